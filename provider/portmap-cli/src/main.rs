@@ -1,0 +1,299 @@
+//! `portmap`: the catalog, flows and rules of a topology file, on the
+//! command line, computed by the same core as the Terraform provider.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod topology_file;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use portmap_core::catalog::Catalog;
+use portmap_core::issue::{Issue, has_errors};
+use portmap_core::output::{CatalogOutput, FlowsOutput, catalog_output};
+use portmap_core::render::TableFormat;
+use portmap_core::report;
+
+/// Exit codes (documented in `--help` and docs/cli.md).
+mod exit {
+    /// Success (warnings may have been printed).
+    pub const OK: u8 = 0;
+    /// The input is invalid: a diagnostic names the file, line or attribute.
+    pub const INVALID_INPUT: u8 = 1;
+    /// The command line is wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// A file could not be read or written.
+    pub const IO: u8 = 3;
+    /// Something that should not happen (a broken build).
+    pub const INTERNAL: u8 = 4;
+}
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (warnings, if any, are printed on stderr)
+  1  invalid input: the topology or catalog has an error; the message names the file, line or attribute
+  2  invalid command line
+  3  a file could not be read or written
+  4  internal error (please report it)
+
+Examples:
+  portmap catalog --product plossys
+  portmap flows examples/quickstart/topology.yaml
+  portmap flows topology.yaml --format markdown > firewall-request.md
+  portmap rules topology.yaml --format json";
+
+#[derive(Parser, Debug)]
+#[command(name = "portmap", version, about = "Firewall flows and least-privilege rules from a topology of enterprise products.", after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Aligned columns.
+    Table,
+    /// JSON: the same objects as the Terraform data sources.
+    Json,
+    /// CSV (RFC 4180).
+    Csv,
+    /// A Markdown table.
+    Markdown,
+}
+
+impl Format {
+    fn table(self) -> TableFormat {
+        match self {
+            Format::Csv => TableFormat::Csv,
+            Format::Markdown => TableFormat::Markdown,
+            Format::Table | Format::Json => TableFormat::Text,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the built-in catalog: products, components, settings, features and flows.
+    #[command(after_help = "Examples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json")]
+    Catalog {
+        /// Only these products (repeatable).
+        #[arg(long = "product", value_name = "ID")]
+        products: Vec<String>,
+        /// Override a setting: PRODUCT.SETTING=VALUE (repeatable).
+        #[arg(long = "set", value_name = "PRODUCT.SETTING=VALUE")]
+        settings: Vec<String>,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Compute the flows of a topology file (YAML or JSON); the firewall request as CSV or Markdown.
+    #[command(after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per connection that needs a rule\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md")]
+    Flows {
+        /// Topology file.
+        topology: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Compute the least-privilege rules of a topology file.
+    #[command(after_help = "Examples:\n  portmap rules topology.yaml\n  portmap rules topology.yaml --format csv")]
+    Rules {
+        /// Topology file.
+        topology: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print the JSON Schema of the catalog file format.
+    Schema,
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  portmap completions bash > /etc/bash_completion.d/portmap")]
+    Completions {
+        /// Shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A failure with its exit code; messages are printed already.
+struct Failure(u8);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(Failure(code)) => ExitCode::from(code),
+    }
+}
+
+fn print_issues(origin: &str, issues: &[Issue]) {
+    for i in issues {
+        eprintln!("{origin}: {i}");
+    }
+}
+
+fn write_out(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            Err(Failure(exit::IO))
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(v).map(|s| s + "\n").map_err(|e| {
+        eprintln!("error: encoding JSON: {e}");
+        Failure(exit::INTERNAL)
+    })
+}
+
+fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Failure> {
+    let builtin = Catalog::builtin().map_err(|errs| {
+        for e in errs {
+            eprintln!("internal error: built-in catalog: {e}");
+        }
+        Failure(exit::INTERNAL)
+    })?;
+    if extra.is_empty() {
+        return Ok(builtin.clone());
+    }
+    let mut products = Vec::new();
+    let mut failed = false;
+    for path in extra {
+        let text = read(path)?;
+        let origin = path.display().to_string();
+        match portmap_core::catalog::parse_product(&text, &origin) {
+            Ok(p) => products.push((origin, p)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(Failure(exit::INVALID_INPUT));
+    }
+    builtin.with_extra(products).map_err(|errs| {
+        for e in errs {
+            eprintln!("error: {e}");
+        }
+        Failure(exit::INVALID_INPUT)
+    })
+}
+
+fn read(path: &PathBuf) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: {}: {e}", path.display());
+        Failure(exit::IO)
+    })
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Catalog { products, settings, catalogs, format } => {
+            let catalog = load_catalog(&catalogs)?;
+            for p in &products {
+                if catalog.product(p).is_none() {
+                    let ids: Vec<&str> = catalog.products().iter().map(|p| p.id.as_str()).collect();
+                    eprintln!(
+                        "error: unknown product \"{p}\".{} Known products: {}.",
+                        portmap_core::suggest::did_you_mean(p, ids.iter().copied()),
+                        ids.join(", ")
+                    );
+                    return Err(Failure(exit::INVALID_INPUT));
+                }
+            }
+            let overrides = parse_overrides(&catalog, &settings)?;
+            let filter = if products.is_empty() { None } else { Some(products.as_slice()) };
+            let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
+            match format {
+                Format::Json => write_out(&json(&out)?),
+                f => write_out(&report::catalog_list(&out).render(f.table())),
+            }
+        }
+        Command::Flows { topology, catalogs, format } => flows_command(&topology, &catalogs, format, false),
+        Command::Rules { topology, catalogs, format } => flows_command(&topology, &catalogs, format, true),
+        Command::Schema => write_out(&portmap_core::catalog::json_schema()),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "portmap", &mut buf);
+            write_out(&String::from_utf8_lossy(&buf))
+        }
+    }
+}
+
+fn parse_overrides(catalog: &Catalog, settings: &[String]) -> Result<BTreeMap<String, BTreeMap<String, String>>, Failure> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for s in settings {
+        let Some((lhs, value)) = s.split_once('=') else {
+            eprintln!("error: --set {s}: expected PRODUCT.SETTING=VALUE");
+            return Err(Failure(exit::USAGE));
+        };
+        let Some((pid, sid)) = lhs.split_once('.') else {
+            eprintln!("error: --set {s}: expected PRODUCT.SETTING=VALUE");
+            return Err(Failure(exit::USAGE));
+        };
+        let Some(product) = catalog.product(pid) else {
+            eprintln!("error: --set {s}: unknown product \"{pid}\"");
+            return Err(Failure(exit::INVALID_INPUT));
+        };
+        let Some(setting) = product.setting(sid) else {
+            eprintln!(
+                "error: --set {s}: product {pid} has no setting \"{sid}\".{}",
+                portmap_core::suggest::did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()))
+            );
+            return Err(Failure(exit::INVALID_INPUT));
+        };
+        if let Err(e) = portmap_core::catalog::parse_setting(setting, value) {
+            eprintln!("error: --set {s}: {e}");
+            return Err(Failure(exit::INVALID_INPUT));
+        }
+        out.entry(pid.to_string()).or_default().insert(sid.to_string(), value.to_string());
+    }
+    Ok(out)
+}
+
+fn flows_command(path: &PathBuf, catalogs: &[PathBuf], format: Format, rules_only: bool) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let text = read(path)?;
+    let origin = path.display().to_string();
+    let topo = topology_file::parse(&text, &origin).map_err(|msg| {
+        eprintln!("error: {msg}");
+        Failure(exit::INVALID_INPUT)
+    })?;
+    let comp = match portmap_core::compute(&topo.topology, &catalog) {
+        Ok(c) => c,
+        Err(issues) => {
+            print_issues(&origin, &topo.locate(&issues));
+            return Err(Failure(if has_errors(&issues) { exit::INVALID_INPUT } else { exit::INTERNAL }));
+        }
+    };
+    print_issues(&origin, &topo.locate(&comp.issues));
+    let out = FlowsOutput::new(&comp);
+    let text = match (format, rules_only) {
+        (Format::Json, false) => json(&out)?,
+        (Format::Json, true) => json(&out.rules)?,
+        (Format::Table, false) => {
+            format!("{}\n{}", report::flow_list(&comp).render(TableFormat::Text), report::rule_list(&comp).render(TableFormat::Text))
+        }
+        (f, false) => report::change_request(&comp).render(f.table()),
+        (f, true) => report::rule_list(&comp).render(f.table()),
+    };
+    write_out(&text)
+}

@@ -1,0 +1,285 @@
+//! From a resolved topology to every required connection.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{Flow, Protocol, Scope, Sensitivity, values::eval_ports};
+use crate::issue::{Issue, Path};
+use crate::ports::{PortRange, PortSet};
+use crate::topology::{NodeKind, ProductState, Resolved};
+
+/// One required connection between two nodes, on one protocol and one port
+/// or contiguous range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    /// Content-derived key: `product:flow:from>to:protocol:ports`.
+    pub key: String,
+    /// Product id.
+    pub product: String,
+    /// Catalog flow id within the product.
+    pub flow: String,
+    /// Node that opens the connection.
+    pub from_node: String,
+    /// Node that listens.
+    pub to_node: String,
+    /// Full component id on the `from` side.
+    pub from_component: String,
+    /// Full component id on the `to` side.
+    pub to_component: String,
+    /// Transport.
+    pub protocol: Protocol,
+    /// Destination ports.
+    pub ports: PortRange,
+    /// Application protocol.
+    pub app_protocol: String,
+    /// Short purpose.
+    pub purpose: String,
+    /// Vendor document, table and row(s).
+    pub citation: String,
+    /// The catalog condition, if any.
+    pub condition: Option<String>,
+    /// Both ends on one machine: no rule.
+    pub internal: bool,
+    /// The catalog says a firewall must allow it.
+    pub firewall: bool,
+    /// Database or administration port.
+    pub sensitive: Option<Sensitivity>,
+    /// Unencrypted application protocol.
+    pub cleartext: bool,
+}
+
+impl FlowRecord {
+    /// Whether this flow needs firewall rules.
+    pub fn needs_rule(&self) -> bool {
+        self.firewall && !self.internal
+    }
+}
+
+/// A flow that cannot be placed: one end's component runs nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// `product:flow`.
+    pub key: String,
+    /// Product id.
+    pub product: String,
+    /// Catalog flow id.
+    pub flow: String,
+    /// Full component id of the `from` side.
+    pub from_component: String,
+    /// Full component id of the `to` side.
+    pub to_component: String,
+    /// The component that is not placed.
+    pub missing_component: String,
+    /// Nodes running the other end.
+    pub present_nodes: Vec<String>,
+    /// `tcp`, `udp` or `tcp, udp`.
+    pub protocol: String,
+    /// Ports, e.g. `443` or `4001-4002`.
+    pub ports: String,
+    /// Short purpose.
+    pub purpose: String,
+    /// Vendor document, table and row(s).
+    pub citation: String,
+}
+
+/// Every flow of a resolved topology, sorted by key, with the unresolved ones.
+#[derive(Debug, Clone, Default)]
+pub struct FlowSet {
+    /// Flows, sorted by key.
+    pub flows: Vec<FlowRecord>,
+    /// Unresolved flows, sorted by key.
+    pub unresolved: Vec<Unresolved>,
+    /// Warnings (and errors from settings that push a port out of range).
+    pub issues: Vec<Issue>,
+}
+
+fn flow_condition_holds(state: &ProductState<'_>, flow: &Flow) -> bool {
+    match &flow.condition {
+        None => true,
+        Some(c) => c.holds(&|f| state.features.contains(f)),
+    }
+}
+
+/// The settings a flow's ports depend on.
+pub fn flow_settings(flow: &Flow) -> Vec<&str> {
+    use crate::catalog::{PortBase, PortExpr};
+    let mut out = Vec::new();
+    for e in &flow.ports {
+        match e {
+            PortExpr::Base(PortBase::Setting { setting, .. }) => out.push(setting.as_str()),
+            PortExpr::List { ports_setting } => out.push(ports_setting.as_str()),
+            PortExpr::Series { series } => {
+                if let PortBase::Setting { setting, .. } = &series.start {
+                    out.push(setting.as_str());
+                }
+                out.push(series.count.as_str());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Computes every flow of the topology.
+pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
+    let mut out = FlowSet::default();
+    let mut empty_ports: BTreeMap<(String, String), Vec<&Flow>> = BTreeMap::new();
+    for state in &r.products {
+        let product = state.product;
+        let pp = Path::root().attr("products").key(&product.id);
+        for flow in &product.flows {
+            // Ports are checked for every flow, so a bad setting is reported
+            // even while the flow's feature is off.
+            let ports = match eval_ports(&flow.ports, &state.settings) {
+                Ok(p) => p,
+                Err(e) => {
+                    let used = flow_settings(flow);
+                    let path = match used.iter().find(|s| state.overridden.contains(**s)) {
+                        Some(s) => pp.attr("settings").key(s),
+                        None => pp.attr("settings"),
+                    };
+                    out.issues.push(Issue::error(
+                        path,
+                        format!("Setting gives an invalid port for {} flow {}", product.id, flow.id),
+                        format!("{e}. Choose a value that keeps every port of the flow within 1-65535."),
+                    ));
+                    continue;
+                }
+            };
+            if !flow_condition_holds(state, flow) {
+                continue;
+            }
+            let from_nodes = state.nodes_of(&flow.from);
+            let to_nodes = state.nodes_of(&flow.to);
+            let from_full = format!("{}/{}", product.id, flow.from);
+            let to_full = format!("{}/{}", product.id, flow.to);
+            let citation = product.citation_text(flow);
+            if from_nodes.is_empty() || to_nodes.is_empty() {
+                if from_nodes.is_empty() && to_nodes.is_empty() {
+                    continue;
+                }
+                let (missing, present) = if from_nodes.is_empty() { (&flow.from, to_nodes) } else { (&flow.to, from_nodes) };
+                if product.component(missing).is_some_and(|c| c.optional) {
+                    continue;
+                }
+                out.unresolved.push(Unresolved {
+                    key: format!("{}:{}", product.id, flow.id),
+                    product: product.id.clone(),
+                    flow: flow.id.clone(),
+                    from_component: from_full,
+                    to_component: to_full,
+                    missing_component: format!("{}/{}", product.id, missing),
+                    present_nodes: present.iter().map(|&i| r.nodes[i].name.clone()).collect(),
+                    protocol: flow.protocol.list().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+                    ports: if ports.is_empty() { format!("(none: {})", flow_settings(flow).join(", ")) } else { ports.to_string() },
+                    purpose: flow.purpose.clone(),
+                    citation,
+                });
+                continue;
+            }
+            if ports.is_empty() {
+                empty_ports.entry((product.id.clone(), flow_settings(flow).join(", "))).or_default().push(flow);
+                continue;
+            }
+            let mut same_node_pair = false;
+            let condition = flow.condition.as_ref().map(|c| c.to_string());
+            for &a in from_nodes {
+                for &b in to_nodes {
+                    if flow.scope == Scope::Host && a != b {
+                        continue;
+                    }
+                    same_node_pair |= a == b;
+                    let na = &r.nodes[a];
+                    let nb = &r.nodes[b];
+                    let internal = a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host);
+                    for proto in flow.protocol.list() {
+                        for range in ports.ranges() {
+                            out.flows.push(FlowRecord {
+                                key: format!("{}:{}:{}>{}:{}:{}", product.id, flow.id, na.name, nb.name, proto, range),
+                                product: product.id.clone(),
+                                flow: flow.id.clone(),
+                                from_node: na.name.clone(),
+                                to_node: nb.name.clone(),
+                                from_component: from_full.clone(),
+                                to_component: to_full.clone(),
+                                protocol: proto,
+                                ports: *range,
+                                app_protocol: flow.app_protocol.clone(),
+                                purpose: flow.purpose.clone(),
+                                citation: citation.clone(),
+                                condition: condition.clone(),
+                                internal,
+                                firewall: flow.firewall,
+                                sensitive: flow.sensitive,
+                                cleartext: flow.cleartext,
+                            });
+                        }
+                    }
+                }
+            }
+            if flow.scope == Scope::Host && !same_node_pair {
+                out.issues.push(Issue::warning(
+                    Path::root().attr("nodes"),
+                    format!("{from_full} and {to_full} run on different nodes"),
+                    format!(
+                        "{} flow {} ({}) connects two components on the same machine, but no node runs both, so it is left out. Place {} on the nodes that run {}.",
+                        product.id, flow.id, flow.purpose, to_full, from_full
+                    ),
+                ));
+            }
+        }
+    }
+    for ((pid, settings), flows) in empty_ports {
+        let list: Vec<String> = flows.iter().map(|f| format!("- {} ({})", f.id, f.purpose)).collect();
+        out.issues.push(Issue::warning(
+            Path::root().attr("products").key(&pid).attr("settings"),
+            format!("{pid}: set {settings} to compute {} flow{}", flows.len(), if flows.len() == 1 { "" } else { "s" }),
+            format!(
+                "These flows are required, but their ports come from {settings}, which is empty (the vendor gives no number), so no rule is computed for them:\n{}\nSet {settings} in products[\"{pid}\"].settings with the port numbers in use, e.g. \"1533\".",
+                list.join("\n")
+            ),
+        ));
+    }
+    out.flows.sort_by(|a, b| a.key.cmp(&b.key));
+    out.flows.dedup_by(|a, b| a.key == b.key);
+    out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
+    out.issues.extend(unresolved_warnings(&out.unresolved));
+    out
+}
+
+fn unresolved_warnings(unresolved: &[Unresolved]) -> Vec<Issue> {
+    let mut by_missing: BTreeMap<&str, Vec<&Unresolved>> = BTreeMap::new();
+    for u in unresolved {
+        by_missing.entry(u.missing_component.as_str()).or_default().push(u);
+    }
+    by_missing
+        .into_iter()
+        .map(|(missing, us)| {
+            let lines: Vec<String> = us
+                .iter()
+                .map(|u| {
+                    format!(
+                        "- {} ({} {}): {}; {} → {}",
+                        u.key, u.protocol, u.ports, u.purpose, u.from_component, u.to_component
+                    )
+                })
+                .collect();
+            Issue::warning(
+                Path::root().attr("nodes"),
+                format!(
+                    "{missing} is not placed on any node: {} flow{} cannot be placed",
+                    us.len(),
+                    if us.len() == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "No node runs {missing}, so these flows have no peer and get no rules:\n{}\nAdd a node for {missing} (with its CIDRs) if the deployment uses it.",
+                    lines.join("\n")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Ports of a flow at the given state, for docs and explanations.
+pub fn flow_ports(state: &ProductState<'_>, flow: &Flow) -> Result<PortSet, String> {
+    eval_ports(&flow.ports, &state.settings)
+}

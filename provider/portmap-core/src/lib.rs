@@ -1,0 +1,21 @@
+//! portmap core: the vendor port catalog, topologies, flow computation and
+//! least-privilege rule shaping.
+//!
+//! This crate is pure: no IO, no async, no Terraform protocol. The provider
+//! and the CLI are thin shells around it.
+
+pub mod catalog;
+pub mod flows;
+pub mod issue;
+pub mod output;
+pub mod ports;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod suggest;
+pub mod topology;
+
+pub use catalog::Catalog;
+pub use issue::{Issue, Path, Severity};
+pub use rules::{Computation, Direction, Rule, compute};
+pub use topology::Topology;

@@ -1,0 +1,680 @@
+//! Topologies: where components run. The same shape is the `nodes` and
+//! `products` arguments of the data sources and the CLI's topology file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ipnet::IpNet;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Feature, Placement, Product, SettingValue, Settings, parse_setting};
+use crate::issue::{Issue, Path};
+use crate::suggest::did_you_mean;
+
+/// A deployment: nodes and per-product configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    /// Where components run, keyed by node name.
+    #[serde(default)]
+    pub nodes: BTreeMap<String, Node>,
+    /// Settings and features per product id.
+    #[serde(default)]
+    pub products: BTreeMap<String, ProductConfig>,
+}
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// One server: flows between its own components stay inside it.
+    #[default]
+    Host,
+    /// Several servers alike (a subnet, a scale set, a client population):
+    /// flows between components inside it cross the network and get rules
+    /// whose peer is the node itself.
+    Group,
+}
+
+impl NodeKind {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Host => "host",
+            NodeKind::Group => "group",
+        }
+    }
+
+    /// Parses `host` or `group`.
+    pub fn parse(s: &str) -> Option<NodeKind> {
+        match s {
+            "host" => Some(NodeKind::Host),
+            "group" => Some(NodeKind::Group),
+            _ => None,
+        }
+    }
+}
+
+/// How far a node is trusted; used by the risk checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exposure {
+    /// An internal network (the default).
+    #[default]
+    Internal,
+    /// Reachable from the internet (a DMZ).
+    InternetFacing,
+    /// Not trusted (the internet itself, partners, unmanaged devices).
+    Untrusted,
+}
+
+impl Exposure {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Internal => "internal",
+            Exposure::InternetFacing => "internet-facing",
+            Exposure::Untrusted => "untrusted",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(s: &str) -> Option<Exposure> {
+        match s {
+            "internal" => Some(Exposure::Internal),
+            "internet-facing" => Some(Exposure::InternetFacing),
+            "untrusted" => Some(Exposure::Untrusted),
+            _ => None,
+        }
+    }
+}
+
+/// A server or a group of servers, and what runs there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Component ids (`product/component`) running on the node.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// The node's addresses (IPv4 and IPv6 CIDRs or single addresses).
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+    /// An opaque reference (security group, application security group or
+    /// network tag) the cloud shapes use instead of the CIDRs.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `host` (default) or `group`.
+    #[serde(default)]
+    pub kind: NodeKind,
+    /// `internal` (default), `internet-facing` or `untrusted`.
+    #[serde(default)]
+    pub exposure: Exposure,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A setting value as written by the user: a number or a string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SettingInput {
+    /// A number (`4100`).
+    Number(i64),
+    /// A string (`"4100"`, `"1521, 5000-5010"`).
+    Text(String),
+}
+
+impl SettingInput {
+    /// The value as text.
+    pub fn text(&self) -> String {
+        match self {
+            SettingInput::Number(n) => n.to_string(),
+            SettingInput::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// Per-product configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductConfig {
+    /// Setting overrides by setting id.
+    #[serde(default)]
+    pub settings: BTreeMap<String, SettingInput>,
+    /// Features to enable.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Features to disable (default-on or automatic ones).
+    #[serde(default)]
+    pub disabled_features: Vec<String>,
+}
+
+/// Longest node name accepted.
+pub const MAX_NODE_NAME: usize = 63;
+
+/// Checks a node name: letters, digits, `_`, `-` and `.`, starting with a
+/// letter or digit, at most 63 characters. Names end up in rule keys and
+/// cloud rule names.
+pub fn check_node_name(name: &str) -> Result<(), String> {
+    let ok_chars = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    let starts = name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    if name.is_empty() {
+        Err("a node name cannot be empty".into())
+    } else if name.len() > MAX_NODE_NAME {
+        Err(format!("node names are at most {MAX_NODE_NAME} characters"))
+    } else if !ok_chars || !starts {
+        Err("node names use letters, digits, '_', '-' and '.', and start with a letter or digit".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses an address: a CIDR (`10.0.0.0/16`, `2001:db8::/32`) or a single
+/// address (`10.0.1.10`, taken as /32 or /128). A CIDR with host bits set is
+/// refused: it is ambiguous whether the host or the network is meant.
+pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
+    let t = text.trim();
+    if t != text {
+        return Err(format!("\"{text}\" has leading or trailing spaces"));
+    }
+    if let Ok(net) = t.parse::<IpNet>() {
+        if net.trunc() != net {
+            return Err(format!(
+                "\"{t}\" has host bits set; write the network ({}) or the single address ({}/{})",
+                net.trunc(),
+                net.addr(),
+                net.max_prefix_len()
+            ));
+        }
+        return Ok(net);
+    }
+    if let Ok(addr) = t.parse::<std::net::IpAddr>() {
+        return Ok(IpNet::from(addr));
+    }
+    Err(format!("\"{t}\" is not an IPv4 or IPv6 address or CIDR block (such as 10.0.1.0/24 or 2001:db8::/64)"))
+}
+
+/// Paths whose values are not known yet (plan time) and must not be checked.
+#[derive(Debug, Clone, Default)]
+pub struct Unknowns {
+    paths: BTreeSet<Path>,
+    /// Everything is unknown below the root (the whole argument is unknown).
+    pub all: bool,
+}
+
+impl Unknowns {
+    /// Nothing unknown.
+    pub fn none() -> Self {
+        Unknowns::default()
+    }
+
+    /// Marks a path as unknown.
+    pub fn add(&mut self, p: Path) {
+        self.paths.insert(p);
+    }
+
+    /// Whether the value at `p`, or a value containing it, is unknown.
+    pub fn covers(&self, p: &Path) -> bool {
+        if self.all {
+            return true;
+        }
+        let steps = p.steps();
+        (0..=steps.len()).any(|n| self.paths.contains(&Path(steps[..n].to_vec())))
+    }
+
+    /// Whether anything at all is unknown.
+    pub fn any(&self) -> bool {
+        self.all || !self.paths.is_empty()
+    }
+}
+
+/// How to check a topology.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Values not known yet.
+    pub unknowns: Unknowns,
+    /// Product ids the catalog does not know are errors. Off while the
+    /// provider is not configured (user catalogs are not loaded yet).
+    pub strict_products: bool,
+}
+
+/// The topology resolved against a catalog: component placements, effective
+/// settings and features of every product in play.
+#[derive(Debug, Clone)]
+pub struct Resolved<'c> {
+    /// Nodes sorted by name.
+    pub nodes: Vec<ResolvedNode>,
+    /// Products in play (some component placed), sorted by id.
+    pub products: Vec<ProductState<'c>>,
+}
+
+/// A node with parsed addresses and expanded components.
+#[derive(Debug, Clone)]
+pub struct ResolvedNode {
+    /// Node name.
+    pub name: String,
+    /// Full component ids after bundle expansion, sorted.
+    pub components: BTreeSet<String>,
+    /// Component ids as the user wrote them, sorted.
+    pub declared: BTreeSet<String>,
+    /// Parsed addresses, sorted.
+    pub cidrs: Vec<IpNet>,
+    /// Opaque reference.
+    pub reference: Option<String>,
+    /// Host or group.
+    pub kind: NodeKind,
+    /// Trust level.
+    pub exposure: Exposure,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// A product in play with its effective configuration.
+#[derive(Debug, Clone)]
+pub struct ProductState<'c> {
+    /// The catalog product.
+    pub product: &'c Product,
+    /// Effective setting values.
+    pub settings: Settings,
+    /// Settings the user set explicitly.
+    pub overridden: BTreeSet<String>,
+    /// Effective features.
+    pub features: BTreeSet<String>,
+    /// Component id (within the product) → indices into `Resolved::nodes`.
+    pub placement: BTreeMap<String, Vec<usize>>,
+}
+
+impl ProductState<'_> {
+    /// Node indices running a component (empty if none).
+    pub fn nodes_of(&self, component: &str) -> &[usize] {
+        self.placement.get(component).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+fn nodes_path(name: &str) -> Path {
+    Path::root().attr("nodes").key(name)
+}
+
+fn product_path(id: &str) -> Path {
+    Path::root().attr("products").key(id)
+}
+
+/// Checks a topology and reports every problem. `resolve` runs this first.
+pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let unknown = |p: &Path| opts.unknowns.covers(p);
+    if unknown(&Path::root().attr("nodes")) {
+        return issues;
+    }
+    if t.nodes.is_empty() && !opts.unknowns.any() {
+        issues.push(Issue::error(
+            Path::root().attr("nodes"),
+            "No nodes declared",
+            "Declare at least one node with the components that run on it, e.g. nodes = { app = { components = [\"tachyon-5/server\"] } }.",
+        ));
+    }
+    let mut lower_names: BTreeMap<String, &str> = BTreeMap::new();
+    for (name, node) in &t.nodes {
+        let np = nodes_path(name);
+        if let Err(e) = check_node_name(name) {
+            issues.push(Issue::error(np.clone(), format!("Invalid node name \"{name}\""), e));
+        }
+        if let Some(other) = lower_names.insert(name.to_lowercase(), name) {
+            issues.push(Issue::error(
+                np.clone(),
+                format!("Node names \"{other}\" and \"{name}\" differ only in case"),
+                "Node names become parts of rule keys and cloud rule names, some of which are case-insensitive; use distinct names.",
+            ));
+        }
+        let cp = np.attr("components");
+        if !unknown(&cp) {
+            if node.components.is_empty() {
+                issues.push(Issue::error(
+                    cp.clone(),
+                    format!("Node \"{name}\" runs no components"),
+                    "A node exists to place components; list the product components that run on it (see data.portmap_catalog), or remove the node.",
+                ));
+            }
+            let mut seen = BTreeSet::new();
+            for c in &node.components {
+                if !seen.insert(c.as_str()) {
+                    issues.push(Issue::warning(cp.clone(), format!("Component \"{c}\" is listed twice on node \"{name}\""), ""));
+                    continue;
+                }
+                if let Some(issue) = check_component_id(c, catalog, opts.strict_products, &cp) {
+                    issues.push(issue);
+                }
+            }
+        }
+        for (i, cidr) in node.cidrs.iter().enumerate() {
+            let p = np.attr("cidrs").index(i);
+            if unknown(&p) {
+                continue;
+            }
+            if let Err(e) = parse_cidr(cidr) {
+                issues.push(Issue::error(p, format!("Invalid address \"{cidr}\""), e));
+            }
+        }
+        if !unknown(&np.attr("cidrs")) {
+            let mut seen = BTreeSet::new();
+            for (i, cidr) in node.cidrs.iter().enumerate() {
+                if let Ok(n) = parse_cidr(cidr) {
+                    if !seen.insert(n) {
+                        issues.push(Issue::warning(np.attr("cidrs").index(i), format!("Address {n} is listed twice"), ""));
+                    }
+                }
+            }
+        }
+        if let Some(r) = &node.reference {
+            let p = np.attr("ref");
+            if !unknown(&p) && r.trim().is_empty() {
+                issues.push(Issue::error(p, "Empty ref", "Leave ref out (null) or give the security group, application security group or network tag id."));
+            }
+        }
+    }
+
+    if unknown(&Path::root().attr("products")) {
+        return issues;
+    }
+    for (pid, cfg) in &t.products {
+        let pp = product_path(pid);
+        let Some(product) = catalog.product(pid) else {
+            if opts.strict_products {
+                let ids = catalog.products().iter().map(|p| p.id.as_str());
+                issues.push(Issue::error(
+                    pp,
+                    format!("Unknown product \"{pid}\""),
+                    format!("The catalog has no product \"{pid}\".{} Known products: {}.", did_you_mean(pid, ids), product_list(catalog)),
+                ));
+            }
+            continue;
+        };
+        for (sid, value) in &cfg.settings {
+            let sp = pp.attr("settings").key(sid);
+            if unknown(&sp) {
+                continue;
+            }
+            match product.setting(sid) {
+                None => {
+                    let dym = did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()));
+                    issues.push(Issue::error(
+                        sp,
+                        format!("Unknown setting \"{sid}\" for product {pid}"),
+                        format!(
+                            "{}Settings of {pid}: {}.",
+                            if dym.is_empty() { String::new() } else { format!("{} ", dym.trim_start()) },
+                            join_or_none(product.settings.iter().map(|s| s.id.as_str()))
+                        ),
+                    ))
+                }
+                Some(s) => {
+                    if let Err(e) = parse_setting(s, &value.text()) {
+                        issues.push(Issue::error(sp, format!("Invalid value for setting \"{sid}\" of {pid}"), capitalize(&e)));
+                    }
+                }
+            }
+        }
+        for (attr, list) in [("features", &cfg.features), ("disabled_features", &cfg.disabled_features)] {
+            let fp = pp.attr(attr);
+            if unknown(&fp) {
+                continue;
+            }
+            for f in list {
+                if product.feature(f).is_none() {
+                    issues.push(Issue::error(
+                        fp.clone(),
+                        format!("Unknown feature \"{f}\" for product {pid}"),
+                        {
+                            let dym = did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
+                            format!(
+                                "{}Features of {pid}: {}.",
+                                if dym.is_empty() { String::new() } else { format!("{} ", dym.trim_start()) },
+                                join_or_none(product.features.iter().map(|x| x.id.as_str()))
+                            )
+                        },
+                    ));
+                }
+            }
+        }
+        if !unknown(&pp.attr("features")) && !unknown(&pp.attr("disabled_features")) {
+            for f in &cfg.features {
+                if cfg.disabled_features.contains(f) {
+                    issues.push(Issue::error(
+                        pp.attr("disabled_features"),
+                        format!("Feature \"{f}\" is both enabled and disabled"),
+                        "Remove it from one of features and disabled_features.",
+                    ));
+                }
+            }
+        }
+    }
+    issues
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn join_or_none<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = it.collect();
+    if v.is_empty() { "none".into() } else { v.join(", ") }
+}
+
+fn product_list(catalog: &Catalog) -> String {
+    join_or_none(catalog.products().iter().map(|p| p.id.as_str()))
+}
+
+/// Checks one component id against the catalog. Unknown products are only
+/// reported when `strict` (user catalogs may define them).
+pub fn check_component_id(id: &str, catalog: &Catalog, strict: bool, path: &Path) -> Option<Issue> {
+    let Some((pid, cid)) = id.split_once('/') else {
+        let hint = match catalog.products().iter().find_map(|p| p.component(id).map(|_| format!("{}/{}", p.id, id))) {
+            Some(full) => format!(" Did you mean \"{full}\"?"),
+            None => String::new(),
+        };
+        return Some(Issue::error(
+            path.clone(),
+            format!("Invalid component id \"{id}\""),
+            format!("Component ids are written product/component, such as \"plossys/output-engine\".{hint}"),
+        ));
+    };
+    let Some(product) = catalog.product(pid) else {
+        if !strict {
+            return None;
+        }
+        let ids = catalog.products().iter().map(|p| p.id.as_str());
+        return Some(Issue::error(
+            path.clone(),
+            format!("Unknown product \"{pid}\" in component \"{id}\""),
+            format!("The catalog has no product \"{pid}\".{} Known products: {}.", did_you_mean(pid, ids), product_list(catalog)),
+        ));
+    };
+    if product.component(cid).is_none() {
+        let ids = product.components.iter().map(|c| c.id.as_str());
+        let hint = match crate::suggest::nearest(cid, ids) {
+            Some(n) => format!(" Did you mean \"{pid}/{n}\"?"),
+            None => String::new(),
+        };
+        return Some(Issue::error(
+            path.clone(),
+            format!("Unknown component \"{id}\""),
+            format!(
+                "Product {pid} has no component \"{cid}\".{hint} Its components: {}.",
+                join_or_none(product.components.iter().map(|c| c.id.as_str()))
+            ),
+        ));
+    }
+    None
+}
+
+/// Checks the topology strictly and resolves it. Returns the issues found
+/// (warnings included); `None` if there was an error.
+pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>, Vec<Issue>) {
+    let opts = CheckOptions { unknowns: Unknowns::none(), strict_products: true };
+    let mut issues = check(t, catalog, &opts);
+    if crate::issue::has_errors(&issues) {
+        return (None, issues);
+    }
+
+    let mut nodes = Vec::with_capacity(t.nodes.len());
+    for (name, n) in &t.nodes {
+        let mut components = BTreeSet::new();
+        for c in &n.components {
+            if let Some((product, comp)) = catalog.component(c) {
+                for member in product.expand(&comp.id) {
+                    components.insert(format!("{}/{}", product.id, member));
+                }
+            }
+        }
+        let mut cidrs: Vec<IpNet> = n.cidrs.iter().filter_map(|c| parse_cidr(c).ok()).collect();
+        cidrs.sort();
+        cidrs.dedup();
+        nodes.push(ResolvedNode {
+            name: name.clone(),
+            components,
+            declared: n.components.iter().cloned().collect(),
+            cidrs,
+            reference: n.reference.clone(),
+            kind: n.kind,
+            exposure: n.exposure,
+            description: n.description.clone(),
+        });
+    }
+
+    let mut products = Vec::new();
+    for product in catalog.products() {
+        let mut placement: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let prefix = format!("{}/", product.id);
+        for (i, n) in nodes.iter().enumerate() {
+            for c in &n.components {
+                if let Some(cid) = c.strip_prefix(&prefix) {
+                    placement.entry(cid.to_string()).or_default().push(i);
+                }
+            }
+        }
+        let cfg = t.products.get(&product.id);
+        if placement.is_empty() {
+            if cfg.is_some() {
+                issues.push(Issue::warning(
+                    product_path(&product.id),
+                    format!("Product {} is configured but none of its components is placed", product.id),
+                    "Its settings and features have no effect until a node runs one of its components.",
+                ));
+            }
+            continue;
+        }
+        let default_cfg = ProductConfig::default();
+        let cfg = cfg.unwrap_or(&default_cfg);
+        let (settings, overridden) = effective_settings(product, cfg, &placement, &nodes, &mut issues);
+        let features = effective_features(product, cfg, &placement, &nodes);
+        for g in &product.groups {
+            let Some(req) = &g.required_with else { continue };
+            let in_group: Vec<&str> =
+                product.features.iter().filter(|f| f.group.as_deref() == Some(g.id.as_str())).map(|f| f.id.as_str()).collect();
+            if placement.contains_key(req) && !in_group.iter().any(|f| features.contains(*f)) {
+                issues.push(Issue::warning(
+                    product_path(&product.id).attr("features"),
+                    format!("{}: choose the {}", product.id, g.name.to_lowercase()),
+                    format!(
+                        "{}/{} is placed, but none of the features {} is enabled, so no rule to it is computed. Enable the one that applies in products[\"{}\"].features.",
+                        product.id,
+                        req,
+                        in_group.join(", "),
+                        product.id
+                    ),
+                ));
+            }
+        }
+        products.push(ProductState { product, settings, overridden, features, placement });
+    }
+    (Some(Resolved { nodes, products }), issues)
+}
+
+fn effective_settings(
+    product: &Product,
+    cfg: &ProductConfig,
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+    issues: &mut Vec<Issue>,
+) -> (Settings, BTreeSet<String>) {
+    let mut settings = Settings::defaults(product);
+    let mut overridden = BTreeSet::new();
+    for s in &product.settings {
+        if let Some(v) = cfg.settings.get(&s.id) {
+            if let Ok(val) = parse_setting(s, &v.text()) {
+                settings.set(&s.id, val);
+                overridden.insert(s.id.clone());
+            }
+        } else if let Some(c) = &s.count_of {
+            let on = placement.get(c).map(Vec::as_slice).unwrap_or(&[]);
+            let n = on.len() as u32;
+            if n > 1 {
+                settings.set(&s.id, SettingValue::Count(n.min(s.max.unwrap_or(crate::catalog::values::DEFAULT_MAX_COUNT))));
+            }
+            if on.iter().any(|&i| nodes[i].kind == NodeKind::Group) {
+                issues.push(Issue::warning(
+                    product_path(&product.id).attr("settings"),
+                    format!("Set {} for {}", s.id, product.id),
+                    format!(
+                        "{} counts the servers running {}/{}, but a group node hides how many servers it holds; set products[\"{}\"].settings.{} to the real number.",
+                        s.id, product.id, c, product.id, s.id
+                    ),
+                ));
+            }
+        }
+    }
+    (settings, overridden)
+}
+
+fn placement_matches(p: &Placement, placement: &BTreeMap<String, Vec<usize>>, nodes: &[ResolvedNode]) -> bool {
+    let on = |c: &str| placement.get(c).map(Vec::as_slice).unwrap_or(&[]);
+    match p {
+        Placement::Placed(c) => !on(c).is_empty(),
+        Placement::Multiple(c) => on(c).len() > 1 || on(c).iter().any(|&i| nodes[i].kind == NodeKind::Group),
+        Placement::Apart([a, b]) => {
+            let (a, b) = (on(a), on(b));
+            !a.is_empty() && !b.is_empty() && a != b
+        }
+    }
+}
+
+/// The effective features of a product: defaults and automatic ones, with
+/// exclusive groups narrowed to the user's choice, plus the user's features,
+/// minus the disabled ones.
+pub fn effective_features(
+    product: &Product,
+    cfg: &ProductConfig,
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+) -> BTreeSet<String> {
+    let user: BTreeSet<&str> = cfg.features.iter().map(String::as_str).collect();
+    let mut on: BTreeSet<String> = product
+        .features
+        .iter()
+        .filter(|f| f.default || f.auto.as_ref().is_some_and(|p| placement_matches(p, placement, nodes)))
+        .map(|f| f.id.clone())
+        .collect();
+    for g in product.groups.iter().filter(|g| g.exclusive) {
+        let members: Vec<&Feature> = product.features.iter().filter(|f| f.group.as_deref() == Some(g.id.as_str())).collect();
+        if members.iter().any(|f| user.contains(f.id.as_str())) {
+            for f in members {
+                if !user.contains(f.id.as_str()) {
+                    on.remove(&f.id);
+                }
+            }
+        }
+    }
+    for f in &user {
+        if product.feature(f).is_some() {
+            on.insert((*f).to_string());
+        }
+    }
+    for f in &cfg.disabled_features {
+        on.remove(f);
+    }
+    on
+}
