@@ -1,0 +1,36 @@
+//! The data sources, one module each, named after the data source.
+
+pub mod portmap_catalog;
+pub mod portmap_flows;
+
+use std::sync::Arc;
+
+use portmap_core::Catalog;
+use tfplugin::diag::Diagnostics;
+use tfplugin::schema::Schema;
+use tfplugin::value::Value;
+
+/// What a read needs besides its configuration.
+pub struct Context {
+    /// The built-in catalog plus the provider block's `extra_catalogs`.
+    pub catalog: Arc<Catalog>,
+    /// Whether the provider was configured (user catalogs are loaded).
+    pub configured: bool,
+}
+
+/// A data source.
+pub trait DataSource: Send + Sync {
+    /// Full type name (`portmap_flows`).
+    fn type_name(&self) -> &'static str;
+    /// Its schema; descriptions become the docs.
+    fn schema(&self) -> Schema;
+    /// Checks a configuration that may hold unknown values.
+    fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics;
+    /// Computes the state from a wholly known configuration.
+    fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics);
+}
+
+/// Every data source of the provider.
+pub fn all() -> Vec<Box<dyn DataSource>> {
+    vec![Box::new(portmap_catalog::PortmapCatalog), Box::new(portmap_flows::PortmapFlows)]
+}

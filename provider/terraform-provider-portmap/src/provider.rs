@@ -1,0 +1,191 @@
+//! The provider: its configuration, its catalog, and dispatch to the data
+//! sources and functions.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use portmap_core::Catalog;
+use portmap_core::catalog::parse_product;
+use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
+use tfplugin::schema::{Attribute, Block, ProviderSchema, Schema};
+use tfplugin::server::{FunctionError, Provider};
+use tfplugin::value::{Type, Value};
+
+use crate::data_sources::{self, Context, DataSource};
+use crate::functions::{self, Function};
+
+/// The portmap provider.
+pub struct PortmapProvider {
+    data_sources: BTreeMap<&'static str, Box<dyn DataSource>>,
+    functions: BTreeMap<&'static str, Box<dyn Function>>,
+    /// The catalog after ConfigureProvider (built-in + extra catalogs).
+    configured: RwLock<Option<Arc<Catalog>>>,
+}
+
+impl Default for PortmapProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The provider block's schema.
+pub fn provider_schema() -> Schema {
+    Schema::new(
+        Block::new(
+            "The portmap provider computes the network flows and least-privilege firewall rules that enterprise products need, from a built-in catalog of their vendors' port documents. It works offline and needs no credentials; all its configuration is optional.",
+        )
+        .attribute(Attribute::optional(
+            "extra_catalogs",
+            Type::list(Type::String),
+            "Additional catalog products, each a YAML or JSON document in the catalog file format (one product per document; see the catalog JSON Schema in the docs), typically `file(\"my-product.yaml\")`. They are checked like the built-in catalog; a product may not reuse a built-in product id.",
+        )),
+    )
+}
+
+impl PortmapProvider {
+    /// A provider with every data source and function.
+    pub fn new() -> Self {
+        PortmapProvider {
+            data_sources: data_sources::all().into_iter().map(|d| (d.type_name(), d)).collect(),
+            functions: functions::all().into_iter().map(|f| (f.name(), f)).collect(),
+            configured: RwLock::new(None),
+        }
+    }
+
+    fn context(&self) -> Result<Context, Diagnostics> {
+        let configured = match self.configured.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        match configured {
+            Some(catalog) => Ok(Context { catalog, configured: true }),
+            None => match Catalog::builtin() {
+                Ok(c) => Ok(Context { catalog: Arc::new(c.clone()), configured: false }),
+                Err(errs) => Err(builtin_broken(errs)),
+            },
+        }
+    }
+}
+
+fn builtin_broken(errs: &[portmap_core::catalog::CatalogError]) -> Diagnostics {
+    errs.iter()
+        .map(|e| Diagnostic::error("The built-in catalog is broken (a bug in this build of the provider)", e.to_string()))
+        .collect()
+}
+
+/// Parses the `extra_catalogs` strings; errors point at the failing element.
+fn extra_catalogs(config: &Value) -> (Vec<(String, portmap_core::catalog::Product)>, Diagnostics) {
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::new();
+    let Some(list) = config.get("extra_catalogs").and_then(Value::as_list) else { return (out, diags) };
+    for (i, v) in list.iter().enumerate() {
+        let Some(text) = v.as_str() else { continue };
+        let origin = format!("extra_catalogs[{i}]");
+        match parse_product(text, &origin) {
+            Ok(p) => out.push((origin, p)),
+            Err(e) => diags.0.push(
+                Diagnostic::error(
+                    "Invalid catalog document",
+                    format!("{}{}. The document must be one product in the catalog file format (YAML or JSON).", if e.location.is_empty() { String::new() } else { format!("At {}: ", e.location) }, e.message),
+                )
+                .at(AttributePath::new().attr("extra_catalogs").index(i as i64)),
+            ),
+        }
+    }
+    (out, diags)
+}
+
+fn catalog_errors(errs: Vec<portmap_core::catalog::CatalogError>) -> Diagnostics {
+    errs.into_iter()
+        .map(|e| {
+            let d = Diagnostic::error(
+                "Invalid catalog product",
+                if e.location.is_empty() { e.message.clone() } else { format!("{}: {}", e.location, e.message) },
+            );
+            match e.origin.strip_prefix("extra_catalogs[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<i64>().ok()) {
+                Some(i) => d.at(AttributePath::new().attr("extra_catalogs").index(i)),
+                None => d,
+            }
+        })
+        .collect()
+}
+
+impl Provider for PortmapProvider {
+    fn schema(&self) -> ProviderSchema {
+        ProviderSchema {
+            provider: provider_schema(),
+            data_sources: self.data_sources.iter().map(|(k, d)| ((*k).to_string(), d.schema())).collect(),
+            functions: self.functions.iter().map(|(k, f)| ((*k).to_string(), f.definition())).collect(),
+        }
+    }
+
+    fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        let (extra, mut diags) = extra_catalogs(config);
+        if !extra.is_empty() {
+            match Catalog::builtin() {
+                Ok(b) => {
+                    if let Err(errs) = b.with_extra(extra) {
+                        diags.0.extend(catalog_errors(errs).0);
+                    }
+                }
+                Err(errs) => diags.0.extend(builtin_broken(errs).0),
+            }
+        }
+        diags
+    }
+
+    fn configure_provider(&self, _terraform_version: &str, config: &Value) -> Diagnostics {
+        let builtin = match Catalog::builtin() {
+            Ok(b) => b,
+            Err(errs) => return builtin_broken(errs),
+        };
+        let (extra, diags) = extra_catalogs(config);
+        if diags.has_errors() {
+            return diags;
+        }
+        let catalog = if extra.is_empty() {
+            builtin.clone()
+        } else {
+            match builtin.with_extra(extra) {
+                Ok(c) => c,
+                Err(errs) => return catalog_errors(errs),
+            }
+        };
+        match self.configured.write() {
+            Ok(mut g) => *g = Some(Arc::new(catalog)),
+            Err(poisoned) => *poisoned.into_inner() = Some(Arc::new(catalog)),
+        }
+        diags
+    }
+
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let Some(ds) = self.data_sources.get(type_name) else {
+            return Diagnostic::error("Unknown data source", format!("The portmap provider has no data source \"{type_name}\".")).into();
+        };
+        match self.context() {
+            Ok(ctx) => ds.validate(&ctx, config),
+            Err(d) => d,
+        }
+    }
+
+    fn read_data_source(&self, type_name: &str, config: &Value) -> (Option<Value>, Diagnostics) {
+        let Some(ds) = self.data_sources.get(type_name) else {
+            return (None, Diagnostic::error("Unknown data source", format!("The portmap provider has no data source \"{type_name}\".")).into());
+        };
+        match self.context() {
+            Ok(ctx) => ds.read(&ctx, config),
+            Err(d) => (None, d),
+        }
+    }
+
+    fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
+        let Some(f) = self.functions.get(name) else {
+            return Err(FunctionError { text: format!("The portmap provider has no function \"{name}\"."), argument: None });
+        };
+        let ctx = self.context().map_err(|d| FunctionError {
+            text: d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
+            argument: None,
+        })?;
+        f.call(&ctx, arguments)
+    }
+}

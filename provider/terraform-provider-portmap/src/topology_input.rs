@@ -1,0 +1,220 @@
+//! The `nodes` and `products` arguments shared by `portmap_flows` and the
+//! cloud-shape data sources: their schema and their decoding.
+
+use std::collections::BTreeMap;
+
+use portmap_core::issue::{Issue, Path};
+use portmap_core::topology::{Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns};
+use tfplugin::schema::{Attribute, ObjectNesting};
+use tfplugin::value::{Type, Value};
+
+/// The input attributes: `nodes` (required) and `products` (optional).
+pub fn attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::nested(
+            "nodes",
+            ObjectNesting::Map,
+            vec![
+                Attribute::required(
+                    "components",
+                    Type::set(Type::String),
+                    "The product components that run on this node, written `product/component` (for example `tachyon-5/master-stack`). `data.portmap_catalog` lists every component; a bundle such as `tachyon-5/server` places all the components it includes.",
+                ),
+                Attribute::optional(
+                    "cidrs",
+                    Type::list(Type::String),
+                    "The node's addresses: IPv4 and IPv6 CIDR blocks (`10.0.1.0/24`, `2001:db8::/64`) or single addresses (`10.0.1.10`, taken as `/32`). Rules whose peer is this node allow exactly these. CIDRs with host bits set are refused. May be unknown until apply.",
+                ),
+                Attribute::optional(
+                    "ref",
+                    Type::String,
+                    "An opaque reference to the node's security group, application security group or network tag. The cloud-shape data sources use it instead of the CIDRs where the platform allows (`referenced_node`, ASG ids, target tags).",
+                ),
+                Attribute::optional(
+                    "kind",
+                    Type::String,
+                    "`host` (the default) for one server: flows between its own components stay inside it and need no rule. `group` for several servers alike (a subnet, a scale set, a client population): flows between components inside it cross the network and get rules whose peer is the node itself.",
+                ),
+                Attribute::optional(
+                    "exposure",
+                    Type::String,
+                    "How far the node is trusted: `internal` (the default), `internet-facing` (a DMZ) or `untrusted` (the internet, partners). The risk checks warn about cleartext protocols into internet-facing or untrusted nodes.",
+                ),
+                Attribute::optional("description", Type::String, "Free text about the node. It is not used in the computation."),
+            ],
+            "Where components run, keyed by node name. A node is one server (`kind = \"host\"`) or a group of alike servers (`kind = \"group\"`). Node names use letters, digits, `_`, `-` and `.`; they become parts of rule keys.",
+        )
+        .make_required(),
+        Attribute::nested(
+            "products",
+            ObjectNesting::Map,
+            vec![
+                Attribute::optional(
+                    "settings",
+                    Type::map(Type::String),
+                    "Setting overrides by setting id, such as `{ switch_port = 4100 }`. Numbers may be written as numbers or strings; port-list settings take strings such as `\"1521, 5000-5010\"`. The catalog lists each product's settings and defaults.",
+                ),
+                Attribute::optional(
+                    "features",
+                    Type::set(Type::String),
+                    "Features (catalog conditions) to enable, such as `named-sql-instance`. Enabling a feature of an exclusive group turns the group's other features off unless they are enabled too.",
+                ),
+                Attribute::optional(
+                    "disabled_features",
+                    Type::set(Type::String),
+                    "Features to turn off, including ones that are on by default or switch on automatically from the placement.",
+                ),
+            ],
+            "Settings and features per product id. A product is in play when any of its components is placed; products not listed use the catalog defaults.",
+        ),
+    ]
+}
+
+fn known_str(v: Option<&Value>) -> Option<&str> {
+    v.and_then(Value::as_str)
+}
+
+/// Decodes `nodes` and `products` from a configuration object. Values not
+/// known yet are recorded in the returned [`Unknowns`] (with placeholders in
+/// the topology); values of the wrong shape become issues.
+pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
+    let mut t = Topology::default();
+    let mut unknowns = Unknowns::none();
+    let mut issues = Vec::new();
+    let root = Path::root();
+
+    match config.get("nodes") {
+        Some(v) if v.is_unknown() => unknowns.add(root.attr("nodes")),
+        Some(v) => {
+            if let Some(nodes) = v.as_map() {
+                for (name, nv) in nodes {
+                    let np = root.attr("nodes").key(name);
+                    if nv.is_unknown() {
+                        unknowns.add(np.clone());
+                        t.nodes.insert(name.clone(), Node::default());
+                        continue;
+                    }
+                    t.nodes.insert(name.clone(), decode_node(nv, &np, &mut unknowns, &mut issues));
+                }
+            }
+        }
+        None => {}
+    }
+
+    match config.get("products") {
+        Some(v) if v.is_unknown() => unknowns.add(root.attr("products")),
+        Some(v) => {
+            if let Some(products) = v.as_map() {
+                for (id, pv) in products {
+                    let pp = root.attr("products").key(id);
+                    if pv.is_unknown() {
+                        unknowns.add(pp);
+                        continue;
+                    }
+                    t.products.insert(id.clone(), decode_product(pv, &pp, &mut unknowns));
+                }
+            }
+        }
+        None => {}
+    }
+    (t, unknowns, issues)
+}
+
+fn string_list(v: Option<&Value>, path: &Path, unknowns: &mut Unknowns, indexed: bool) -> Vec<String> {
+    match v {
+        None => Vec::new(),
+        Some(v) if v.is_null() => Vec::new(),
+        Some(v) if v.is_unknown() => {
+            unknowns.add(path.clone());
+            Vec::new()
+        }
+        Some(v) => v
+            .as_list()
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(i, x)| match x.as_str() {
+                Some(s) => s.to_string(),
+                None => {
+                    // An unknown element: in a list it has an index, in a set
+                    // the whole set is uncertain.
+                    unknowns.add(if indexed { path.index(i) } else { path.clone() });
+                    String::new()
+                }
+            })
+            .collect(),
+    }
+}
+
+fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<Issue>) -> Node {
+    let mut node = Node {
+        components: string_list(v.get("components"), &np.attr("components"), unknowns, false),
+        cidrs: string_list(v.get("cidrs"), &np.attr("cidrs"), unknowns, true),
+        ..Node::default()
+    };
+    match v.get("ref") {
+        Some(r) if r.is_unknown() => {
+            unknowns.add(np.attr("ref"));
+            node.reference = Some("(known after apply)".into());
+        }
+        r => node.reference = known_str(r).map(str::to_string),
+    }
+    match v.get("kind") {
+        Some(k) if k.is_unknown() => unknowns.add(np.attr("kind")),
+        k => {
+            if let Some(s) = known_str(k) {
+                match NodeKind::parse(s) {
+                    Some(kind) => node.kind = kind,
+                    None => issues.push(Issue::error(
+                        np.attr("kind"),
+                        format!("Invalid node kind \"{s}\""),
+                        "kind is \"host\" (one server; the default) or \"group\" (several servers alike).",
+                    )),
+                }
+            }
+        }
+    }
+    match v.get("exposure") {
+        Some(k) if k.is_unknown() => unknowns.add(np.attr("exposure")),
+        k => {
+            if let Some(s) = known_str(k) {
+                match Exposure::parse(s) {
+                    Some(e) => node.exposure = e,
+                    None => issues.push(Issue::error(
+                        np.attr("exposure"),
+                        format!("Invalid exposure \"{s}\""),
+                        "exposure is \"internal\" (the default), \"internet-facing\" or \"untrusted\".",
+                    )),
+                }
+            }
+        }
+    }
+    node.description = known_str(v.get("description")).map(str::to_string);
+    node
+}
+
+fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfig {
+    let mut cfg = ProductConfig::default();
+    match v.get("settings") {
+        Some(s) if s.is_unknown() => unknowns.add(pp.attr("settings")),
+        Some(s) => {
+            if let Some(m) = s.as_map() {
+                let mut out = BTreeMap::new();
+                for (k, x) in m {
+                    match x.as_str() {
+                        Some(text) => {
+                            out.insert(k.clone(), SettingInput::Text(text.to_string()));
+                        }
+                        None if x.is_unknown() => unknowns.add(pp.attr("settings").key(k)),
+                        None => {}
+                    }
+                }
+                cfg.settings = out;
+            }
+        }
+        None => {}
+    }
+    cfg.features = string_list(v.get("features"), &pp.attr("features"), unknowns, false);
+    cfg.disabled_features = string_list(v.get("disabled_features"), &pp.attr("disabled_features"), unknowns, false);
+    cfg
+}
