@@ -216,7 +216,7 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                     }
                 }
             }
-            if flow.scope == Scope::Host && !same_node_pair {
+            if flow.scope == Scope::Host && flow.firewall && !same_node_pair {
                 out.issues.push(Issue::warning(
                     Path::root().attr("nodes"),
                     format!("{from_full} and {to_full} run on different nodes"),
