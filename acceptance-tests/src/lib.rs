@@ -18,7 +18,10 @@ pub const PROVIDER_SOURCE: &str = "portmap/portmap";
 
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("acceptance-tests has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("acceptance-tests has a parent")
+        .to_path_buf()
 }
 
 /// The directory holding the freshly built `terraform-provider-portmap`.
@@ -31,14 +34,27 @@ pub fn provider_dir() -> &'static Path {
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "terraform-provider-portmap", "--bin", "terraform-provider-portmap"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "terraform-provider-portmap",
+                "--bin",
+                "terraform-provider-portmap",
+            ])
             .current_dir(repo_root())
             .status()
             .expect("running cargo build");
         assert!(status.success(), "building the provider failed");
-        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| repo_root().join("target"));
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| repo_root().join("target"));
         let dir = target.join("debug");
-        assert!(dir.join("terraform-provider-portmap").exists(), "no provider binary in {}", dir.display());
+        assert!(
+            dir.join("terraform-provider-portmap").exists(),
+            "no provider binary in {}",
+            dir.display()
+        );
         dir
     })
 }
@@ -66,7 +82,9 @@ pub fn terraform_binary() -> &'static PathBuf {
 
 fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 /// The result of one Terraform command.
@@ -88,7 +106,10 @@ impl Run {
 
     /// Both streams, for failure messages.
     pub fn text(&self) -> String {
-        format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        format!(
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 
     /// The diagnostics of a `-json` command (`validate -json` prints one
@@ -102,7 +123,9 @@ impl Run {
             }
         }
         for line in self.stdout.lines() {
-            let Ok(v) = serde_json::from_str::<Json>(line) else { continue };
+            let Ok(v) = serde_json::from_str::<Json>(line) else {
+                continue;
+            };
             if v.get("type").and_then(Json::as_str) == Some("diagnostic") {
                 if let Some(d) = v.get("diagnostic") {
                     out.push(Diagnostic::from_json(d));
@@ -132,7 +155,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn from_json(d: &Json) -> Self {
-        let s = |k: &str| d.get(k).and_then(Json::as_str).unwrap_or_default().to_string();
+        let s = |k: &str| {
+            d.get(k)
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let snippet = d.get("snippet");
         let highlight = snippet.and_then(|sn| {
             let code = sn.get("code")?.as_str()?;
@@ -140,9 +168,23 @@ impl Diagnostic {
             let end = usize::try_from(sn.get("highlight_end_offset")?.as_u64()?).ok()?;
             code.get(start..end).map(str::to_string)
         });
-        let line = d.get("range").and_then(|r| r.get("start")).and_then(|s| s.get("line")).and_then(Json::as_u64);
-        let code = snippet.and_then(|sn| sn.get("code")).and_then(Json::as_str).map(str::to_string);
-        Diagnostic { severity: s("severity"), summary: s("summary"), detail: s("detail"), highlight, line, code }
+        let line = d
+            .get("range")
+            .and_then(|r| r.get("start"))
+            .and_then(|s| s.get("line"))
+            .and_then(Json::as_u64);
+        let code = snippet
+            .and_then(|sn| sn.get("code"))
+            .and_then(Json::as_str)
+            .map(str::to_string);
+        Diagnostic {
+            severity: s("severity"),
+            summary: s("summary"),
+            detail: s("detail"),
+            highlight,
+            line,
+            code,
+        }
     }
 }
 
@@ -161,7 +203,10 @@ impl Workspace {
 
     /// A workspace with only the CLI configuration.
     pub fn empty() -> Workspace {
-        let dir = tempfile::Builder::new().prefix("portmap-acc-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("portmap-acc-")
+            .tempdir()
+            .expect("temp dir");
         let cfg = format!(
             "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
             provider_dir().display()
@@ -252,7 +297,9 @@ impl Workspace {
 
 /// The `terraform {}` block requiring the provider.
 pub fn header() -> String {
-    format!("terraform {{\n  required_providers {{\n    portmap = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n")
+    format!(
+        "terraform {{\n  required_providers {{\n    portmap = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n"
+    )
 }
 
 fn copy_tree(src: &Path, dst: &Path) {
@@ -275,10 +322,17 @@ fn copy_tree(src: &Path, dst: &Path) {
 /// Finds the first diagnostic whose summary contains `text`, or panics listing
 /// them all.
 pub fn find<'a>(diags: &'a [Diagnostic], text: &str) -> &'a Diagnostic {
-    diags.iter().find(|d| d.summary.contains(text)).unwrap_or_else(|| {
-        panic!(
-            "no diagnostic with summary containing {text:?}; got:\n{}",
-            diags.iter().map(|d| format!("- [{}] {} :: {:?}", d.severity, d.summary, d.highlight)).collect::<Vec<_>>().join("\n")
-        )
-    })
+    diags
+        .iter()
+        .find(|d| d.summary.contains(text))
+        .unwrap_or_else(|| {
+            panic!(
+                "no diagnostic with summary containing {text:?}; got:\n{}",
+                diags
+                    .iter()
+                    .map(|d| format!("- [{}] {} :: {:?}", d.severity, d.summary, d.highlight))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })
 }

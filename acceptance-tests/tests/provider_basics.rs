@@ -13,12 +13,27 @@ fn schema_loads_with_descriptions() {
     let v: Json = serde_json::from_str(&r.stdout).unwrap();
     let schemas = &v["provider_schemas"]["registry.terraform.io/portmap/portmap"];
     let catalog = &schemas["data_source_schemas"]["portmap_catalog"]["block"];
-    assert!(catalog["description"].as_str().unwrap().starts_with("Lists the catalog"));
-    assert_eq!(catalog["attributes"]["product_ids"]["optional"], Json::Bool(true));
+    assert!(
+        catalog["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Lists the catalog")
+    );
+    assert_eq!(
+        catalog["attributes"]["product_ids"]["optional"],
+        Json::Bool(true)
+    );
     let flows = &schemas["data_source_schemas"]["portmap_flows"]["block"];
     assert_eq!(flows["attributes"]["nodes"]["required"], Json::Bool(true));
-    assert_eq!(flows["attributes"]["nodes"]["nested_type"]["nesting_mode"], "map");
-    assert!(schemas["provider"]["block"]["attributes"]["extra_catalogs"]["optional"].as_bool().unwrap());
+    assert_eq!(
+        flows["attributes"]["nodes"]["nested_type"]["nesting_mode"],
+        "map"
+    );
+    assert!(
+        schemas["provider"]["block"]["attributes"]["extra_catalogs"]["optional"]
+            .as_bool()
+            .unwrap()
+    );
 }
 
 #[test]
@@ -36,12 +51,20 @@ output "products" {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["id"].as_str().unwrap().to_string(), p["document"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["document"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         products,
         [
-            ("1e-platform".to_string(), "001_7cc0a8afb31eb551.txt".to_string()),
+            (
+                "1e-platform".to_string(),
+                "001_7cc0a8afb31eb551.txt".to_string()
+            ),
             ("plossys".into(), "004_5e068018b195e0b7.txt".into()),
             ("spotfire".into(), "002_38e233c3d784b099.txt".into()),
             ("tachyon-5".into(), "000_bf0563822ff91805.txt".into()),
@@ -68,8 +91,17 @@ data "portmap_flows" "this" {
     // Terraform underlines the node's entry in the `nodes` map (it cannot go
     // deeper into an attribute expression); the detail names the element.
     assert_eq!(d.highlight.as_deref(), Some("{"), "{d:?}");
-    assert!(d.code.as_deref().unwrap_or_default().contains("app = { components"), "{d:?}");
-    assert!(d.detail.starts_with("At nodes[\"app\"].cidrs[1]: "), "{d:?}");
+    assert!(
+        d.code
+            .as_deref()
+            .unwrap_or_default()
+            .contains("app = { components"),
+        "{d:?}"
+    );
+    assert!(
+        d.detail.starts_with("At nodes[\"app\"].cidrs[1]: "),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -86,9 +118,23 @@ data "portmap_flows" "this" {
     let (r, diags) = ws.validate_diagnostics();
     assert!(!r.ok());
     let d = find(&diags, "Unknown component \"tachyon-5/master-stak\"");
-    assert!(d.detail.contains("Did you mean \"tachyon-5/master-stack\"?"), "{}", d.detail);
-    assert!(d.code.as_deref().unwrap_or_default().contains("app = { components = [\"tachyon-5/master-stak\"] }"), "{d:?}");
-    assert!(d.detail.starts_with("At nodes[\"app\"].components: "), "{d:?}");
+    assert!(
+        d.detail
+            .contains("Did you mean \"tachyon-5/master-stack\"?"),
+        "{}",
+        d.detail
+    );
+    assert!(
+        d.code
+            .as_deref()
+            .unwrap_or_default()
+            .contains("app = { components = [\"tachyon-5/master-stak\"] }"),
+        "{d:?}"
+    );
+    assert!(
+        d.detail.starts_with("At nodes[\"app\"].components: "),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -114,7 +160,11 @@ output "app_egress" {
     );
     let plan = ws.terraform(&["plan", "-no-color", "-input=false"]);
     assert!(plan.ok(), "{}", plan.text());
-    assert!(plan.stdout.contains("(known after apply)"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("(known after apply)"),
+        "{}",
+        plan.stdout
+    );
     let out = ws.apply_outputs();
     assert_eq!(out["sql_ingress"], serde_json::json!(["10.0.1.10/32"]));
     assert_eq!(out["app_egress"], serde_json::json!(["10.0.2.10/32"]));

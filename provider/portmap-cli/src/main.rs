@@ -76,7 +76,9 @@ impl Format {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List the built-in catalog: products, components, settings, features and flows.
-    #[command(after_help = "Examples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json")]
+    #[command(
+        after_help = "Examples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json"
+    )]
     Catalog {
         /// Only these products (repeatable).
         #[arg(long = "product", value_name = "ID")]
@@ -92,7 +94,9 @@ enum Command {
         format: Format,
     },
     /// Compute the flows of a topology file (YAML or JSON); the firewall request as CSV or Markdown.
-    #[command(after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per connection that needs a rule\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md")]
+    #[command(
+        after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per connection that needs a rule\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md"
+    )]
     Flows {
         /// Topology file.
         topology: PathBuf,
@@ -104,7 +108,9 @@ enum Command {
         format: Format,
     },
     /// Compute the least-privilege rules of a topology file.
-    #[command(after_help = "Examples:\n  portmap rules topology.yaml\n  portmap rules topology.yaml --format csv")]
+    #[command(
+        after_help = "Examples:\n  portmap rules topology.yaml\n  portmap rules topology.yaml --format csv"
+    )]
     Rules {
         /// Topology file.
         topology: PathBuf,
@@ -156,10 +162,12 @@ fn write_out(text: &str) -> Result<(), Failure> {
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
-    serde_json::to_string_pretty(v).map(|s| s + "\n").map_err(|e| {
-        eprintln!("error: encoding JSON: {e}");
-        Failure(exit::INTERNAL)
-    })
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| {
+            eprintln!("error: encoding JSON: {e}");
+            Failure(exit::INTERNAL)
+        })
 }
 
 fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Failure> {
@@ -205,7 +213,12 @@ fn read(path: &PathBuf) -> Result<String, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Catalog { products, settings, catalogs, format } => {
+        Command::Catalog {
+            products,
+            settings,
+            catalogs,
+            format,
+        } => {
             let catalog = load_catalog(&catalogs)?;
             for p in &products {
                 if catalog.product(p).is_none() {
@@ -219,15 +232,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             let overrides = parse_overrides(&catalog, &settings)?;
-            let filter = if products.is_empty() { None } else { Some(products.as_slice()) };
+            let filter = if products.is_empty() {
+                None
+            } else {
+                Some(products.as_slice())
+            };
             let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
             match format {
                 Format::Json => write_out(&json(&out)?),
                 f => write_out(&report::catalog_list(&out).render(f.table())),
             }
         }
-        Command::Flows { topology, catalogs, format } => flows_command(&topology, &catalogs, format, false),
-        Command::Rules { topology, catalogs, format } => flows_command(&topology, &catalogs, format, true),
+        Command::Flows {
+            topology,
+            catalogs,
+            format,
+        } => flows_command(&topology, &catalogs, format, false),
+        Command::Rules {
+            topology,
+            catalogs,
+            format,
+        } => flows_command(&topology, &catalogs, format, true),
         Command::Schema => write_out(&portmap_core::catalog::json_schema()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -238,7 +263,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn parse_overrides(catalog: &Catalog, settings: &[String]) -> Result<BTreeMap<String, BTreeMap<String, String>>, Failure> {
+fn parse_overrides(
+    catalog: &Catalog,
+    settings: &[String],
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, Failure> {
     let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for s in settings {
         let Some((lhs, value)) = s.split_once('=') else {
@@ -256,7 +284,10 @@ fn parse_overrides(catalog: &Catalog, settings: &[String]) -> Result<BTreeMap<St
         let Some(setting) = product.setting(sid) else {
             eprintln!(
                 "error: --set {s}: product {pid} has no setting \"{sid}\".{}",
-                portmap_core::suggest::did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()))
+                portmap_core::suggest::did_you_mean(
+                    sid,
+                    product.settings.iter().map(|s| s.id.as_str())
+                )
             );
             return Err(Failure(exit::INVALID_INPUT));
         };
@@ -264,12 +295,19 @@ fn parse_overrides(catalog: &Catalog, settings: &[String]) -> Result<BTreeMap<St
             eprintln!("error: --set {s}: {e}");
             return Err(Failure(exit::INVALID_INPUT));
         }
-        out.entry(pid.to_string()).or_default().insert(sid.to_string(), value.to_string());
+        out.entry(pid.to_string())
+            .or_default()
+            .insert(sid.to_string(), value.to_string());
     }
     Ok(out)
 }
 
-fn flows_command(path: &PathBuf, catalogs: &[PathBuf], format: Format, rules_only: bool) -> Result<(), Failure> {
+fn flows_command(
+    path: &PathBuf,
+    catalogs: &[PathBuf],
+    format: Format,
+    rules_only: bool,
+) -> Result<(), Failure> {
     let catalog = load_catalog(catalogs)?;
     let text = read(path)?;
     let origin = path.display().to_string();
@@ -281,7 +319,11 @@ fn flows_command(path: &PathBuf, catalogs: &[PathBuf], format: Format, rules_onl
         Ok(c) => c,
         Err(issues) => {
             print_issues(&origin, &topo.locate(&issues));
-            return Err(Failure(if has_errors(&issues) { exit::INVALID_INPUT } else { exit::INTERNAL }));
+            return Err(Failure(if has_errors(&issues) {
+                exit::INVALID_INPUT
+            } else {
+                exit::INTERNAL
+            }));
         }
     };
     print_issues(&origin, &topo.locate(&comp.issues));
@@ -290,7 +332,11 @@ fn flows_command(path: &PathBuf, catalogs: &[PathBuf], format: Format, rules_onl
         (Format::Json, false) => json(&out)?,
         (Format::Json, true) => json(&out.rules)?,
         (Format::Table, false) => {
-            format!("{}\n{}", report::flow_list(&comp).render(TableFormat::Text), report::rule_list(&comp).render(TableFormat::Text))
+            format!(
+                "{}\n{}",
+                report::flow_list(&comp).render(TableFormat::Text),
+                report::rule_list(&comp).render(TableFormat::Text)
+            )
         }
         (f, false) => report::change_request(&comp).render(f.table()),
         (f, true) => report::rule_list(&comp).render(f.table()),

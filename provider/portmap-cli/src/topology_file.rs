@@ -16,15 +16,29 @@ pub struct TopologyFile {
 pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
     let trimmed = text.trim_start();
     let topology = if trimmed.starts_with('{') {
-        serde_json::from_str::<Topology>(text)
-            .map_err(|e| format!("{origin}:{}:{}: {}", e.line(), e.column(), strip_position(&e.to_string())))?
+        serde_json::from_str::<Topology>(text).map_err(|e| {
+            format!(
+                "{origin}:{}:{}: {}",
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
+            )
+        })?
     } else {
         serde_norway::from_str::<Topology>(text).map_err(|e| match e.location() {
-            Some(l) => format!("{origin}:{}:{}: {}", l.line(), l.column(), strip_position(&e.to_string())),
+            Some(l) => format!(
+                "{origin}:{}:{}: {}",
+                l.line(),
+                l.column(),
+                strip_position(&e.to_string())
+            ),
             None => format!("{origin}: {e}"),
         })?
     };
-    Ok(TopologyFile { topology, lines: text.lines().map(str::to_string).collect() })
+    Ok(TopologyFile {
+        topology,
+        lines: text.lines().map(str::to_string).collect(),
+    })
 }
 
 fn strip_position(msg: &str) -> String {
@@ -60,7 +74,13 @@ impl TopologyFile {
                 Step::Key(k) => k.as_str(),
                 Step::Index(_) => break,
             };
-            let pos = self.lines.iter().enumerate().skip(from).find(|(_, l)| is_key_line(l, key)).map(|(i, _)| i)?;
+            let pos = self
+                .lines
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, l)| is_key_line(l, key))
+                .map(|(i, _)| i)?;
             found = Some(pos + 1);
             from = pos + 1;
         }
@@ -70,7 +90,14 @@ impl TopologyFile {
 
 fn is_key_line(line: &str, key: &str) -> bool {
     let t = line.trim_start().trim_start_matches("- ").trim_start();
-    [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':"), format!("\"{key}\" :")].iter().any(|p| t.starts_with(p.as_str()))
+    [
+        format!("{key}:"),
+        format!("\"{key}\":"),
+        format!("'{key}':"),
+        format!("\"{key}\" :"),
+    ]
+    .iter()
+    .any(|p| t.starts_with(p.as_str()))
 }
 
 #[cfg(test)]
@@ -81,26 +108,46 @@ mod tests {
 
     #[test]
     fn yaml_errors_name_file_and_line() {
-        let err = parse("nodes:\n  app:\n    components: [a/b]\n    cidrs: 12\n", "t.yaml").err().unwrap();
+        let err = parse(
+            "nodes:\n  app:\n    components: [a/b]\n    cidrs: 12\n",
+            "t.yaml",
+        )
+        .err()
+        .unwrap();
         assert!(err.starts_with("t.yaml:4:"), "{err}");
     }
 
     #[test]
     fn json_errors_name_file_and_line() {
-        let err = parse("{\n \"nodes\": {\n  \"app\": {\"kind\": 3}\n }\n}\n", "t.json").err().unwrap();
+        let err = parse(
+            "{\n \"nodes\": {\n  \"app\": {\"kind\": 3}\n }\n}\n",
+            "t.json",
+        )
+        .err()
+        .unwrap();
         assert!(err.starts_with("t.json:3:"), "{err}");
     }
 
     #[test]
     fn unknown_fields_are_refused() {
-        let err = parse("nodes:\n  app:\n    component: [a/b]\n", "t.yaml").err().unwrap();
+        let err = parse("nodes:\n  app:\n    component: [a/b]\n", "t.yaml")
+            .err()
+            .unwrap();
         assert!(err.contains("unknown field `component`"), "{err}");
     }
 
     #[test]
     fn issues_get_the_line_of_their_key() {
-        let f = parse("nodes:\n  web:\n    components: []\n  app:\n    components: [x]\n    cidrs: [bad]\n", "t.yaml").unwrap();
-        let issue = Issue::error(Path::root().attr("nodes").key("app").attr("cidrs").index(0), "Invalid address", "");
+        let f = parse(
+            "nodes:\n  web:\n    components: []\n  app:\n    components: [x]\n    cidrs: [bad]\n",
+            "t.yaml",
+        )
+        .unwrap();
+        let issue = Issue::error(
+            Path::root().attr("nodes").key("app").attr("cidrs").index(0),
+            "Invalid address",
+            "",
+        );
         let located = f.locate(&[issue]);
         assert_eq!(located[0].summary, "line 6: Invalid address");
     }

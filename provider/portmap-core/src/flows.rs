@@ -139,8 +139,13 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                     };
                     out.issues.push(Issue::error(
                         path,
-                        format!("Setting gives an invalid port for {} flow {}", product.id, flow.id),
-                        format!("{e}. Choose a value that keeps every port of the flow within 1-65535."),
+                        format!(
+                            "Setting gives an invalid port for {} flow {}",
+                            product.id, flow.id
+                        ),
+                        format!(
+                            "{e}. Choose a value that keeps every port of the flow within 1-65535."
+                        ),
                     ));
                     continue;
                 }
@@ -157,7 +162,11 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                 if from_nodes.is_empty() && to_nodes.is_empty() {
                     continue;
                 }
-                let (missing, present) = if from_nodes.is_empty() { (&flow.from, to_nodes) } else { (&flow.to, from_nodes) };
+                let (missing, present) = if from_nodes.is_empty() {
+                    (&flow.from, to_nodes)
+                } else {
+                    (&flow.to, from_nodes)
+                };
                 if product.component(missing).is_some_and(|c| c.optional) {
                     continue;
                 }
@@ -169,15 +178,28 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                     to_component: to_full,
                     missing_component: format!("{}/{}", product.id, missing),
                     present_nodes: present.iter().map(|&i| r.nodes[i].name.clone()).collect(),
-                    protocol: flow.protocol.list().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
-                    ports: if ports.is_empty() { format!("(none: {})", flow_settings(flow).join(", ")) } else { ports.to_string() },
+                    protocol: flow
+                        .protocol
+                        .list()
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ports: if ports.is_empty() {
+                        format!("(none: {})", flow_settings(flow).join(", "))
+                    } else {
+                        ports.to_string()
+                    },
                     purpose: flow.purpose.clone(),
                     citation,
                 });
                 continue;
             }
             if ports.is_empty() {
-                empty_ports.entry((product.id.clone(), flow_settings(flow).join(", "))).or_default().push(flow);
+                empty_ports
+                    .entry((product.id.clone(), flow_settings(flow).join(", ")))
+                    .or_default()
+                    .push(flow);
                 continue;
             }
             let mut same_node_pair = false;
@@ -190,11 +212,15 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                     same_node_pair |= a == b;
                     let na = &r.nodes[a];
                     let nb = &r.nodes[b];
-                    let internal = a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host);
+                    let internal =
+                        a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host);
                     for proto in flow.protocol.list() {
                         for range in ports.ranges() {
                             out.flows.push(FlowRecord {
-                                key: format!("{}:{}:{}>{}:{}:{}", product.id, flow.id, na.name, nb.name, proto, range),
+                                key: format!(
+                                    "{}:{}:{}>{}:{}:{}",
+                                    product.id, flow.id, na.name, nb.name, proto, range
+                                ),
                                 product: product.id.clone(),
                                 flow: flow.id.clone(),
                                 from_node: na.name.clone(),
@@ -229,7 +255,10 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
         }
     }
     for ((pid, settings), flows) in empty_ports {
-        let list: Vec<String> = flows.iter().map(|f| format!("- {} ({})", f.id, f.purpose)).collect();
+        let list: Vec<String> = flows
+            .iter()
+            .map(|f| format!("- {} ({})", f.id, f.purpose))
+            .collect();
         out.issues.push(Issue::warning(
             Path::root().attr("products").key(&pid).attr("settings"),
             format!("{pid}: set {settings} to compute {} flow{}", flows.len(), if flows.len() == 1 { "" } else { "s" }),
@@ -249,7 +278,10 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
 fn unresolved_warnings(unresolved: &[Unresolved]) -> Vec<Issue> {
     let mut by_missing: BTreeMap<&str, Vec<&Unresolved>> = BTreeMap::new();
     for u in unresolved {
-        by_missing.entry(u.missing_component.as_str()).or_default().push(u);
+        by_missing
+            .entry(u.missing_component.as_str())
+            .or_default()
+            .push(u);
     }
     by_missing
         .into_iter()

@@ -92,12 +92,22 @@ pub struct Issue {
 impl Issue {
     /// An error at `path`.
     pub fn error(path: Path, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Issue { severity: Severity::Error, path, summary: summary.into(), detail: detail.into() }
+        Issue {
+            severity: Severity::Error,
+            path,
+            summary: summary.into(),
+            detail: detail.into(),
+        }
     }
 
     /// A warning at `path`.
     pub fn warning(path: Path, summary: impl Into<String>, detail: impl Into<String>) -> Self {
-        Issue { severity: Severity::Warning, path, summary: summary.into(), detail: detail.into() }
+        Issue {
+            severity: Severity::Warning,
+            path,
+            summary: summary.into(),
+            detail: detail.into(),
+        }
     }
 
     /// Whether this is an error.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::{
-    Catalog, PortExpr, Product, SettingDefault, Settings, SettingValue,
+    Catalog, PortExpr, Product, SettingDefault, SettingValue, Settings,
     values::{describe_ports, eval_ports},
 };
 use crate::flows::{FlowRecord, Unresolved};
@@ -176,7 +176,11 @@ impl FlowsOutput {
     pub fn new(c: &Computation<'_>) -> Self {
         FlowsOutput {
             flows: c.flows.iter().map(FlowOut::from).collect(),
-            rules: c.rules.iter().map(|(k, r)| (k.clone(), RuleOut::from(r))).collect(),
+            rules: c
+                .rules
+                .iter()
+                .map(|(k, r)| (k.clone(), RuleOut::from(r)))
+                .collect(),
             unresolved: c.unresolved.iter().map(UnresolvedOut::from).collect(),
         }
     }
@@ -312,7 +316,9 @@ fn placement_text(p: &crate::catalog::Placement, product: &str) -> String {
     match p {
         Placement::Placed(c) => format!("when {product}/{c} is placed"),
         Placement::Multiple(c) => format!("when {product}/{c} runs on more than one server"),
-        Placement::Apart([a, b]) => format!("when {product}/{a} and {product}/{b} run on different nodes"),
+        Placement::Apart([a, b]) => {
+            format!("when {product}/{a} and {product}/{b} run on different nodes")
+        }
     }
 }
 
@@ -333,8 +339,15 @@ pub fn product_out(p: &Product) -> ProductOut {
                 id: format!("{}/{}", p.id, c.id),
                 name: c.name.clone(),
                 description: c.description.clone(),
-                role: serde_json::to_value(c.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-                includes: c.includes.iter().map(|i| format!("{}/{}", p.id, i)).collect(),
+                role: serde_json::to_value(c.role)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                includes: c
+                    .includes
+                    .iter()
+                    .map(|i| format!("{}/{}", p.id, i))
+                    .collect(),
                 optional: c.optional,
             })
             .collect(),
@@ -345,7 +358,10 @@ pub fn product_out(p: &Product) -> ProductOut {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 description: s.description.clone(),
-                kind: serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                kind: serde_json::to_value(s.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 default: match &s.default {
                     SettingDefault::Number(n) => n.to_string(),
                     SettingDefault::Text(t) => t.clone(),
@@ -374,8 +390,15 @@ pub fn catalog_flows(p: &Product, settings: &Settings) -> Vec<CatalogFlowOut> {
     let mut out = Vec::new();
     for f in &p.flows {
         let ports = eval_ports(&f.ports, settings).unwrap_or_default();
-        let ranges: Vec<Option<(u16, u16)>> =
-            if ports.is_empty() { vec![None] } else { ports.ranges().iter().map(|r| Some((r.from, r.to))).collect() };
+        let ranges: Vec<Option<(u16, u16)>> = if ports.is_empty() {
+            vec![None]
+        } else {
+            ports
+                .ranges()
+                .iter()
+                .map(|r| Some((r.from, r.to)))
+                .collect()
+        };
         for proto in f.protocol.list() {
             for r in &ranges {
                 out.push(CatalogFlowOut {
@@ -422,7 +445,11 @@ pub fn settings_with(p: &Product, overrides: &BTreeMap<String, String>) -> Setti
 
 /// The whole catalog (or the products named in `filter`) at default settings
 /// plus per-product overrides.
-pub fn catalog_output(c: &Catalog, filter: Option<&[String]>, overrides: &BTreeMap<String, BTreeMap<String, String>>) -> CatalogOutput {
+pub fn catalog_output(
+    c: &Catalog,
+    filter: Option<&[String]>,
+    overrides: &BTreeMap<String, BTreeMap<String, String>>,
+) -> CatalogOutput {
     let mut products = Vec::new();
     let mut flows = Vec::new();
     for p in c.products() {
@@ -442,7 +469,14 @@ pub fn catalog_output(c: &Catalog, filter: Option<&[String]>, overrides: &BTreeM
 /// Whether a port expression list refers to settings only through fixed
 /// values (used by docs).
 pub fn is_fixed(exprs: &[PortExpr]) -> bool {
-    exprs.iter().all(|e| matches!(e, PortExpr::Base(crate::catalog::PortBase::Fixed(_)) | PortExpr::Range { .. } | PortExpr::AndAbove { .. }))
+    exprs.iter().all(|e| {
+        matches!(
+            e,
+            PortExpr::Base(crate::catalog::PortBase::Fixed(_))
+                | PortExpr::Range { .. }
+                | PortExpr::AndAbove { .. }
+        )
+    })
 }
 
 /// The value of a setting as text.

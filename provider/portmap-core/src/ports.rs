@@ -14,7 +14,11 @@ pub struct PortRange {
 impl PortRange {
     /// A range; the bounds are swapped if given in reverse.
     pub fn new(a: u16, b: u16) -> Self {
-        if a <= b { PortRange { from: a, to: b } } else { PortRange { from: b, to: a } }
+        if a <= b {
+            PortRange { from: a, to: b }
+        } else {
+            PortRange { from: b, to: a }
+        }
     }
 
     /// A single port.
@@ -51,7 +55,11 @@ impl PortRange {
 impl fmt::Display for PortRange {
     /// `443` or `5701-5703`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.from == self.to { write!(f, "{}", self.from) } else { write!(f, "{}-{}", self.from, self.to) }
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
     }
 }
 
@@ -92,7 +100,10 @@ impl PortSet {
                 }
                 out.push(cur);
             } else {
-                merged = PortRange { from: merged.from.min(cur.from), to: merged.to.max(cur.to) };
+                merged = PortRange {
+                    from: merged.from.min(cur.from),
+                    to: merged.to.max(cur.to),
+                };
             }
         }
         if !placed {
@@ -185,14 +196,20 @@ mod tests {
     #[test]
     fn adjacent_ports_merge_and_gaps_stay() {
         let s = set(&[(5703, 5703), (5701, 5701), (5702, 5702), (9000, 9000)]);
-        assert_eq!(s.ranges(), &[PortRange::new(5701, 5703), PortRange::single(9000)]);
+        assert_eq!(
+            s.ranges(),
+            &[PortRange::new(5701, 5703), PortRange::single(9000)]
+        );
         assert_eq!(s.to_string(), "5701-5703, 9000");
     }
 
     #[test]
     fn overlapping_ranges_merge() {
         let s = set(&[(61000, 62000), (62000, 63000), (1, 1)]);
-        assert_eq!(s.ranges(), &[PortRange::single(1), PortRange::new(61000, 63000)]);
+        assert_eq!(
+            s.ranges(),
+            &[PortRange::single(1), PortRange::new(61000, 63000)]
+        );
         assert_eq!(s.count(), 1 + 2001);
     }
 
@@ -217,7 +234,10 @@ mod tests {
 
     #[test]
     fn parse_lists() {
-        assert_eq!(PortSet::parse("1521, 5000-5010,80").map(|s| s.to_string()), Ok("80, 1521, 5000-5010".into()));
+        assert_eq!(
+            PortSet::parse("1521, 5000-5010,80").map(|s| s.to_string()),
+            Ok("80, 1521, 5000-5010".into())
+        );
         assert!(PortSet::parse("").map(|s| s.is_empty()).unwrap_or(false));
         assert!(PortSet::parse("0").is_err());
         assert!(PortSet::parse("70000").is_err());

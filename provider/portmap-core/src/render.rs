@@ -23,7 +23,10 @@ pub struct Table {
 impl Table {
     /// A table with these headers and no rows.
     pub fn new(headers: &[&str]) -> Self {
-        Table { headers: headers.iter().map(|h| (*h).to_string()).collect(), rows: Vec::new() }
+        Table {
+            headers: headers.iter().map(|h| (*h).to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Adds a row.
@@ -55,7 +58,11 @@ impl Table {
                 if i + 1 == cells.len() {
                     s.push_str(c);
                 } else {
-                    let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(c.chars().count());
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(c.chars().count());
                     s.push_str(c);
                     s.push_str(&" ".repeat(pad + 2));
                 }
@@ -63,7 +70,9 @@ impl Table {
             s.trim_end().to_string() + "\n"
         };
         let mut out = line(&self.headers);
-        out.push_str(&line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>()));
+        out.push_str(&line(
+            &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+        ));
         for row in &self.rows {
             out.push_str(&line(row));
         }
@@ -88,13 +97,32 @@ impl Table {
 
     fn markdown(&self) -> String {
         fn cell(c: &str) -> String {
-            c.replace('\\', "\\\\").replace('|', "\\|").replace('\n', "<br>")
+            c.replace('\\', "\\\\")
+                .replace('|', "\\|")
+                .replace('\n', "<br>")
         }
         let mut out = String::new();
-        out.push_str(&format!("| {} |\n", self.headers.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | ")));
-        out.push_str(&format!("|{}|\n", self.headers.iter().map(|_| "---").collect::<Vec<_>>().join("|")));
+        out.push_str(&format!(
+            "| {} |\n",
+            self.headers
+                .iter()
+                .map(|h| cell(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+        out.push_str(&format!(
+            "|{}|\n",
+            self.headers
+                .iter()
+                .map(|_| "---")
+                .collect::<Vec<_>>()
+                .join("|")
+        ));
         for row in &self.rows {
-            out.push_str(&format!("| {} |\n", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+            ));
         }
         out
     }
@@ -113,16 +141,25 @@ mod tests {
 
     #[test]
     fn csv_quotes_commas_and_quotes() {
-        assert_eq!(sample().render(TableFormat::Csv), "a,bee\r\n\"x, y\",\"say \"\"hi\"\"\"\r\np|q,2\r\n");
+        assert_eq!(
+            sample().render(TableFormat::Csv),
+            "a,bee\r\n\"x, y\",\"say \"\"hi\"\"\"\r\np|q,2\r\n"
+        );
     }
 
     #[test]
     fn markdown_escapes_pipes() {
-        assert_eq!(sample().render(TableFormat::Markdown), "| a | bee |\n|---|---|\n| x, y | say \"hi\" |\n| p\\|q | 2 |\n");
+        assert_eq!(
+            sample().render(TableFormat::Markdown),
+            "| a | bee |\n|---|---|\n| x, y | say \"hi\" |\n| p\\|q | 2 |\n"
+        );
     }
 
     #[test]
     fn text_aligns_columns() {
-        assert_eq!(sample().render(TableFormat::Text), "a     bee\n----  --------\nx, y  say \"hi\"\np|q   2\n");
+        assert_eq!(
+            sample().render(TableFormat::Text),
+            "a     bee\n----  --------\nx, y  say \"hi\"\np|q   2\n"
+        );
     }
 }

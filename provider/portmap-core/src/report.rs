@@ -7,8 +7,17 @@ use crate::rules::Computation;
 
 fn node_addresses(c: &Computation<'_>, name: &str) -> String {
     match c.node(name) {
-        Some(n) if !n.cidrs.is_empty() => n.cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" "),
-        Some(n) => n.reference.clone().map(|r| format!("ref {r}")).unwrap_or_else(|| "(no address)".into()),
+        Some(n) if !n.cidrs.is_empty() => n
+            .cidrs
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(n) => n
+            .reference
+            .clone()
+            .map(|r| format!("ref {r}"))
+            .unwrap_or_else(|| "(no address)".into()),
         None => String::new(),
     }
 }
@@ -71,12 +80,24 @@ pub fn flow_list(c: &Computation<'_>) -> Table {
 
 /// The rules, by key.
 pub fn rule_list(c: &Computation<'_>) -> Table {
-    let mut t = Table::new(&["Rule", "Node", "Direction", "Peer", "Peer addresses", "Protocol", "Ports", "Description"]);
+    let mut t = Table::new(&[
+        "Rule",
+        "Node",
+        "Direction",
+        "Peer",
+        "Peer addresses",
+        "Protocol",
+        "Ports",
+        "Description",
+    ]);
     for r in c.rules.values() {
         let addr = if !r.peer_cidrs.is_empty() {
             r.peer_cidrs.join(" ")
         } else {
-            r.peer_ref.clone().map(|x| format!("ref {x}")).unwrap_or_else(|| "(no address)".into())
+            r.peer_ref
+                .clone()
+                .map(|x| format!("ref {x}"))
+                .unwrap_or_else(|| "(no address)".into())
         };
         t.push(vec![
             r.key.clone(),
@@ -95,7 +116,16 @@ pub fn rule_list(c: &Computation<'_>) -> Table {
 /// The catalog's flows.
 pub fn catalog_list(o: &CatalogOutput) -> Table {
     let mut t = Table::new(&[
-        "Product", "Flow", "From", "To", "Protocol", "Ports", "Application protocol", "Condition", "Rule", "Vendor reference",
+        "Product",
+        "Flow",
+        "From",
+        "To",
+        "Protocol",
+        "Ports",
+        "Application protocol",
+        "Condition",
+        "Rule",
+        "Vendor reference",
     ]);
     for f in &o.flows {
         let ports = match (f.from_port, f.to_port) {

@@ -81,12 +81,21 @@ pub struct Computation<'c> {
 impl Computation<'_> {
     /// The flows a rule serves.
     pub fn rule_flows<'a>(&'a self, rule: &'a Rule) -> impl Iterator<Item = &'a FlowRecord> + 'a {
-        rule.flows.iter().filter_map(move |k| self.flows.binary_search_by(|f| f.key.as_str().cmp(k)).ok().map(|i| &self.flows[i]))
+        rule.flows.iter().filter_map(move |k| {
+            self.flows
+                .binary_search_by(|f| f.key.as_str().cmp(k))
+                .ok()
+                .map(|i| &self.flows[i])
+        })
     }
 
     /// A node by name.
     pub fn node(&self, name: &str) -> Option<&crate::topology::ResolvedNode> {
-        self.resolved.nodes.binary_search_by(|n| n.name.as_str().cmp(name)).ok().map(|i| &self.resolved.nodes[i])
+        self.resolved
+            .nodes
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.resolved.nodes[i])
     }
 }
 
@@ -94,31 +103,59 @@ impl Computation<'_> {
 /// warnings found with them) come back as `Err`.
 pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>, Vec<Issue>> {
     let (resolved, mut issues) = resolve(t, catalog);
-    let Some(resolved) = resolved else { return Err(issues) };
-    let FlowSet { flows, unresolved, issues: flow_issues } = compute_flows(&resolved);
+    let Some(resolved) = resolved else {
+        return Err(issues);
+    };
+    let FlowSet {
+        flows,
+        unresolved,
+        issues: flow_issues,
+    } = compute_flows(&resolved);
     issues.extend(flow_issues);
     if has_errors(&issues) {
         return Err(issues);
     }
     let rules = shape_rules(&resolved, &flows);
     issues.extend(address_warnings(&resolved, &rules));
-    Ok(Computation { resolved, flows, rules, unresolved, issues })
+    Ok(Computation {
+        resolved,
+        flows,
+        rules,
+        unresolved,
+        issues,
+    })
 }
 
 /// Turns flows into rules. For a flow A → B, B gets an ingress rule from A
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
 pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord]) -> BTreeMap<String, Rule> {
-    let index: BTreeMap<&str, usize> = r.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = r
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
     type Group = (usize, Direction, usize, Protocol);
     let mut groups: BTreeMap<Group, Vec<usize>> = BTreeMap::new();
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
         }
-        let (Some(&a), Some(&b)) = (index.get(f.from_node.as_str()), index.get(f.to_node.as_str())) else { continue };
-        groups.entry((b, Direction::Ingress, a, f.protocol)).or_default().push(fi);
-        groups.entry((a, Direction::Egress, b, f.protocol)).or_default().push(fi);
+        let (Some(&a), Some(&b)) = (
+            index.get(f.from_node.as_str()),
+            index.get(f.to_node.as_str()),
+        ) else {
+            continue;
+        };
+        groups
+            .entry((b, Direction::Ingress, a, f.protocol))
+            .or_default()
+            .push(fi);
+        groups
+            .entry((a, Direction::Egress, b, f.protocol))
+            .or_default()
+            .push(fi);
     }
     let mut rules = BTreeMap::new();
     for ((node, dir, peer, proto), members) in groups {
@@ -126,7 +163,11 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord]) -> BTreeMap<String, R
         let node = &r.nodes[node];
         let peer = &r.nodes[peer];
         for range in set.ranges() {
-            let served: Vec<&FlowRecord> = members.iter().map(|&i| &flows[i]).filter(|f| range.overlaps(&f.ports)).collect();
+            let served: Vec<&FlowRecord> = members
+                .iter()
+                .map(|&i| &flows[i])
+                .filter(|f| range.overlaps(&f.ports))
+                .collect();
             let key = format!("{}:{}:{}:{}:{}", node.name, dir, peer.name, proto, range);
             let rule = Rule {
                 key: key.clone(),
@@ -159,7 +200,11 @@ pub fn describe(flows: &[&FlowRecord], max: usize) -> String {
             None => by_product.push((&f.product, vec![&f.purpose])),
         }
     }
-    let text = by_product.iter().map(|(p, ps)| format!("{p}: {}", ps.join("; "))).collect::<Vec<_>>().join(" | ");
+    let text = by_product
+        .iter()
+        .map(|(p, ps)| format!("{p}: {}", ps.join("; ")))
+        .collect::<Vec<_>>()
+        .join(" | ");
     truncate(&text, max)
 }
 
@@ -179,7 +224,9 @@ fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<String, Rule>) -> Vec<Iss
     }
     let mut issues = Vec::new();
     for n in &r.nodes {
-        let Some(&count) = peers.get(n.name.as_str()) else { continue };
+        let Some(&count) = peers.get(n.name.as_str()) else {
+            continue;
+        };
         if n.cidrs.is_empty() && n.reference.is_none() {
             issues.push(Issue::warning(
                 crate::issue::Path::root().attr("nodes").key(&n.name).attr("cidrs"),
@@ -191,7 +238,10 @@ fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<String, Rule>) -> Vec<Iss
                 ),
             ));
         }
-        if n.kind == NodeKind::Host && n.exposure == Exposure::Internal && n.cidrs.iter().any(|c| c.prefix_len() == 0) {
+        if n.kind == NodeKind::Host
+            && n.exposure == Exposure::Internal
+            && n.cidrs.iter().any(|c| c.prefix_len() == 0)
+        {
             issues.push(Issue::warning(
                 crate::issue::Path::root().attr("nodes").key(&n.name).attr("cidrs"),
                 format!("Node \"{}\" covers every address", n.name),

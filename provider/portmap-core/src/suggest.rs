@@ -64,7 +64,10 @@ mod tests {
         assert_eq!(nearest("master", ids), Some("master-stack"));
         assert_eq!(nearest("clients", ids), Some("client"));
         assert_eq!(nearest("kubernetes", ids), None);
-        assert_eq!(did_you_mean("sql-srever", ids), " Did you mean \"sql-server\"?");
+        assert_eq!(
+            did_you_mean("sql-srever", ids),
+            " Did you mean \"sql-server\"?"
+        );
     }
 
     #[test]

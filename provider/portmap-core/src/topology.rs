@@ -24,7 +24,20 @@ pub struct Topology {
 }
 
 /// What a node stands for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     /// One server: flows between its own components stay inside it.
@@ -56,7 +69,20 @@ impl NodeKind {
 }
 
 /// How far a node is trusted; used by the risk checks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Exposure {
     /// An internal network (the default).
@@ -156,14 +182,22 @@ pub const MAX_NODE_NAME: usize = 63;
 /// letter or digit, at most 63 characters. Names end up in rule keys and
 /// cloud rule names.
 pub fn check_node_name(name: &str) -> Result<(), String> {
-    let ok_chars = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-    let starts = name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    let starts = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric());
     if name.is_empty() {
         Err("a node name cannot be empty".into())
     } else if name.len() > MAX_NODE_NAME {
         Err(format!("node names are at most {MAX_NODE_NAME} characters"))
     } else if !ok_chars || !starts {
-        Err("node names use letters, digits, '_', '-' and '.', and start with a letter or digit".into())
+        Err(
+            "node names use letters, digits, '_', '-' and '.', and start with a letter or digit"
+                .into(),
+        )
     } else {
         Ok(())
     }
@@ -191,7 +225,9 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
     if let Ok(addr) = t.parse::<std::net::IpAddr>() {
         return Ok(IpNet::from(addr));
     }
-    Err(format!("\"{t}\" is not an IPv4 or IPv6 address or CIDR block (such as 10.0.1.0/24 or 2001:db8::/64)"))
+    Err(format!(
+        "\"{t}\" is not an IPv4 or IPv6 address or CIDR block (such as 10.0.1.0/24 or 2001:db8::/64)"
+    ))
 }
 
 /// Paths whose values are not known yet (plan time) and must not be checked.
@@ -287,7 +323,10 @@ pub struct ProductState<'c> {
 impl ProductState<'_> {
     /// Node indices running a component (empty if none).
     pub fn nodes_of(&self, component: &str) -> &[usize] {
-        self.placement.get(component).map(Vec::as_slice).unwrap_or(&[])
+        self.placement
+            .get(component)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }
 
@@ -317,7 +356,11 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
     for (name, node) in &t.nodes {
         let np = nodes_path(name);
         if let Err(e) = check_node_name(name) {
-            issues.push(Issue::error(np.clone(), format!("Invalid node name \"{name}\""), e));
+            issues.push(Issue::error(
+                np.clone(),
+                format!("Invalid node name \"{name}\""),
+                e,
+            ));
         }
         if let Some(other) = lower_names.insert(name.to_lowercase(), name) {
             issues.push(Issue::error(
@@ -338,7 +381,11 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             let mut seen = BTreeSet::new();
             for c in &node.components {
                 if !seen.insert(c.as_str()) {
-                    issues.push(Issue::warning(cp.clone(), format!("Component \"{c}\" is listed twice on node \"{name}\""), ""));
+                    issues.push(Issue::warning(
+                        cp.clone(),
+                        format!("Component \"{c}\" is listed twice on node \"{name}\""),
+                        "",
+                    ));
                     continue;
                 }
                 if let Some(issue) = check_component_id(c, catalog, opts.strict_products, &cp) {
@@ -360,7 +407,11 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             for (i, cidr) in node.cidrs.iter().enumerate() {
                 if let Ok(n) = parse_cidr(cidr) {
                     if !seen.insert(n) {
-                        issues.push(Issue::warning(np.attr("cidrs").index(i), format!("Address {n} is listed twice"), ""));
+                        issues.push(Issue::warning(
+                            np.attr("cidrs").index(i),
+                            format!("Address {n} is listed twice"),
+                            "",
+                        ));
                     }
                 }
             }
@@ -384,7 +435,11 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
                 issues.push(Issue::error(
                     pp,
                     format!("Unknown product \"{pid}\""),
-                    format!("The catalog has no product \"{pid}\".{} Known products: {}.", did_you_mean(pid, ids), product_list(catalog)),
+                    format!(
+                        "The catalog has no product \"{pid}\".{} Known products: {}.",
+                        did_you_mean(pid, ids),
+                        product_list(catalog)
+                    ),
                 ));
             }
             continue;
@@ -402,19 +457,30 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
                         format!("Unknown setting \"{sid}\" for product {pid}"),
                         format!(
                             "{}Settings of {pid}: {}.",
-                            if dym.is_empty() { String::new() } else { format!("{} ", dym.trim_start()) },
+                            if dym.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{} ", dym.trim_start())
+                            },
                             join_or_none(product.settings.iter().map(|s| s.id.as_str()))
                         ),
                     ))
                 }
                 Some(s) => {
                     if let Err(e) = parse_setting(s, &value.text()) {
-                        issues.push(Issue::error(sp, format!("Invalid value for setting \"{sid}\" of {pid}"), capitalize(&e)));
+                        issues.push(Issue::error(
+                            sp,
+                            format!("Invalid value for setting \"{sid}\" of {pid}"),
+                            capitalize(&e),
+                        ));
                     }
                 }
             }
         }
-        for (attr, list) in [("features", &cfg.features), ("disabled_features", &cfg.disabled_features)] {
+        for (attr, list) in [
+            ("features", &cfg.features),
+            ("disabled_features", &cfg.disabled_features),
+        ] {
             let fp = pp.attr(attr);
             if unknown(&fp) {
                 continue;
@@ -425,10 +491,15 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
                         fp.clone(),
                         format!("Unknown feature \"{f}\" for product {pid}"),
                         {
-                            let dym = did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
+                            let dym =
+                                did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
                             format!(
                                 "{}Features of {pid}: {}.",
-                                if dym.is_empty() { String::new() } else { format!("{} ", dym.trim_start()) },
+                                if dym.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("{} ", dym.trim_start())
+                                },
                                 join_or_none(product.features.iter().map(|x| x.id.as_str()))
                             )
                         },
@@ -461,7 +532,11 @@ fn capitalize(s: &str) -> String {
 
 fn join_or_none<'a>(it: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = it.collect();
-    if v.is_empty() { "none".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn product_list(catalog: &Catalog) -> String {
@@ -472,14 +547,20 @@ fn product_list(catalog: &Catalog) -> String {
 /// reported when `strict` (user catalogs may define them).
 pub fn check_component_id(id: &str, catalog: &Catalog, strict: bool, path: &Path) -> Option<Issue> {
     let Some((pid, cid)) = id.split_once('/') else {
-        let hint = match catalog.products().iter().find_map(|p| p.component(id).map(|_| format!("{}/{}", p.id, id))) {
+        let hint = match catalog
+            .products()
+            .iter()
+            .find_map(|p| p.component(id).map(|_| format!("{}/{}", p.id, id)))
+        {
             Some(full) => format!(" Did you mean \"{full}\"?"),
             None => String::new(),
         };
         return Some(Issue::error(
             path.clone(),
             format!("Invalid component id \"{id}\""),
-            format!("Component ids are written product/component, such as \"plossys/output-engine\".{hint}"),
+            format!(
+                "Component ids are written product/component, such as \"plossys/output-engine\".{hint}"
+            ),
         ));
     };
     let Some(product) = catalog.product(pid) else {
@@ -490,7 +571,11 @@ pub fn check_component_id(id: &str, catalog: &Catalog, strict: bool, path: &Path
         return Some(Issue::error(
             path.clone(),
             format!("Unknown product \"{pid}\" in component \"{id}\""),
-            format!("The catalog has no product \"{pid}\".{} Known products: {}.", did_you_mean(pid, ids), product_list(catalog)),
+            format!(
+                "The catalog has no product \"{pid}\".{} Known products: {}.",
+                did_you_mean(pid, ids),
+                product_list(catalog)
+            ),
         ));
     };
     if product.component(cid).is_none() {
@@ -514,7 +599,10 @@ pub fn check_component_id(id: &str, catalog: &Catalog, strict: bool, path: &Path
 /// Checks the topology strictly and resolves it. Returns the issues found
 /// (warnings included); `None` if there was an error.
 pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>, Vec<Issue>) {
-    let opts = CheckOptions { unknowns: Unknowns::none(), strict_products: true };
+    let opts = CheckOptions {
+        unknowns: Unknowns::none(),
+        strict_products: true,
+    };
     let mut issues = check(t, catalog, &opts);
     if crate::issue::has_errors(&issues) {
         return (None, issues);
@@ -569,12 +657,19 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
         }
         let default_cfg = ProductConfig::default();
         let cfg = cfg.unwrap_or(&default_cfg);
-        let (settings, overridden) = effective_settings(product, cfg, &placement, &nodes, &mut issues);
+        let (settings, overridden) =
+            effective_settings(product, cfg, &placement, &nodes, &mut issues);
         let features = effective_features(product, cfg, &placement, &nodes);
         for g in &product.groups {
-            let Some(req) = &g.required_with else { continue };
-            let in_group: Vec<&str> =
-                product.features.iter().filter(|f| f.group.as_deref() == Some(g.id.as_str())).map(|f| f.id.as_str()).collect();
+            let Some(req) = &g.required_with else {
+                continue;
+            };
+            let in_group: Vec<&str> = product
+                .features
+                .iter()
+                .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
+                .map(|f| f.id.as_str())
+                .collect();
             if placement.contains_key(req) && !in_group.iter().any(|f| features.contains(*f)) {
                 issues.push(Issue::warning(
                     product_path(&product.id).attr("features"),
@@ -589,7 +684,13 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 ));
             }
         }
-        products.push(ProductState { product, settings, overridden, features, placement });
+        products.push(ProductState {
+            product,
+            settings,
+            overridden,
+            features,
+            placement,
+        });
     }
     (Some(Resolved { nodes, products }), issues)
 }
@@ -613,7 +714,12 @@ fn effective_settings(
             let on = placement.get(c).map(Vec::as_slice).unwrap_or(&[]);
             let n = on.len() as u32;
             if n > 1 {
-                settings.set(&s.id, SettingValue::Count(n.min(s.max.unwrap_or(crate::catalog::values::DEFAULT_MAX_COUNT))));
+                settings.set(
+                    &s.id,
+                    SettingValue::Count(
+                        n.min(s.max.unwrap_or(crate::catalog::values::DEFAULT_MAX_COUNT)),
+                    ),
+                );
             }
             if on.iter().any(|&i| nodes[i].kind == NodeKind::Group) {
                 issues.push(Issue::warning(
@@ -630,11 +736,17 @@ fn effective_settings(
     (settings, overridden)
 }
 
-fn placement_matches(p: &Placement, placement: &BTreeMap<String, Vec<usize>>, nodes: &[ResolvedNode]) -> bool {
+fn placement_matches(
+    p: &Placement,
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+) -> bool {
     let on = |c: &str| placement.get(c).map(Vec::as_slice).unwrap_or(&[]);
     match p {
         Placement::Placed(c) => !on(c).is_empty(),
-        Placement::Multiple(c) => on(c).len() > 1 || on(c).iter().any(|&i| nodes[i].kind == NodeKind::Group),
+        Placement::Multiple(c) => {
+            on(c).len() > 1 || on(c).iter().any(|&i| nodes[i].kind == NodeKind::Group)
+        }
         Placement::Apart([a, b]) => {
             let (a, b) = (on(a), on(b));
             !a.is_empty() && !b.is_empty() && a != b
@@ -655,11 +767,20 @@ pub fn effective_features(
     let mut on: BTreeSet<String> = product
         .features
         .iter()
-        .filter(|f| f.default || f.auto.as_ref().is_some_and(|p| placement_matches(p, placement, nodes)))
+        .filter(|f| {
+            f.default
+                || f.auto
+                    .as_ref()
+                    .is_some_and(|p| placement_matches(p, placement, nodes))
+        })
         .map(|f| f.id.clone())
         .collect();
     for g in product.groups.iter().filter(|g| g.exclusive) {
-        let members: Vec<&Feature> = product.features.iter().filter(|f| f.group.as_deref() == Some(g.id.as_str())).collect();
+        let members: Vec<&Feature> = product
+            .features
+            .iter()
+            .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
+            .collect();
         if members.iter().any(|f| user.contains(f.id.as_str())) {
             for f in members {
                 if !user.contains(f.id.as_str()) {

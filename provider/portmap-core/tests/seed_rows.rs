@@ -46,7 +46,10 @@ struct Expect {
 impl Expect {
     /// The row's ports are exactly these.
     fn exact(ports: Ports) -> Expect {
-        Expect { required: ports.clone(), allowed: ports }
+        Expect {
+            required: ports.clone(),
+            allowed: ports,
+        }
     }
 
     /// Also allows (without requiring) `set` on `proto`.
@@ -72,8 +75,16 @@ fn one(proto: Protocol, set: PortSet) -> Ports {
 }
 
 fn show(p: &Ports) -> String {
-    let parts: Vec<String> = p.iter().filter(|(_, s)| !s.is_empty()).map(|(proto, s)| format!("{proto} {s}")).collect();
-    if parts.is_empty() { "(no port)".to_string() } else { parts.join("; ") }
+    let parts: Vec<String> = p
+        .iter()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(proto, s)| format!("{proto} {s}"))
+        .collect();
+    if parts.is_empty() {
+        "(no port)".to_string()
+    } else {
+        parts.join("; ")
+    }
 }
 
 /// The ports of `a` not in `b`.
@@ -129,7 +140,11 @@ struct Table {
 
 fn short(text: &str, max: usize) -> String {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.chars().count() <= max { t } else { format!("{}…", t.chars().take(max).collect::<String>()) }
+    if t.chars().count() <= max {
+        t
+    } else {
+        format!("{}…", t.chars().take(max).collect::<String>())
+    }
 }
 
 fn heading_id(
@@ -145,7 +160,10 @@ fn heading_id(
             return id;
         }
     }
-    problems.push(format!("{doc}: table heading not recognised: \"{}\"", short(h, 120)));
+    problems.push(format!(
+        "{doc}: table heading not recognised: \"{}\"",
+        short(h, 120)
+    ));
     "?"
 }
 
@@ -205,7 +223,10 @@ fn parse_1e_cell(cell: &str) -> Option<Ports> {
 /// by the SQL Browser").
 fn udp_port_in(remark: &str) -> Option<u16> {
     let i = remark.find("UDP port ")?;
-    let digits: String = remark[i + 9..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = remark[i + 9..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -223,9 +244,11 @@ fn add_1e_remarks(tables: &mut [Table]) {
                     with_udp.push((r.cell.clone(), p));
                     Some(p)
                 }
-                None if r.remarks.contains("See the comments above") => {
-                    with_udp.iter().rev().find(|(cell, _)| *cell == r.cell).map(|(_, p)| *p)
-                }
+                None if r.remarks.contains("See the comments above") => with_udp
+                    .iter()
+                    .rev()
+                    .find(|(cell, _)| *cell == r.cell)
+                    .map(|(_, p)| *p),
                 None => None,
             };
             if let (Some(p), Some(e)) = (udp, r.expect.as_mut()) {
@@ -242,13 +265,20 @@ fn parse_000(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     const HEADINGS: &[(&str, &str)] = &[
         ("Tachyon Servers", "servers"),
         ("Tachyon clients", "clients"),
-        ("Firewall requirements for a remote Catalog Web Server", "remote-catalog"),
+        (
+            "Firewall requirements for a remote Catalog Web Server",
+            "remote-catalog",
+        ),
     ];
     let mut tables: Vec<Table> = Vec::new();
     for line in text.lines() {
         let trimmed = line.trim();
         if let Some((h, id)) = HEADINGS.iter().find(|(h, _)| *h == trimmed) {
-            tables.push(Table { id, heading: (*h).to_string(), rows: Vec::new() });
+            tables.push(Table {
+                id,
+                heading: (*h).to_string(),
+                rows: Vec::new(),
+            });
             continue;
         }
         if !line.contains('\t') {
@@ -259,11 +289,18 @@ fn parse_000(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
             continue; // header row, or the closing rule
         }
         let Some(table) = tables.last_mut() else {
-            problems.push(format!("000: a table row before any table heading: {}", short(line, 80)));
+            problems.push(format!(
+                "000: a table row before any table heading: {}",
+                short(line, 80)
+            ));
             continue;
         };
         if cells.len() != 6 {
-            problems.push(format!("000: a row with {} cells, not 6: {}", cells.len(), short(line, 80)));
+            problems.push(format!(
+                "000: a row with {} cells, not 6: {}",
+                cells.len(),
+                short(line, 80)
+            ));
             continue;
         }
         table.rows.push(Row {
@@ -284,9 +321,18 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     const HEADINGS: &[(&str, &str)] = &[
         ("1E Servers", "servers"),
         ("1E Clients", "clients"),
-        ("Catalog Web Server is on a different server than the 1E Server", "remote-catalog"),
-        ("1E Response Stack that is remote from the 1E Master Stack", "remote-response-stack"),
-        ("1E Switch and Background Channel components on a DMZ Server", "dmz"),
+        (
+            "Catalog Web Server is on a different server than the 1E Server",
+            "remote-catalog",
+        ),
+        (
+            "1E Response Stack that is remote from the 1E Master Stack",
+            "remote-response-stack",
+        ),
+        (
+            "1E Switch and Background Channel components on a DMZ Server",
+            "dmz",
+        ),
         ("list of ports used within the 1E Platform", "internal"),
     ];
     let mut blocks: Vec<Vec<&str>> = vec![Vec::new()];
@@ -304,17 +350,27 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     let mut cols: Vec<String> = Vec::new();
     for block in blocks {
         if block.iter().any(|l| l.starts_with("|---")) {
-            cols = block.iter().take_while(|l| !l.starts_with("|---")).map(|l| cell(l)).collect();
+            cols = block
+                .iter()
+                .take_while(|l| !l.starts_with("|---"))
+                .map(|l| cell(l))
+                .collect();
             // The heading: a short title line ("1E Clients") or the sentence
             // that introduces the table ("The following table lists ...").
             let heading = match prose.last() {
                 Some(l) if l.len() < 40 && !l.ends_with('.') => (*l).to_string(),
-                _ => {
-                    prose.iter().find(|l| l.starts_with("The following")).map(|l| (*l).to_string()).unwrap_or_default()
-                }
+                _ => prose
+                    .iter()
+                    .find(|l| l.starts_with("The following"))
+                    .map(|l| (*l).to_string())
+                    .unwrap_or_default(),
             };
             let id = heading_id(&heading, HEADINGS, false, problems, "001");
-            tables.push(Table { id, heading, rows: Vec::new() });
+            tables.push(Table {
+                id,
+                heading,
+                rows: Vec::new(),
+            });
             prose.clear();
             continue;
         }
@@ -328,8 +384,13 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
         if cells.is_empty() {
             continue; // an empty "|" line pair
         }
-        let at =
-            |name: &str| cols.iter().position(|c| c == name).and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+        let at = |name: &str| {
+            cols.iter()
+                .position(|c| c == name)
+                .and_then(|i| cells.get(i))
+                .cloned()
+                .unwrap_or_default()
+        };
         let port = at("Port");
         if !(port.starts_with("TCP") || port.starts_with("UDP")) {
             problems.push(format!(
@@ -339,7 +400,13 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
             ));
             continue;
         }
-        let mut shown = vec![at("Device"), port.clone(), at("Protocol"), at("Direction"), short(&at("Usage"), 70)];
+        let mut shown = vec![
+            at("Device"),
+            port.clone(),
+            at("Protocol"),
+            at("Direction"),
+            short(&at("Usage"), 70),
+        ];
         shown.retain(|s| !s.is_empty());
         table.rows.push(Row {
             text: shown.join(" | "),
@@ -357,7 +424,10 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
 /// its Function text, and runs to the next row. The Default column is the
 /// numbers in that text.
 fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
-    const SECTIONS: &[(&str, &str)] = &[("Internal ports", "internal"), ("Outbound ports on the server", "outbound")];
+    const SECTIONS: &[(&str, &str)] = &[
+        ("Internal ports", "internal"),
+        ("Outbound ports on the server", "outbound"),
+    ];
     // The first column of each table, in document order.
     const NAMES: &[(&str, &[&str])] = &[
         (
@@ -403,7 +473,9 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     fn starts_row(line: &str, name: &str) -> bool {
         match line.strip_prefix(name) {
             Some("") => true,
-            Some(rest) => rest.starts_with(' ') && rest[1..].starts_with(|c: char| c.is_uppercase()),
+            Some(rest) => {
+                rest.starts_with(' ') && rest[1..].starts_with(|c: char| c.is_uppercase())
+            }
             None => false,
         }
     }
@@ -411,12 +483,16 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     // parser must have recognised it as a row (guards the name list).
     fn looks_like_port_name(line: &str) -> bool {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let Some(k) = words.iter().position(|w| *w == "port" || *w == "ports") else { return false };
+        let Some(k) = words.iter().position(|w| *w == "port" || *w == "ports") else {
+            return false;
+        };
         k > 0
             && k <= 6
             && line.starts_with(|c: char| c.is_uppercase())
             && !words[..k].iter().any(|w| w.contains([':', ',', '.']))
-            && words.get(k + 1).is_none_or(|w| w.starts_with(|c: char| c.is_uppercase()))
+            && words
+                .get(k + 1)
+                .is_none_or(|w| w.starts_with(|c: char| c.is_uppercase()))
     }
 
     let mut tables: Vec<Table> = Vec::new();
@@ -438,14 +514,24 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
         let t = line.trim();
         if let Some((h, id)) = SECTIONS.iter().find(|(h, _)| *h == t) {
             finish(&mut current, &mut tables);
-            tables.push(Table { id, heading: (*h).to_string(), rows: Vec::new() });
+            tables.push(Table {
+                id,
+                heading: (*h).to_string(),
+                rows: Vec::new(),
+            });
             continue;
         }
-        let Some(ti) = tables.len().checked_sub(1) else { continue };
+        let Some(ti) = tables.len().checked_sub(1) else {
+            continue;
+        };
         if t.contains(" of port Function Default") {
             continue; // the header row
         }
-        let names = NAMES.iter().find(|(id, _)| *id == tables[ti].id).map(|(_, n)| *n).unwrap_or(&[]);
+        let names = NAMES
+            .iter()
+            .find(|(id, _)| *id == tables[ti].id)
+            .map(|(_, n)| *n)
+            .unwrap_or(&[]);
         if let Some(name) = names.iter().find(|n| starts_row(t, n)) {
             finish(&mut current, &mut tables);
             current = Some((ti, name, vec![t]));
@@ -466,11 +552,19 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     finish(&mut current, &mut tables);
     // Each name is found once, in order.
     for table in &tables {
-        let names = NAMES.iter().find(|(id, _)| *id == table.id).map(|(_, n)| *n).unwrap_or(&[]);
+        let names = NAMES
+            .iter()
+            .find(|(id, _)| *id == table.id)
+            .map(|(_, n)| *n)
+            .unwrap_or(&[]);
         let found: Vec<&str> = table.rows.iter().map(|r| r.text.as_str()).collect();
         for (i, name) in names.iter().enumerate() {
             if !found.get(i).is_some_and(|f| f.starts_with(name)) {
-                problems.push(format!("002: table {}: port name {} \"{name}\" not found in order", table.id, i + 1));
+                problems.push(format!(
+                    "002: table {}: port name {} \"{name}\" not found in order",
+                    table.id,
+                    i + 1
+                ));
             }
         }
     }
@@ -487,8 +581,11 @@ fn spotfire_default(text: &str) -> Option<Expect> {
     for word in text.split_whitespace() {
         let w = word.trim_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | '(' | ')'));
         let (a, b) = w.split_once('-').unwrap_or((w, w));
-        let num =
-            |s: &str| (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse::<u16>().ok()).flatten();
+        let num = |s: &str| {
+            (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+                .then(|| s.parse::<u16>().ok())
+                .flatten()
+        };
         if let (Some(a), Some(b)) = (num(a), num(b)) {
             found.push(PortRange::new(a, b));
         }
@@ -524,7 +621,9 @@ fn parse_003_cell(line: &str) -> Option<(String, Ports)> {
     // Destination cell before it is run together with it: "server3144/tcp").
     let bytes = line.as_bytes();
     let start = (0..bytes.len()).find(|&i| {
-        bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) && spec(&line[i..]).is_some()
+        bytes[i].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && spec(&line[i..]).is_some()
     })?;
     let mut rest = &line[start..];
     let mut out = Ports::new();
@@ -540,7 +639,9 @@ fn parse_003_cell(line: &str) -> Option<(String, Ports)> {
             out.entry(proto).or_default().insert(PortRange::new(p, q));
             rest = r3;
         } else if let Some(r2) = t.strip_prefix("and above") {
-            out.entry(proto).or_default().insert(PortRange::new(p, u16::MAX));
+            out.entry(proto)
+                .or_default()
+                .insert(PortRange::new(p, u16::MAX));
             rest = r2;
         } else {
             if !series {
@@ -575,10 +676,22 @@ fn parse_003_cell(line: &str) -> Option<(String, Ports)> {
 /// lines before it.
 fn parse_003(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
     const HEADINGS: &[(&str, &str)] = &[
-        ("Ports used for connections between client devices and Tarantella servers", "client"),
-        ("Ports used for connections between Tarantella servers and application servers", "application"),
-        ("Ports used for connections between Tarantella servers", "array"),
-        ("Ports used for Netlet connections to a Tarantella server", "netlet"),
+        (
+            "Ports used for connections between client devices and Tarantella servers",
+            "client",
+        ),
+        (
+            "Ports used for connections between Tarantella servers and application servers",
+            "application",
+        ),
+        (
+            "Ports used for connections between Tarantella servers",
+            "array",
+        ),
+        (
+            "Ports used for Netlet connections to a Tarantella server",
+            "netlet",
+        ),
     ];
     let mut tables: Vec<Table> = Vec::new();
     let mut before: Vec<&str> = Vec::new();
@@ -586,11 +699,17 @@ fn parse_003(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
         let t = line.trim();
         if t.starts_with("Ports used for ") {
             let id = heading_id(t, HEADINGS, true, problems, "003");
-            tables.push(Table { id, heading: t.to_string(), rows: Vec::new() });
+            tables.push(Table {
+                id,
+                heading: t.to_string(),
+                rows: Vec::new(),
+            });
             before.clear();
             continue;
         }
-        let Some(table) = tables.last_mut() else { continue };
+        let Some(table) = tables.last_mut() else {
+            continue;
+        };
         if t.is_empty() || t.starts_with("SourceDestination") || t == "Notes" {
             before.clear();
             continue;
@@ -619,15 +738,21 @@ fn parse_003(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
 /// Application Protocol | Comment |" under the headings "Single Server
 /// Installation¶" and "Cluster Installation¶".
 fn parse_004(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
-    const HEADINGS: &[(&str, &str)] =
-        &[("Single Server Installation", "single-server"), ("Cluster Installation", "cluster")];
+    const HEADINGS: &[(&str, &str)] = &[
+        ("Single Server Installation", "single-server"),
+        ("Cluster Installation", "cluster"),
+    ];
     let mut tables: Vec<Table> = Vec::new();
     for line in text.lines() {
         let t = line.trim().trim_end_matches('¶').trim();
         if !t.contains('|') {
             if HEADINGS.iter().any(|(h, _)| *h == t) {
                 let id = heading_id(t, HEADINGS, true, problems, "004");
-                tables.push(Table { id, heading: t.to_string(), rows: Vec::new() });
+                tables.push(Table {
+                    id,
+                    heading: t.to_string(),
+                    rows: Vec::new(),
+                });
             }
             continue;
         }
@@ -686,23 +811,46 @@ fn overrides() -> Vec<Override> {
         // 001 DMZ: DMZ Server "TCP 400n": "Each Switch (from 1 to n) listens for prompts
         // (pokes) ... if a Switch client port is 4000 then Switch poke port is 4001." One
         // DMZ Switch by default.
-        Override { doc: "001", table: "dmz", row: 4, expect: Expect::exact(ports(&[(Tcp, "4001")])) },
+        Override {
+            doc: "001",
+            table: "dmz",
+            row: 4,
+            expect: Expect::exact(ports(&[(Tcp, "4001")])),
+        },
         // 001 DMZ: 1E Server (Response Stack) "TCP | TCP | Outgoing": "The Core on the
         // Response Stack prompts each Switch on the DMZ Server" (the same poke port, 4001).
-        Override { doc: "001", table: "dmz", row: 9, expect: Expect::exact(ports(&[(Tcp, "4001")])) },
+        Override {
+            doc: "001",
+            table: "dmz",
+            row: 9,
+            expect: Expect::exact(ports(&[(Tcp, "4001")])),
+        },
         // 001 internal: "TCP | TCP | A prompt (poke) from the Core forwarding workflow
         // commands to each Switch (from 1 to n)": the Switch client port + 1, one Switch.
-        Override { doc: "001", table: "internal", row: 3, expect: Expect::exact(ports(&[(Tcp, "4001")])) },
+        Override {
+            doc: "001",
+            table: "internal",
+            row: 3,
+            expect: Expect::exact(ports(&[(Tcp, "4001")])),
+        },
         // 002 outbound: "Data connectors listen to these ports. Varies": no port by
         // default (the catalog's data_connector_ports is empty).
-        Override { doc: "002", table: "outbound", row: 5, expect: Expect::exact(Ports::new()) },
+        Override {
+            doc: "002",
+            table: "outbound",
+            row: 5,
+            expect: Expect::exact(Ports::new()),
+        },
         // 002 outbound: Kerberos/GSSAPI "Fixed port 88 on the Active Directory domain
         // controllers" names no transport; Kerberos is served on both TCP and UDP 88.
         Override {
             doc: "002",
             table: "outbound",
             row: 6,
-            expect: Expect { required: ports(&[(Tcp, "88")]), allowed: ports(&[(Tcp, "88"), (Udp, "88")]) },
+            expect: Expect {
+                required: ports(&[(Tcp, "88")]),
+                allowed: ports(&[(Tcp, "88"), (Udp, "88")]),
+            },
         },
     ]
 }
@@ -714,7 +862,10 @@ fn overrides() -> Vec<Override> {
 /// Rows the parsers must find (counted by hand from the documents): a check on
 /// the parsers themselves, independent of the YAML.
 const HAND_COUNTS: &[(&str, &[(&str, usize)])] = &[
-    ("000", &[("servers", 15), ("clients", 4), ("remote-catalog", 6)]),
+    (
+        "000",
+        &[("servers", 15), ("clients", 4), ("remote-catalog", 6)],
+    ),
     (
         "001",
         &[
@@ -727,7 +878,15 @@ const HAND_COUNTS: &[(&str, &[(&str, usize)])] = &[
         ],
     ),
     ("002", &[("internal", 15), ("outbound", 11)]),
-    ("003", &[("client", 4), ("application", 19), ("array", 1), ("netlet", 6)]),
+    (
+        "003",
+        &[
+            ("client", 4),
+            ("application", 19),
+            ("array", 1),
+            ("netlet", 6),
+        ],
+    ),
     ("004", &[("single-server", 12), ("cluster", 48)]),
 ];
 
@@ -745,16 +904,30 @@ fn parse_document(file: &str, text: &str, problems: &mut Vec<String>) -> Vec<Tab
     }
 }
 
-fn check_product(file: &str, product: &Product, tables: &[Table], overrides: &[Override], out: &mut Vec<String>) {
+fn check_product(
+    file: &str,
+    product: &Product,
+    tables: &[Table],
+    overrides: &[Override],
+    out: &mut Vec<String>,
+) {
     let doc = &file[..3];
     let settings = Settings::defaults(product);
     let at = |t: &str, n: u32| format!("{file} [{}] table {t} row {n}", product.id);
 
     // 1. Tables and row counts.
     let parsed_ids: Vec<&str> = tables.iter().map(|t| t.id).collect();
-    let yaml_ids: Vec<&str> = product.source.tables.iter().map(|t| t.id.as_str()).collect();
+    let yaml_ids: Vec<&str> = product
+        .source
+        .tables
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
     if parsed_ids != yaml_ids {
-        out.push(format!("{file} [{}]: tables in the document {parsed_ids:?}, in the YAML {yaml_ids:?}", product.id));
+        out.push(format!(
+            "{file} [{}]: tables in the document {parsed_ids:?}, in the YAML {yaml_ids:?}",
+            product.id
+        ));
     }
     for t in tables {
         match product.table(t.id) {
@@ -775,7 +948,10 @@ fn check_product(file: &str, product: &Product, tables: &[Table], overrides: &[O
     let mut citing: BTreeMap<(&str, u32), Vec<&Flow>> = BTreeMap::new();
     for f in &product.flows {
         if f.citations.is_empty() {
-            out.push(format!("{file} [{}] flow {}: cites no row", product.id, f.id));
+            out.push(format!(
+                "{file} [{}] flow {}: cites no row",
+                product.id, f.id
+            ));
         }
         for c in &f.citations {
             match tables.iter().find(|t| t.id == c.table) {
@@ -801,10 +977,15 @@ fn check_product(file: &str, product: &Product, tables: &[Table], overrides: &[O
             let n = (i + 1) as u32;
             let here = at(t.id, n);
             let Some(flows) = citing.get(&(t.id, n)) else {
-                out.push(format!("{here}: not cited by any flow\n    row: {}", row.text));
+                out.push(format!(
+                    "{here}: not cited by any flow\n    row: {}",
+                    row.text
+                ));
                 continue;
             };
-            let ov = overrides.iter().find(|o| o.doc == doc && o.table == t.id && o.row == n);
+            let ov = overrides
+                .iter()
+                .find(|o| o.doc == doc && o.table == t.id && o.row == n);
             let Some(expect) = ov.map(|o| o.expect.clone()).or_else(|| row.expect.clone()) else {
                 out.push(format!(
                     "{here}: port cell \"{}\" cannot be read and has no override\n    row: {}",
@@ -817,7 +998,10 @@ fn check_product(file: &str, product: &Product, tables: &[Table], overrides: &[O
                 let set = match eval_ports(&f.ports, &settings) {
                     Ok(s) => s,
                     Err(e) => {
-                        out.push(format!("{here}: flow {} ports do not evaluate at defaults: {e}", f.id));
+                        out.push(format!(
+                            "{here}: flow {} ports do not evaluate at defaults: {e}",
+                            f.id
+                        ));
                         continue;
                     }
                 };
@@ -860,7 +1044,13 @@ fn catalog_matches_the_vendor_documents_row_by_row() {
     let catalog = match Catalog::builtin() {
         Ok(c) => c,
         Err(errs) => {
-            panic!("built-in catalog is broken:\n{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+            panic!(
+                "built-in catalog is broken:\n{}",
+                errs.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         }
     };
     let overrides = overrides();
@@ -873,22 +1063,44 @@ fn catalog_matches_the_vendor_documents_row_by_row() {
         let _ = writeln!(summary, "  {file}: {counts:?}");
         if let Some((_, hand)) = HAND_COUNTS.iter().find(|(d, _)| file.starts_with(d)) {
             if counts != hand.to_vec() {
-                problems.push(format!("{file}: the parser found {counts:?}, counted by hand {hand:?} (parser bug)"));
+                problems.push(format!(
+                    "{file}: the parser found {counts:?}, counted by hand {hand:?} (parser bug)"
+                ));
             }
         }
-        let Some(product) = catalog.products().iter().find(|p| p.source.document == *file) else {
-            problems.push(format!("{file}: no catalog product is encoded from this document"));
+        let Some(product) = catalog
+            .products()
+            .iter()
+            .find(|p| p.source.document == *file)
+        else {
+            problems.push(format!(
+                "{file}: no catalog product is encoded from this document"
+            ));
             continue;
         };
         check_product(file, product, &tables, &overrides, &mut problems);
     }
     // No override is stale.
     for o in &overrides {
-        let file = SOURCE_DOCUMENTS.iter().find(|(f, _)| f.starts_with(o.doc)).map(|(f, _)| *f).unwrap_or("?");
-        let text = SOURCE_DOCUMENTS.iter().find(|(f, _)| f.starts_with(o.doc)).map(|(_, t)| *t).unwrap_or("");
+        let file = SOURCE_DOCUMENTS
+            .iter()
+            .find(|(f, _)| f.starts_with(o.doc))
+            .map(|(f, _)| *f)
+            .unwrap_or("?");
+        let text = SOURCE_DOCUMENTS
+            .iter()
+            .find(|(f, _)| f.starts_with(o.doc))
+            .map(|(_, t)| *t)
+            .unwrap_or("");
         let tables = parse_document(file, text, &mut Vec::new());
-        if !tables.iter().any(|t| t.id == o.table && (1..=t.rows.len()).contains(&(o.row as usize))) {
-            problems.push(format!("override {} table {} row {} matches no parsed row", o.doc, o.table, o.row));
+        if !tables
+            .iter()
+            .any(|t| t.id == o.table && (1..=t.rows.len()).contains(&(o.row as usize)))
+        {
+            problems.push(format!(
+                "override {} table {} row {} matches no parsed row",
+                o.doc, o.table, o.row
+            ));
         }
     }
     assert!(
@@ -903,14 +1115,29 @@ fn catalog_matches_the_vendor_documents_row_by_row() {
 fn the_cell_parsers_read_the_documents_forms() {
     use Protocol::{Tcp, Udp};
     let p = |e: &[(Protocol, &str)]| show(&ports(e));
-    assert_eq!(parse_1e_cell("TCP 443").map(|x| show(&x)), Some(p(&[(Tcp, "443")])));
-    assert_eq!(parse_1e_cell("TC P 4000").map(|x| show(&x)), Some(p(&[(Tcp, "4000")])));
-    assert_eq!(parse_1e_cell("TCP 2382/3").map(|x| show(&x)), Some(p(&[(Tcp, "2382-2383")])));
-    assert_eq!(parse_1e_cell("TCP 135 and 445 (initially)").map(|x| show(&x)), Some(p(&[(Tcp, "135, 445")])));
+    assert_eq!(
+        parse_1e_cell("TCP 443").map(|x| show(&x)),
+        Some(p(&[(Tcp, "443")]))
+    );
+    assert_eq!(
+        parse_1e_cell("TC P 4000").map(|x| show(&x)),
+        Some(p(&[(Tcp, "4000")]))
+    );
+    assert_eq!(
+        parse_1e_cell("TCP 2382/3").map(|x| show(&x)),
+        Some(p(&[(Tcp, "2382-2383")]))
+    );
+    assert_eq!(
+        parse_1e_cell("TCP 135 and 445 (initially)").map(|x| show(&x)),
+        Some(p(&[(Tcp, "135, 445")]))
+    );
     assert!(parse_1e_cell("TCP 400n").is_none());
     assert!(parse_1e_cell("TCP").is_none());
     let c = |l: &str| parse_003_cell(l).map(|(cell, x)| (cell, show(&x)));
-    assert_eq!(c("on the Tarantella host80/tcpStandard, unencrypted"), Some(("80/tcp".into(), p(&[(Tcp, "80")]))));
+    assert_eq!(
+        c("on the Tarantella host80/tcpStandard, unencrypted"),
+        Some(("80/tcp".into(), p(&[(Tcp, "80")])))
+    );
     assert_eq!(
         c("Tarantella serverRSA SecurID/ACE Server®1024/udp to 65535/udpUsed to"),
         Some(("1024/udp to 65535/udp".into(), p(&[(Udp, "1024-65535")])))
@@ -937,7 +1164,10 @@ fn the_cell_parsers_read_the_documents_forms() {
         s(
             " The Spotfire database server listens to this port. Oracle database: 1521\nSQL Server: 1433\nPostgreSQL: 5432"
         ),
-        Some((p(&[(Tcp, "1433, 1521, 5432")]), p(&[(Tcp, "1433, 1521, 5432")])))
+        Some((
+            p(&[(Tcp, "1433, 1521, 5432")]),
+            p(&[(Tcp, "1433, 1521, 5432")])
+        ))
     );
     assert_eq!(
         s(" Used by TERR engines running under the TERR service. 61000-62000 No firewall"),
@@ -948,7 +1178,10 @@ fn the_cell_parsers_read_the_documents_forms() {
         Some((p(&[(Tcp, "445")]), p(&[(Tcp, "445")])))
     );
     assert_eq!(s("\nData connectors listen to these ports. Varies"), None);
-    let m = minus(&PortSet::parse("1-100, 200").unwrap(), &PortSet::parse("5-10, 100-300").unwrap());
+    let m = minus(
+        &PortSet::parse("1-100, 200").unwrap(),
+        &PortSet::parse("5-10, 100-300").unwrap(),
+    );
     assert_eq!(m.to_string(), "1-4, 11-99");
 }
 
@@ -960,14 +1193,18 @@ fn seeded_mistakes_are_caught() {
     let catalog = Catalog::builtin().unwrap();
     let overrides = overrides();
     let run = |product: &Product| {
-        let (file, text) = SOURCE_DOCUMENTS.iter().find(|(f, _)| *f == product.source.document).unwrap();
+        let (file, text) = SOURCE_DOCUMENTS
+            .iter()
+            .find(|(f, _)| *f == product.source.document)
+            .unwrap();
         let mut out = Vec::new();
         let tables = parse_document(file, text, &mut out);
         check_product(file, product, &tables, &overrides, &mut out);
         out
     };
     let get = |id: &str| catalog.product(id).unwrap().clone();
-    let flow = |p: &Product, id: &str| -> usize { p.flows.iter().position(|f| f.id == id).unwrap() };
+    let flow =
+        |p: &Product, id: &str| -> usize { p.flows.iter().position(|f| f.id == id).unwrap() };
     let expect_caught = |what: &str, p: &Product, needles: &[&str]| {
         let out = run(p);
         for n in needles {
@@ -985,14 +1222,23 @@ fn seeded_mistakes_are_caught() {
     expect_caught(
         "rows 15 -> 14",
         &p,
-        &["table servers (\"Tachyon Servers\"): the document has 15 data rows, the YAML says rows: 14"],
+        &[
+            "table servers (\"Tachyon Servers\"): the document has 15 data rows, the YAML says rows: 14",
+        ],
     );
 
     // A row no flow cites.
     let mut p = get("tachyon-5");
     let i = flow(&p, "master-smtp");
     p.flows[i].citations.clear();
-    expect_caught("uncited row", &p, &["table servers row 7: not cited", "flow master-smtp: cites no row"]);
+    expect_caught(
+        "uncited row",
+        &p,
+        &[
+            "table servers row 7: not cited",
+            "flow master-smtp: cites no row",
+        ],
+    );
 
     // A wrong port.
     let mut p = get("tarantella");
@@ -1014,20 +1260,31 @@ fn seeded_mistakes_are_caught() {
     expect_caught(
         "row 45 -> 46",
         &p,
-        &["table cluster row 45: not cited", "table cluster row 46: flow cluster-9200-elasticsearch opens tcp 9200"],
+        &[
+            "table cluster row 45: not cited",
+            "table cluster row 46: flow cluster-9200-elasticsearch opens tcp 9200",
+        ],
     );
 
     // A citation beyond the table.
     let mut p = get("plossys");
     let i = flow(&p, "cluster-32769-keycloak");
     p.flows[i].citations[0].row = 49;
-    expect_caught("row 49", &p, &["cites table cluster row 49, but the document's table has 48 rows"]);
+    expect_caught(
+        "row 49",
+        &p,
+        &["cites table cluster row 49, but the document's table has 48 rows"],
+    );
 
     // A missing protocol.
     let mut p = get("plossys");
     let i = flow(&p, "cluster-53-consul");
     p.flows[i].protocol = Protocols::One(Protocol::Tcp);
-    expect_caught("tcp/udp -> tcp", &p, &["table cluster row 1: udp 53 of the row is opened by no citing flow"]);
+    expect_caught(
+        "tcp/udp -> tcp",
+        &p,
+        &["table cluster row 1: udp 53 of the row is opened by no citing flow"],
+    );
 
     // A wrong default setting.
     let mut p = get("spotfire");
@@ -1039,15 +1296,31 @@ fn seeded_mistakes_are_caught() {
         &["table outbound row 9: tcp 25 of the row is opened by no citing flow"],
     );
     let mut p = get("spotfire");
-    let i = p.settings.iter().position(|s| s.id == "cluster_port").unwrap();
+    let i = p
+        .settings
+        .iter()
+        .position(|s| s.id == "cluster_port")
+        .unwrap();
     p.settings[i].default = SettingDefault::Number(5801);
-    expect_caught("cluster port 5701 -> 5801", &p, &["table internal row 13: flow cluster-second opens tcp 5802"]);
+    expect_caught(
+        "cluster port 5701 -> 5801",
+        &p,
+        &["table internal row 13: flow cluster-second opens tcp 5802"],
+    );
 
     // One DMZ Switch by default, not two.
     let mut p = get("1e-platform");
-    let i = p.settings.iter().position(|s| s.id == "dmz_switch_count").unwrap();
+    let i = p
+        .settings
+        .iter()
+        .position(|s| s.id == "dmz_switch_count")
+        .unwrap();
     p.settings[i].default = SettingDefault::Number(2);
-    expect_caught("two DMZ switches", &p, &["table dmz row 4: flow core-dmz-poke opens tcp 4002"]);
+    expect_caught(
+        "two DMZ switches",
+        &p,
+        &["table dmz row 4: flow core-dmz-poke opens tcp 4002"],
+    );
 
     // A UDP port on a row that gives none.
     let mut p = get("1e-platform");

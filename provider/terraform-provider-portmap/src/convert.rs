@@ -24,7 +24,11 @@ pub fn attribute_path(p: &Path) -> AttributePath {
 /// to the whole block.)
 pub fn renderable(p: &Path) -> Path {
     let steps = p.steps();
-    let mut n = steps.iter().take_while(|s| matches!(s, Step::Attr(_))).count().min(1);
+    let mut n = steps
+        .iter()
+        .take_while(|s| matches!(s, Step::Attr(_)))
+        .count()
+        .min(1);
     if n == 1 && matches!(steps.get(1), Some(Step::Key(_) | Step::Index(_))) {
         n = 2;
     }
@@ -47,7 +51,11 @@ pub fn diagnostic(i: &Issue) -> Diagnostic {
         Severity::Error => Diagnostic::error(i.summary.clone(), detail),
         Severity::Warning => Diagnostic::warning(i.summary.clone(), detail),
     };
-    if shown.steps().is_empty() { d } else { d.at(attribute_path(&shown)) }
+    if shown.steps().is_empty() {
+        d
+    } else {
+        d.at(attribute_path(&shown))
+    }
 }
 
 /// Core issues as diagnostics.
@@ -60,7 +68,11 @@ pub fn diagnostics(issues: &[Issue]) -> Diagnostics {
 /// in the provider, reported as an error naming the path.
 pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, String> {
     use serde_json::Value as J;
-    let bad = || Err(format!("provider bug: {path} is {j} but the schema says {ty}"));
+    let bad = || {
+        Err(format!(
+            "provider bug: {path} is {j} but the schema says {ty}"
+        ))
+    };
     match (ty, j) {
         (_, J::Null) => Ok(Value::Null),
         (Type::String, J::String(s)) => Ok(Value::String(s.clone())),
@@ -125,7 +137,12 @@ pub fn strings(v: Option<&Value>) -> Option<Vec<Option<String>>> {
     if v.is_null() || v.is_unknown() {
         return None;
     }
-    Some(v.as_list()?.iter().map(|x| x.as_str().map(str::to_string)).collect())
+    Some(
+        v.as_list()?
+            .iter()
+            .map(|x| x.as_str().map(str::to_string))
+            .collect(),
+    )
 }
 
 /// Sets attributes of an object value (a state built from the config).

@@ -46,8 +46,14 @@ impl PortmapProvider {
     /// A provider with every data source and function.
     pub fn new() -> Self {
         PortmapProvider {
-            data_sources: data_sources::all().into_iter().map(|d| (d.type_name(), d)).collect(),
-            functions: functions::all().into_iter().map(|f| (f.name(), f)).collect(),
+            data_sources: data_sources::all()
+                .into_iter()
+                .map(|d| (d.type_name(), d))
+                .collect(),
+            functions: functions::all()
+                .into_iter()
+                .map(|f| (f.name(), f))
+                .collect(),
             configured: RwLock::new(None),
         }
     }
@@ -58,9 +64,15 @@ impl PortmapProvider {
             Err(poisoned) => poisoned.into_inner().clone(),
         };
         match configured {
-            Some(catalog) => Ok(Context { catalog, configured: true }),
+            Some(catalog) => Ok(Context {
+                catalog,
+                configured: true,
+            }),
             None => match Catalog::builtin() {
-                Ok(c) => Ok(Context { catalog: Arc::new(c.clone()), configured: false }),
+                Ok(c) => Ok(Context {
+                    catalog: Arc::new(c.clone()),
+                    configured: false,
+                }),
                 Err(errs) => Err(builtin_broken(errs)),
             },
         }
@@ -69,7 +81,12 @@ impl PortmapProvider {
 
 fn builtin_broken(errs: &[portmap_core::catalog::CatalogError]) -> Diagnostics {
     errs.iter()
-        .map(|e| Diagnostic::error("The built-in catalog is broken (a bug in this build of the provider)", e.to_string()))
+        .map(|e| {
+            Diagnostic::error(
+                "The built-in catalog is broken (a bug in this build of the provider)",
+                e.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -77,7 +94,9 @@ fn builtin_broken(errs: &[portmap_core::catalog::CatalogError]) -> Diagnostics {
 fn extra_catalogs(config: &Value) -> (Vec<(String, portmap_core::catalog::Product)>, Diagnostics) {
     let mut out = Vec::new();
     let mut diags = Diagnostics::new();
-    let Some(list) = config.get("extra_catalogs").and_then(Value::as_list) else { return (out, diags) };
+    let Some(list) = config.get("extra_catalogs").and_then(Value::as_list) else {
+        return (out, diags);
+    };
     for (i, v) in list.iter().enumerate() {
         let Some(text) = v.as_str() else { continue };
         let origin = format!("extra_catalogs[{i}]");
@@ -100,9 +119,18 @@ fn catalog_errors(errs: Vec<portmap_core::catalog::CatalogError>) -> Diagnostics
         .map(|e| {
             let d = Diagnostic::error(
                 "Invalid catalog product",
-                if e.location.is_empty() { e.message.clone() } else { format!("{}: {}", e.location, e.message) },
+                if e.location.is_empty() {
+                    e.message.clone()
+                } else {
+                    format!("{}: {}", e.location, e.message)
+                },
             );
-            match e.origin.strip_prefix("extra_catalogs[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<i64>().ok()) {
+            match e
+                .origin
+                .strip_prefix("extra_catalogs[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|n| n.parse::<i64>().ok())
+            {
                 Some(i) => d.at(AttributePath::new().attr("extra_catalogs").index(i)),
                 None => d,
             }
@@ -114,8 +142,16 @@ impl Provider for PortmapProvider {
     fn schema(&self) -> ProviderSchema {
         ProviderSchema {
             provider: provider_schema(),
-            data_sources: self.data_sources.iter().map(|(k, d)| ((*k).to_string(), d.schema())).collect(),
-            functions: self.functions.iter().map(|(k, f)| ((*k).to_string(), f.definition())).collect(),
+            data_sources: self
+                .data_sources
+                .iter()
+                .map(|(k, d)| ((*k).to_string(), d.schema()))
+                .collect(),
+            functions: self
+                .functions
+                .iter()
+                .map(|(k, f)| ((*k).to_string(), f.definition()))
+                .collect(),
         }
     }
 
@@ -160,7 +196,11 @@ impl Provider for PortmapProvider {
 
     fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
         let Some(ds) = self.data_sources.get(type_name) else {
-            return Diagnostic::error("Unknown data source", format!("The portmap provider has no data source \"{type_name}\".")).into();
+            return Diagnostic::error(
+                "Unknown data source",
+                format!("The portmap provider has no data source \"{type_name}\"."),
+            )
+            .into();
         };
         match self.context() {
             Ok(ctx) => ds.validate(&ctx, config),
@@ -170,7 +210,14 @@ impl Provider for PortmapProvider {
 
     fn read_data_source(&self, type_name: &str, config: &Value) -> (Option<Value>, Diagnostics) {
         let Some(ds) = self.data_sources.get(type_name) else {
-            return (None, Diagnostic::error("Unknown data source", format!("The portmap provider has no data source \"{type_name}\".")).into());
+            return (
+                None,
+                Diagnostic::error(
+                    "Unknown data source",
+                    format!("The portmap provider has no data source \"{type_name}\"."),
+                )
+                .into(),
+            );
         };
         match self.context() {
             Ok(ctx) => ds.read(&ctx, config),
@@ -180,7 +227,10 @@ impl Provider for PortmapProvider {
 
     fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
         let Some(f) = self.functions.get(name) else {
-            return Err(FunctionError { text: format!("The portmap provider has no function \"{name}\"."), argument: None });
+            return Err(FunctionError {
+                text: format!("The portmap provider has no function \"{name}\"."),
+                argument: None,
+            });
         };
         let ctx = self.context().map_err(|d| FunctionError {
             text: d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),

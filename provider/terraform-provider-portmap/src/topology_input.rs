@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use portmap_core::issue::{Issue, Path};
-use portmap_core::topology::{Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns};
+use portmap_core::topology::{
+    Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns,
+};
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
 
@@ -94,7 +96,10 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
                         t.nodes.insert(name.clone(), Node::default());
                         continue;
                     }
-                    t.nodes.insert(name.clone(), decode_node(nv, &np, &mut unknowns, &mut issues));
+                    t.nodes.insert(
+                        name.clone(),
+                        decode_node(nv, &np, &mut unknowns, &mut issues),
+                    );
                 }
             }
         }
@@ -111,7 +116,8 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
                         unknowns.add(pp);
                         continue;
                     }
-                    t.products.insert(id.clone(), decode_product(pv, &pp, &mut unknowns));
+                    t.products
+                        .insert(id.clone(), decode_product(pv, &pp, &mut unknowns));
                 }
             }
         }
@@ -120,7 +126,12 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
     (t, unknowns, issues)
 }
 
-fn string_list(v: Option<&Value>, path: &Path, unknowns: &mut Unknowns, indexed: bool) -> Vec<String> {
+fn string_list(
+    v: Option<&Value>,
+    path: &Path,
+    unknowns: &mut Unknowns,
+    indexed: bool,
+) -> Vec<String> {
     match v {
         None => Vec::new(),
         Some(v) if v.is_null() => Vec::new(),
@@ -215,6 +226,11 @@ fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfi
         None => {}
     }
     cfg.features = string_list(v.get("features"), &pp.attr("features"), unknowns, false);
-    cfg.disabled_features = string_list(v.get("disabled_features"), &pp.attr("disabled_features"), unknowns, false);
+    cfg.disabled_features = string_list(
+        v.get("disabled_features"),
+        &pp.attr("disabled_features"),
+        unknowns,
+        false,
+    );
     cfg
 }

@@ -15,20 +15,44 @@ pub use values::{SettingValue, Settings, parse_setting};
 
 /// The built-in catalog files: (file name, contents).
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("1e-platform.yaml", include_str!("../../catalog/1e-platform.yaml")),
+    (
+        "1e-platform.yaml",
+        include_str!("../../catalog/1e-platform.yaml"),
+    ),
     ("plossys.yaml", include_str!("../../catalog/plossys.yaml")),
     ("spotfire.yaml", include_str!("../../catalog/spotfire.yaml")),
-    ("tachyon-5.yaml", include_str!("../../catalog/tachyon-5.yaml")),
-    ("tarantella.yaml", include_str!("../../catalog/tarantella.yaml")),
+    (
+        "tachyon-5.yaml",
+        include_str!("../../catalog/tachyon-5.yaml"),
+    ),
+    (
+        "tarantella.yaml",
+        include_str!("../../catalog/tarantella.yaml"),
+    ),
 ];
 
 /// The vendor documents the built-in catalog cites: (file name, contents).
 pub const SOURCE_DOCUMENTS: &[(&str, &str)] = &[
-    ("000_bf0563822ff91805.txt", include_str!("../../catalog/sources/000_bf0563822ff91805.txt")),
-    ("001_7cc0a8afb31eb551.txt", include_str!("../../catalog/sources/001_7cc0a8afb31eb551.txt")),
-    ("002_38e233c3d784b099.txt", include_str!("../../catalog/sources/002_38e233c3d784b099.txt")),
-    ("003_a45857cbf3bda30e.txt", include_str!("../../catalog/sources/003_a45857cbf3bda30e.txt")),
-    ("004_5e068018b195e0b7.txt", include_str!("../../catalog/sources/004_5e068018b195e0b7.txt")),
+    (
+        "000_bf0563822ff91805.txt",
+        include_str!("../../catalog/sources/000_bf0563822ff91805.txt"),
+    ),
+    (
+        "001_7cc0a8afb31eb551.txt",
+        include_str!("../../catalog/sources/001_7cc0a8afb31eb551.txt"),
+    ),
+    (
+        "002_38e233c3d784b099.txt",
+        include_str!("../../catalog/sources/002_38e233c3d784b099.txt"),
+    ),
+    (
+        "003_a45857cbf3bda30e.txt",
+        include_str!("../../catalog/sources/003_a45857cbf3bda30e.txt"),
+    ),
+    (
+        "004_5e068018b195e0b7.txt",
+        include_str!("../../catalog/sources/004_5e068018b195e0b7.txt"),
+    ),
 ];
 
 /// A problem in a catalog file.
@@ -71,7 +95,10 @@ impl Catalog {
     }
 
     /// A catalog of the given products, checked.
-    pub fn from_products(mut products: Vec<Product>, origins: &[String]) -> Result<Catalog, Vec<CatalogError>> {
+    pub fn from_products(
+        mut products: Vec<Product>,
+        origins: &[String],
+    ) -> Result<Catalog, Vec<CatalogError>> {
         let mut errors = Vec::new();
         for (i, p) in products.iter().enumerate() {
             let origin = origins.get(i).cloned().unwrap_or_else(|| p.id.clone());
@@ -99,7 +126,11 @@ impl Catalog {
     /// This catalog plus the user's products. A user product may not reuse a
     /// built-in product id.
     pub fn with_extra(&self, extra: Vec<(String, Product)>) -> Result<Catalog, Vec<CatalogError>> {
-        let mut origins: Vec<String> = self.products.iter().map(|p| format!("built-in product {}", p.id)).collect();
+        let mut origins: Vec<String> = self
+            .products
+            .iter()
+            .map(|p| format!("built-in product {}", p.id))
+            .collect();
         let mut products = self.products.clone();
         for (origin, p) in extra {
             origins.push(origin);
@@ -115,7 +146,10 @@ impl Catalog {
 
     /// A product by id.
     pub fn product(&self, id: &str) -> Option<&Product> {
-        self.products.binary_search_by(|p| p.id.as_str().cmp(id)).ok().map(|i| &self.products[i])
+        self.products
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.products[i])
     }
 
     /// A component by full id (`product/component`).
@@ -131,7 +165,11 @@ impl Catalog {
         let mut v: Vec<String> = self
             .products
             .iter()
-            .flat_map(|p| p.components.iter().map(move |c| format!("{}/{}", p.id, c.id)))
+            .flat_map(|p| {
+                p.components
+                    .iter()
+                    .map(move |c| format!("{}/{}", p.id, c.id))
+            })
             .collect();
         v.sort();
         v
@@ -174,7 +212,10 @@ impl Product {
     pub fn citation_text(&self, flow: &Flow) -> String {
         let mut parts = Vec::new();
         for c in &flow.citations {
-            let title = self.table(&c.table).map(|t| t.title.as_str()).unwrap_or(c.table.as_str());
+            let title = self
+                .table(&c.table)
+                .map(|t| t.title.as_str())
+                .unwrap_or(c.table.as_str());
             parts.push(format!("\"{title}\" row {}", c.row));
         }
         format!("{}, {}", self.source.document, parts.join("; "))
@@ -185,14 +226,21 @@ impl Product {
 /// column.
 pub fn parse_product(text: &str, origin: &str) -> Result<Product, CatalogError> {
     serde_norway::from_str::<Product>(text).map_err(|e| {
-        let location = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_default();
+        let location = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
         let message = e.to_string();
         // serde_norway appends " at line X column Y"; the location says it already.
         let message = match message.find(" at line ") {
             Some(i) if !location.is_empty() => message[..i].to_string(),
             _ => message,
         };
-        CatalogError { origin: origin.to_string(), location, message }
+        CatalogError {
+            origin: origin.to_string(),
+            location,
+            message,
+        }
     })
 }
 

@@ -75,10 +75,24 @@ pub struct SourceTable {
 
 /// What kind of party a component is. Used for grouping in docs and diagrams
 /// and by risk checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// A server of the product itself.
+    #[default]
     Server,
     /// An end-user device or program (clients, browsers).
     Client,
@@ -90,12 +104,6 @@ pub enum Role {
     Service,
     /// A service on the internet.
     Internet,
-}
-
-impl Default for Role {
-    fn default() -> Self {
-        Role::Server
-    }
 }
 
 /// A role that takes part in connections.
@@ -197,7 +205,11 @@ pub struct Feature {
     #[serde(default)]
     pub default: bool,
     /// Switched on automatically when the topology matches.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_norway::with::singleton_map")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_norway::with::singleton_map"
+    )]
     #[schemars(with = "Option<Placement>")]
     pub auto: Option<Placement>,
     /// The group (from the product's `groups`) this feature belongs to.

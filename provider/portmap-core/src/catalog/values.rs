@@ -33,17 +33,25 @@ pub const DEFAULT_MAX_COUNT: u32 = 64;
 pub fn parse_setting(setting: &Setting, text: &str) -> Result<SettingValue, String> {
     let text = text.trim();
     match setting.kind {
-        SettingKind::Port => parse_port(text).map(SettingValue::Port).map_err(|e| format!("{e}; {} takes one port number", setting.id)),
+        SettingKind::Port => parse_port(text)
+            .map(SettingValue::Port)
+            .map_err(|e| format!("{e}; {} takes one port number", setting.id)),
         SettingKind::Count => {
             let max = setting.max.unwrap_or(DEFAULT_MAX_COUNT);
             match text.parse::<u32>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(SettingValue::Count(n)),
-                _ => Err(format!("\"{text}\" is not a whole number from 1 to {max}; {} is a count", setting.id)),
+                _ => Err(format!(
+                    "\"{text}\" is not a whole number from 1 to {max}; {} is a count",
+                    setting.id
+                )),
             }
         }
-        SettingKind::Ports => PortSet::parse(text)
-            .map(SettingValue::Ports)
-            .map_err(|e| format!("{e}; {} takes a list such as \"1521, 5000-5010\"", setting.id)),
+        SettingKind::Ports => PortSet::parse(text).map(SettingValue::Ports).map_err(|e| {
+            format!(
+                "{e}; {} takes a list such as \"1521, 5000-5010\"",
+                setting.id
+            )
+        }),
     }
 }
 
@@ -54,7 +62,9 @@ pub fn default_value(setting: &Setting) -> Result<SettingValue, String> {
         SettingDefault::Text(t) => t.clone(),
     };
     match (&setting.kind, &setting.default) {
-        (SettingKind::Ports, SettingDefault::Number(_)) => Err("a ports setting's default is a string".into()),
+        (SettingKind::Ports, SettingDefault::Number(_)) => {
+            Err("a ports setting's default is a string".into())
+        }
         (SettingKind::Port | SettingKind::Count, SettingDefault::Text(_)) => {
             Err("a port or count setting's default is a number".into())
         }
@@ -126,7 +136,11 @@ fn eval_base(base: &PortBase, settings: &Settings) -> Result<(u16, String), Stri
         PortBase::Fixed(p) => Ok((*p, p.to_string())),
         PortBase::Setting { setting, offset } => {
             let v = settings.port(setting)?;
-            let what = if *offset == 0 { setting.clone() } else { format!("{setting} {offset:+}") };
+            let what = if *offset == 0 {
+                setting.clone()
+            } else {
+                format!("{setting} {offset:+}")
+            };
             Ok((offset_port(v, i64::from(*offset), &what)?, what))
         }
     }
@@ -166,7 +180,11 @@ pub fn eval_ports(exprs: &[PortExpr], settings: &Settings) -> Result<PortSet, St
                 let n = settings.count(&series.count)?;
                 for i in 0..n {
                     let off = i64::from(i) * i64::from(series.step);
-                    let p = offset_port(start, off, &format!("instance {} of the series starting at {what}", i + 1))?;
+                    let p = offset_port(
+                        start,
+                        off,
+                        &format!("instance {} of the series starting at {what}", i + 1),
+                    )?;
                     set.insert(PortRange::single(p));
                 }
             }

@@ -32,5 +32,8 @@ pub trait DataSource: Send + Sync {
 
 /// Every data source of the provider.
 pub fn all() -> Vec<Box<dyn DataSource>> {
-    vec![Box::new(portmap_catalog::PortmapCatalog), Box::new(portmap_flows::PortmapFlows)]
+    vec![
+        Box::new(portmap_catalog::PortmapCatalog),
+        Box::new(portmap_flows::PortmapFlows),
+    ]
 }

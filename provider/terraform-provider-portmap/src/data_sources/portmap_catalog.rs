@@ -74,21 +74,73 @@ fn flow_attributes() -> Vec<Attribute> {
     vec![
         Attribute::computed("id", Type::String, "Flow id within the product."),
         Attribute::computed("product", Type::String, "Product id."),
-        Attribute::computed("from_component", Type::String, "Component that opens the connection (`product/component`)."),
+        Attribute::computed(
+            "from_component",
+            Type::String,
+            "Component that opens the connection (`product/component`).",
+        ),
         Attribute::computed("to_component", Type::String, "Component that listens."),
-        Attribute::computed("protocol", Type::String, "Transport protocol: `tcp` or `udp`."),
-        Attribute::computed("from_port", Type::Number, "First port at the given settings; null when the ports come from a port-list setting that is empty."),
-        Attribute::computed("to_port", Type::Number, "Last port at the given settings; null like `from_port`."),
-        Attribute::computed("ports_expression", Type::String, "The port expression as the catalog writes it, e.g. `{switch_port}` or `one per {array_members}: 4000, then every 2`."),
-        Attribute::computed("app_protocol", Type::String, "Application protocol, as the vendor names it."),
+        Attribute::computed(
+            "protocol",
+            Type::String,
+            "Transport protocol: `tcp` or `udp`.",
+        ),
+        Attribute::computed(
+            "from_port",
+            Type::Number,
+            "First port at the given settings; null when the ports come from a port-list setting that is empty.",
+        ),
+        Attribute::computed(
+            "to_port",
+            Type::Number,
+            "Last port at the given settings; null like `from_port`.",
+        ),
+        Attribute::computed(
+            "ports_expression",
+            Type::String,
+            "The port expression as the catalog writes it, e.g. `{switch_port}` or `one per {array_members}: 4000, then every 2`.",
+        ),
+        Attribute::computed(
+            "app_protocol",
+            Type::String,
+            "Application protocol, as the vendor names it.",
+        ),
         Attribute::computed("purpose", Type::String, "What the connection is for."),
-        Attribute::computed("condition", Type::String, "The feature expression under which the flow exists; null when unconditional."),
-        Attribute::computed("firewall", Type::Bool, "Whether the vendor says a firewall must allow it."),
-        Attribute::computed("scope", Type::String, "`network` (between machines) or `host` (always on one machine, never a network rule)."),
-        Attribute::computed("sensitive", Type::String, "`database` or `admin` for ports that deserve extra care, else null."),
-        Attribute::computed("cleartext", Type::Bool, "Whether the application protocol is unencrypted."),
-        Attribute::computed("citation", Type::String, "The vendor document, table and row(s) the flow is encoded from."),
-        Attribute::computed("note", Type::String, "How an ambiguous or erroneous row of the document was read, or null."),
+        Attribute::computed(
+            "condition",
+            Type::String,
+            "The feature expression under which the flow exists; null when unconditional.",
+        ),
+        Attribute::computed(
+            "firewall",
+            Type::Bool,
+            "Whether the vendor says a firewall must allow it.",
+        ),
+        Attribute::computed(
+            "scope",
+            Type::String,
+            "`network` (between machines) or `host` (always on one machine, never a network rule).",
+        ),
+        Attribute::computed(
+            "sensitive",
+            Type::String,
+            "`database` or `admin` for ports that deserve extra care, else null.",
+        ),
+        Attribute::computed(
+            "cleartext",
+            Type::Bool,
+            "Whether the application protocol is unencrypted.",
+        ),
+        Attribute::computed(
+            "citation",
+            Type::String,
+            "The vendor document, table and row(s) the flow is encoded from.",
+        ),
+        Attribute::computed(
+            "note",
+            Type::String,
+            "How an ambiguous or erroneous row of the document was read, or null.",
+        ),
     ]
 }
 
@@ -138,12 +190,26 @@ impl DataSource for PortmapCatalog {
         }
         let out = catalog_output(&ctx.catalog, filter.as_deref(), &overrides);
         let schema = self.schema();
-        let ty = |name: &str| schema.block.find_attribute(name).map(Attribute::value_type).unwrap_or(Type::Dynamic);
-        match (to_value(&out.products, &ty("products"), "products"), to_value(&out.flows, &ty("flows"), "flows")) {
-            (Ok(p), Ok(f)) => (Some(with_attrs(config, vec![("products", p), ("flows", f)])), diags),
+        let ty = |name: &str| {
+            schema
+                .block
+                .find_attribute(name)
+                .map(Attribute::value_type)
+                .unwrap_or(Type::Dynamic)
+        };
+        match (
+            to_value(&out.products, &ty("products"), "products"),
+            to_value(&out.flows, &ty("flows"), "flows"),
+        ) {
+            (Ok(p), Ok(f)) => (
+                Some(with_attrs(config, vec![("products", p), ("flows", f)])),
+                diags,
+            ),
             (a, b) => {
                 for e in [a.err(), b.err()].into_iter().flatten() {
-                    diags.0.push(Diagnostic::error("Internal error in portmap_catalog", e));
+                    diags
+                        .0
+                        .push(Diagnostic::error("Internal error in portmap_catalog", e));
                 }
                 (None, diags)
             }
@@ -159,14 +225,19 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
     let mut issues = Vec::new();
     let catalog = &ctx.catalog;
     let ids = || catalog.products().iter().map(|p| p.id.as_str());
-    let filter: Option<Vec<String>> = strings(config.get("product_ids")).map(|v| v.into_iter().flatten().collect());
+    let filter: Option<Vec<String>> =
+        strings(config.get("product_ids")).map(|v| v.into_iter().flatten().collect());
     if let Some(f) = &filter {
         for id in f {
             if catalog.product(id).is_none() && ctx.configured {
                 issues.push(Issue::error(
                     Path::root().attr("product_ids"),
                     format!("Unknown product \"{id}\""),
-                    format!("The catalog has no product \"{id}\".{} Known products: {}.", did_you_mean(id, ids()), ids().collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "The catalog has no product \"{id}\".{} Known products: {}.",
+                        did_you_mean(id, ids()),
+                        ids().collect::<Vec<_>>().join(", ")
+                    ),
                 ));
             }
         }
@@ -180,7 +251,10 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
                     issues.push(Issue::error(
                         pp,
                         format!("Unknown product \"{pid}\""),
-                        format!("The catalog has no product \"{pid}\".{}", did_you_mean(pid, ids())),
+                        format!(
+                            "The catalog has no product \"{pid}\".{}",
+                            did_you_mean(pid, ids())
+                        ),
                     ));
                 }
                 continue;
@@ -194,17 +268,30 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
                         format!("Unknown setting \"{sid}\" for product {pid}"),
                         format!(
                             "{} Settings of {pid}: {}.",
-                            did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str())).trim_start(),
-                            product.settings.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                            did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()))
+                                .trim_start(),
+                            product
+                                .settings
+                                .iter()
+                                .map(|s| s.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                         .trim_start()
                         .to_string(),
                     )),
                     Some(s) => match portmap_core::catalog::parse_setting(s, text) {
                         Ok(_) => {
-                            overrides.entry(pid.clone()).or_default().insert(sid.clone(), text.to_string());
+                            overrides
+                                .entry(pid.clone())
+                                .or_default()
+                                .insert(sid.clone(), text.to_string());
                         }
-                        Err(e) => issues.push(Issue::error(sp, format!("Invalid value for setting \"{sid}\" of {pid}"), e)),
+                        Err(e) => issues.push(Issue::error(
+                            sp,
+                            format!("Invalid value for setting \"{sid}\" of {pid}"),
+                            e,
+                        )),
                     },
                 }
             }

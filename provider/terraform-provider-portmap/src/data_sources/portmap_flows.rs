@@ -16,37 +16,105 @@ pub struct PortmapFlows;
 
 pub(crate) fn flow_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::computed("key", Type::String, "Content-derived key: `product:flow:from_node>to_node:protocol:ports`."),
+        Attribute::computed(
+            "key",
+            Type::String,
+            "Content-derived key: `product:flow:from_node>to_node:protocol:ports`.",
+        ),
         Attribute::computed("product", Type::String, "Product id."),
         Attribute::computed("flow", Type::String, "Catalog flow id within the product."),
         Attribute::computed("from_node", Type::String, "Node that opens the connection."),
         Attribute::computed("to_node", Type::String, "Node that listens."),
-        Attribute::computed("from_component", Type::String, "Component (`product/component`) that opens the connection."),
+        Attribute::computed(
+            "from_component",
+            Type::String,
+            "Component (`product/component`) that opens the connection.",
+        ),
         Attribute::computed("to_component", Type::String, "Component that listens."),
-        Attribute::computed("protocol", Type::String, "Transport protocol: `tcp` or `udp`."),
+        Attribute::computed(
+            "protocol",
+            Type::String,
+            "Transport protocol: `tcp` or `udp`.",
+        ),
         Attribute::computed("from_port", Type::Number, "First destination port."),
-        Attribute::computed("to_port", Type::Number, "Last destination port (equal to `from_port` for a single port)."),
-        Attribute::computed("app_protocol", Type::String, "Application protocol, as the vendor names it."),
+        Attribute::computed(
+            "to_port",
+            Type::Number,
+            "Last destination port (equal to `from_port` for a single port).",
+        ),
+        Attribute::computed(
+            "app_protocol",
+            Type::String,
+            "Application protocol, as the vendor names it.",
+        ),
         Attribute::computed("purpose", Type::String, "What the connection is for."),
-        Attribute::computed("citation", Type::String, "The vendor document, table and row(s) that require the connection."),
-        Attribute::computed("condition", Type::String, "The catalog condition (feature expression) under which the flow exists; null when unconditional."),
-        Attribute::computed("internal", Type::Bool, "Whether both ends run on one machine (the same host node, or a same-machine flow), so no network rule is needed."),
-        Attribute::computed("firewall", Type::Bool, "Whether the vendor says a firewall must allow it; false for ports the document lists as internal or needing no firewall configuration."),
+        Attribute::computed(
+            "citation",
+            Type::String,
+            "The vendor document, table and row(s) that require the connection.",
+        ),
+        Attribute::computed(
+            "condition",
+            Type::String,
+            "The catalog condition (feature expression) under which the flow exists; null when unconditional.",
+        ),
+        Attribute::computed(
+            "internal",
+            Type::Bool,
+            "Whether both ends run on one machine (the same host node, or a same-machine flow), so no network rule is needed.",
+        ),
+        Attribute::computed(
+            "firewall",
+            Type::Bool,
+            "Whether the vendor says a firewall must allow it; false for ports the document lists as internal or needing no firewall configuration.",
+        ),
     ]
 }
 
 pub(crate) fn rule_attributes() -> Vec<Attribute> {
     vec![
-        Attribute::computed("node", Type::String, "The node the rule belongs to (where it is enforced)."),
-        Attribute::computed("direction", Type::String, "`ingress` (traffic into `node` from `peer`) or `egress` (traffic from `node` to `peer`)."),
-        Attribute::computed("peer", Type::String, "The node at the other end; the node itself for flows inside a group node."),
-        Attribute::computed("peer_cidrs", Type::list(Type::String), "The peer's addresses, normalized."),
+        Attribute::computed(
+            "node",
+            Type::String,
+            "The node the rule belongs to (where it is enforced).",
+        ),
+        Attribute::computed(
+            "direction",
+            Type::String,
+            "`ingress` (traffic into `node` from `peer`) or `egress` (traffic from `node` to `peer`).",
+        ),
+        Attribute::computed(
+            "peer",
+            Type::String,
+            "The node at the other end; the node itself for flows inside a group node.",
+        ),
+        Attribute::computed(
+            "peer_cidrs",
+            Type::list(Type::String),
+            "The peer's addresses, normalized.",
+        ),
         Attribute::computed("peer_ref", Type::String, "The peer's `ref`, or null."),
-        Attribute::computed("protocol", Type::String, "Transport protocol: `tcp` or `udp`."),
+        Attribute::computed(
+            "protocol",
+            Type::String,
+            "Transport protocol: `tcp` or `udp`.",
+        ),
         Attribute::computed("from_port", Type::Number, "First destination port."),
-        Attribute::computed("to_port", Type::Number, "Last destination port. A range only ever covers ports that flows require."),
-        Attribute::computed("description", Type::String, "Short readable description: product and purposes."),
-        Attribute::computed("flows", Type::list(Type::String), "Keys of the flows (in `flows`) this rule serves."),
+        Attribute::computed(
+            "to_port",
+            Type::Number,
+            "Last destination port. A range only ever covers ports that flows require.",
+        ),
+        Attribute::computed(
+            "description",
+            Type::String,
+            "Short readable description: product and purposes.",
+        ),
+        Attribute::computed(
+            "flows",
+            Type::list(Type::String),
+            "Keys of the flows (in `flows`) this rule serves.",
+        ),
     ]
 }
 
@@ -55,14 +123,30 @@ pub(crate) fn unresolved_attributes() -> Vec<Attribute> {
         Attribute::computed("key", Type::String, "`product:flow`."),
         Attribute::computed("product", Type::String, "Product id."),
         Attribute::computed("flow", Type::String, "Catalog flow id."),
-        Attribute::computed("from_component", Type::String, "Component that opens the connection."),
+        Attribute::computed(
+            "from_component",
+            Type::String,
+            "Component that opens the connection.",
+        ),
         Attribute::computed("to_component", Type::String, "Component that listens."),
-        Attribute::computed("missing_component", Type::String, "The component no node runs."),
-        Attribute::computed("present_nodes", Type::list(Type::String), "Nodes running the other end."),
+        Attribute::computed(
+            "missing_component",
+            Type::String,
+            "The component no node runs.",
+        ),
+        Attribute::computed(
+            "present_nodes",
+            Type::list(Type::String),
+            "Nodes running the other end.",
+        ),
         Attribute::computed("protocol", Type::String, "Transport protocol(s)."),
         Attribute::computed("ports", Type::String, "Ports the flow would use."),
         Attribute::computed("purpose", Type::String, "What the connection is for."),
-        Attribute::computed("citation", Type::String, "The vendor document, table and row(s)."),
+        Attribute::computed(
+            "citation",
+            Type::String,
+            "The vendor document, table and row(s).",
+        ),
     ]
 }
 
@@ -94,8 +178,15 @@ impl DataSource for PortmapFlows {
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
         let (topology, unknowns, mut issues) = topology_input::decode(config);
-        let opts = CheckOptions { unknowns, strict_products: ctx.configured };
-        issues.extend(check(&topology, &ctx.catalog, &opts).into_iter().filter(|i| i.is_error()));
+        let opts = CheckOptions {
+            unknowns,
+            strict_products: ctx.configured,
+        };
+        issues.extend(
+            check(&topology, &ctx.catalog, &opts)
+                .into_iter()
+                .filter(|i| i.is_error()),
+        );
         diagnostics(&issues)
     }
 
@@ -111,7 +202,13 @@ impl DataSource for PortmapFlows {
         let mut diags = diagnostics(&comp.issues);
         let out = FlowsOutput::new(&comp);
         let schema = self.schema();
-        let ty = |name: &str| schema.block.find_attribute(name).map(Attribute::value_type).unwrap_or(Type::Dynamic);
+        let ty = |name: &str| {
+            schema
+                .block
+                .find_attribute(name)
+                .map(Attribute::value_type)
+                .unwrap_or(Type::Dynamic)
+        };
         let values = (
             to_value(&out.flows, &ty("flows"), "flows"),
             to_value(&out.rules, &ty("rules"), "rules"),
@@ -119,12 +216,21 @@ impl DataSource for PortmapFlows {
         );
         match values {
             (Ok(flows), Ok(rules), Ok(unresolved)) => {
-                let state = with_attrs(config, vec![("flows", flows), ("rules", rules), ("unresolved", unresolved)]);
+                let state = with_attrs(
+                    config,
+                    vec![
+                        ("flows", flows),
+                        ("rules", rules),
+                        ("unresolved", unresolved),
+                    ],
+                );
                 (Some(state), diags)
             }
             (a, b, c) => {
                 for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
-                    diags.0.push(Diagnostic::error("Internal error in portmap_flows", e));
+                    diags
+                        .0
+                        .push(Diagnostic::error("Internal error in portmap_flows", e));
                 }
                 (None, diags)
             }
