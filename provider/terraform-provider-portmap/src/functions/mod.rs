@@ -1,5 +1,8 @@
 //! Provider-defined functions, one module each, named after the function.
 
+pub mod rule_key;
+pub mod service_ports;
+
 use tfplugin::schema::Function as FunctionSchema;
 use tfplugin::server::FunctionError;
 use tfplugin::value::Value;
@@ -18,5 +21,43 @@ pub trait Function: Send + Sync {
 
 /// Every function of the provider.
 pub fn all() -> Vec<Box<dyn Function>> {
-    Vec::new()
+    vec![
+        Box::new(service_ports::ServicePorts),
+        Box::new(rule_key::RuleKey),
+    ]
+}
+
+/// The string argument at `i`.
+pub(crate) fn arg_str<'a>(
+    args: &'a [Value],
+    i: usize,
+    name: &str,
+) -> Result<&'a str, FunctionError> {
+    args.get(i)
+        .and_then(Value::as_str)
+        .ok_or_else(|| FunctionError {
+            text: format!("{name}: a string is required."),
+            argument: Some(i as i64),
+        })
+}
+
+/// The port number argument at `i` (a whole number 1-65535).
+pub(crate) fn arg_port(args: &[Value], i: usize, name: &str) -> Result<u16, FunctionError> {
+    let err = |what: String| FunctionError {
+        text: format!("{name}: {what}"),
+        argument: Some(i as i64),
+    };
+    let v = args
+        .get(i)
+        .ok_or_else(|| err("a port number is required.".into()))?;
+    match v.as_i64() {
+        Some(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        Some(n) => Err(err(format!("{n} is not a port number (1-65535)."))),
+        None => Err(err(format!(
+            "{} is not a whole number.",
+            v.as_f64()
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| "the value".into())
+        ))),
+    }
 }

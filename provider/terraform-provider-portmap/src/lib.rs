@@ -1,0 +1,11 @@
+//! The portmap provider as a library: the `Provider` implementation, its
+//! data sources and functions. The binary (`main.rs`) serves it; the docs
+//! generator reads its schemas.
+
+pub mod convert;
+pub mod data_sources;
+pub mod functions;
+pub mod provider;
+pub mod topology_input;
+
+pub use provider::PortmapProvider;
