@@ -1,0 +1,281 @@
+//! The plugin server: implement [`Provider`], call [`serve`] from `main`.
+//!
+//! What [`serve`] does, in order:
+//! 1. checks `TF_PLUGIN_MAGIC_COOKIE` (a person running the binary by hand
+//!    gets a short explanation on stderr and exit status 1);
+//! 2. negotiates the protocol version from `PLUGIN_PROTOCOL_VERSIONS` (6);
+//! 3. listens on 127.0.0.1 (within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when
+//!    set) and, unless `TF_DISABLE_PLUGIN_TLS` is set, prepares AutoMTLS with
+//!    a fresh certificate, accepting only the client certificate from
+//!    `PLUGIN_CLIENT_CERT`;
+//! 4. prints the single handshake line on stdout;
+//! 5. serves `tfplugin6.Provider` and `plugin.GRPCController` until
+//!    Terraform calls `Shutdown`, then exits with status 0.
+//!
+//! Nothing but the handshake line is ever written to stdout; logs go to
+//! stderr (level from `TF_LOG_PROVIDER` or `TF_LOG`, default warnings).
+//!
+//! Provider methods are synchronous and run on a blocking thread pool. A
+//! panic in one becomes an error diagnostic (or a function error) carrying
+//! the panic message; the plugin keeps serving.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::diag::Diagnostics;
+use crate::proto::plugin as controller_pb;
+use crate::proto::tfplugin6 as pb;
+use crate::schema::ProviderSchema;
+use crate::value::Value;
+
+mod conn;
+mod core;
+mod handshake;
+mod log;
+mod tls;
+mod v6;
+
+/// Largest request accepted (Terraform's own plugin SDKs allow 256 MiB).
+const MAX_MESSAGE_SIZE: usize = 256 << 20;
+/// After `Shutdown`, how long the server waits for its connections to wind
+/// down before the process exits anyway. Terraform closes its connection
+/// right after `Shutdown` returns and has nothing else in flight by then;
+/// go-plugin's own Go servers stop hard at this point.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(250);
+
+/// What a provider does. Every method is synchronous; the server calls them
+/// off its async executor, possibly several at a time.
+///
+/// Configuration values arrive decoded with the schema's types: an object
+/// with every attribute of the block present (null when unset; unknown
+/// during validation when they depend on something not yet created).
+pub trait Provider: Send + Sync + 'static {
+    /// The provider's schemas. Called once per process, lazily (after the
+    /// handshake), and cached.
+    fn schema(&self) -> ProviderSchema;
+
+    /// Checks the `provider` block. May see unknown values.
+    fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        let _ = config;
+        Diagnostics::new()
+    }
+
+    /// Receives the `provider` block before any data source is read.
+    fn configure_provider(&self, terraform_version: &str, config: &Value) -> Diagnostics {
+        let _ = (terraform_version, config);
+        Diagnostics::new()
+    }
+
+    /// Checks a data source's configuration. May see unknown values.
+    fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let _ = (type_name, config);
+        Diagnostics::new()
+    }
+
+    /// Reads a data source: returns its state (the configuration with the
+    /// computed attributes filled in; it must conform to the schema), or
+    /// `None` with error diagnostics. Terraform never calls this with
+    /// unknown values (it defers the read to apply).
+    fn read_data_source(&self, type_name: &str, config: &Value) -> (Option<Value>, Diagnostics);
+
+    /// Calls a provider-defined function. `arguments` holds one value per
+    /// positional parameter, decoded with its type; when the function has a
+    /// variadic parameter, one more value follows: a list of the variadic
+    /// arguments (possibly empty).
+    fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
+        let _ = arguments;
+        Err(FunctionError::new(format!(
+            "The provider has no function named {name:?}."
+        )))
+    }
+
+    /// Terraform asks the provider to stop what it is doing (the user
+    /// interrupted it). Called while other methods may still be running.
+    fn stop(&self) {}
+}
+
+/// A function call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionError {
+    /// What went wrong, for the user.
+    pub text: String,
+    /// The 0-based index of the argument at fault, if one is.
+    pub argument: Option<i64>,
+}
+
+impl FunctionError {
+    /// An error not tied to one argument.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            argument: None,
+        }
+    }
+
+    /// An error caused by the argument at `index` (0-based).
+    pub fn argument(index: i64, text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            argument: Some(index),
+        }
+    }
+}
+
+impl std::fmt::Display for FunctionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.argument {
+            Some(i) => write!(f, "argument {i}: {}", self.text),
+            None => f.write_str(&self.text),
+        }
+    }
+}
+
+impl std::error::Error for FunctionError {}
+
+/// Runs the plugin server: the entry point of a provider binary's `main`.
+/// Returns when Terraform shuts the plugin down (success), or at once with a
+/// failure status when the process was not started by Terraform or cannot
+/// serve.
+pub fn serve<P: Provider>(provider: P) -> ExitCode {
+    serve_with_env(
+        provider,
+        &|key| std::env::var(key).ok(),
+        &mut std::io::stdout(),
+    )
+}
+
+/// [`serve`] with the environment and stdout supplied by the caller (for
+/// tests: no process-wide environment or stdout involved).
+#[doc(hidden)]
+pub fn serve_with_env<P: Provider>(
+    provider: P,
+    env: &dyn Fn(&str) -> Option<String>,
+    handshake_out: &mut dyn Write,
+) -> ExitCode {
+    match run(provider, env, handshake_out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run<P: Provider>(
+    provider: P,
+    env: &dyn Fn(&str) -> Option<String>,
+    handshake_out: &mut dyn Write,
+) -> Result<(), String> {
+    let hs = handshake::read_env(env).map_err(|e| e.to_string())?;
+    log::init(env);
+
+    let listener = handshake::bind(hs.port_range).map_err(|e| e.to_string())?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot configure the listener: {e}"))?;
+
+    let (tls, cert_der) = match &hs.client_cert_pem {
+        Some(pem) => {
+            let client_cert = tls::parse_client_cert(pem)?;
+            let identity = tls::generate_identity()?;
+            let config = tls::server_config(&identity, client_cert)?;
+            (Some(Arc::new(config)), Some(identity.cert_der))
+        }
+        None => {
+            tracing::warn!("TF_DISABLE_PLUGIN_TLS is set: serving without TLS");
+            (None, None)
+        }
+    };
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+
+    let line = handshake::line(hs.protocol, addr, cert_der.as_ref().map(|c| c.as_ref()));
+    handshake_out
+        .write_all(line.as_bytes())
+        .and_then(|()| handshake_out.flush())
+        .map_err(|e| format!("cannot write the handshake to stdout: {e}"))?;
+    tracing::debug!(%addr, tls = tls.is_some(), "plugin listening");
+
+    let result = runtime.block_on(serve_grpc(provider, listener, tls));
+    // Do not wait for provider calls still running on blocking threads.
+    runtime.shutdown_background();
+    result
+}
+
+async fn serve_grpc<P: Provider>(
+    provider: P,
+    listener: std::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|e| format!("cannot register the listener: {e}"))?;
+    let (conn_tx, conn_rx) = mpsc::channel(16);
+    tokio::spawn(conn::accept_loop(listener, tls, conn_tx));
+
+    // go-plugin plugins ignore interrupts: Terraform forwards Ctrl-C as
+    // StopProvider and ends the plugin itself.
+    tokio::spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            tracing::debug!("ignoring interrupt; Terraform stops plugins through the protocol");
+        }
+    });
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let core = Arc::new(core::Core::new(provider));
+    let provider_service = pb::provider_server::ProviderServer::new(v6::ProviderV6::new(core))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    let controller = controller_pb::grpc_controller_server::GrpcControllerServer::new(Controller {
+        shutdown: shutdown_tx,
+    });
+
+    let mut graceful = shutdown_rx.clone();
+    let server = tonic::transport::Server::builder()
+        .add_service(provider_service)
+        .add_service(controller)
+        .serve_with_incoming_shutdown(ReceiverStream::new(conn_rx), async move {
+            let _ = graceful.wait_for(|stop| *stop).await;
+        });
+    let mut forced = shutdown_rx;
+    let deadline = async move {
+        let _ = forced.wait_for(|stop| *stop).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| format!("the gRPC server failed: {e}")),
+        () = deadline => {
+            tracing::debug!("connections still open {SHUTDOWN_GRACE:?} after Shutdown; exiting anyway");
+            Ok(())
+        }
+    }
+}
+
+/// go-plugin's controller: `Shutdown` ends the plugin process.
+struct Controller {
+    shutdown: watch::Sender<bool>,
+}
+
+#[tonic::async_trait]
+impl controller_pb::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(
+        &self,
+        _request: tonic::Request<controller_pb::Empty>,
+    ) -> Result<tonic::Response<controller_pb::Empty>, tonic::Status> {
+        tracing::debug!("Shutdown requested");
+        self.shutdown.send_replace(true);
+        Ok(tonic::Response::new(controller_pb::Empty {}))
+    }
+}
