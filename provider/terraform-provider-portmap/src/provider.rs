@@ -79,6 +79,19 @@ impl PortmapProvider {
     }
 }
 
+/// The built-in catalog, shared (not copied) by every request of an
+/// unconfigured provider.
+fn builtin_arc() -> Result<Arc<Catalog>, Diagnostics> {
+    static SHARED: std::sync::OnceLock<Arc<Catalog>> = std::sync::OnceLock::new();
+    if let Some(c) = SHARED.get() {
+        return Ok(c.clone());
+    }
+    match Catalog::builtin() {
+        Ok(c) => Ok(SHARED.get_or_init(|| Arc::new(c.clone())).clone()),
+        Err(errs) => Err(builtin_broken(errs)),
+    }
+}
+
 fn builtin_broken(errs: &[portmap_core::catalog::CatalogError]) -> Diagnostics {
     errs.iter()
         .map(|e| {
@@ -180,16 +193,19 @@ impl Provider for PortmapProvider {
             return diags;
         }
         let catalog = if extra.is_empty() {
-            builtin.clone()
+            match builtin_arc() {
+                Ok(c) => c,
+                Err(d) => return d,
+            }
         } else {
             match builtin.with_extra(extra) {
-                Ok(c) => c,
+                Ok(c) => Arc::new(c),
                 Err(errs) => return catalog_errors(errs),
             }
         };
         match self.configured.write() {
-            Ok(mut g) => *g = Some(Arc::new(catalog)),
-            Err(poisoned) => *poisoned.into_inner() = Some(Arc::new(catalog)),
+            Ok(mut g) => *g = Some(catalog),
+            Err(poisoned) => *poisoned.into_inner() = Some(catalog),
         }
         diags
     }
