@@ -5,6 +5,7 @@
 //! and the CLI are thin shells around it.
 
 pub mod catalog;
+pub mod cloud;
 pub mod flows;
 pub mod issue;
 pub mod output;

@@ -1,0 +1,401 @@
+//! AWS: rules in the shape of `aws_vpc_security_group_ingress_rule` and
+//! `aws_vpc_security_group_egress_rule`, one security group per node.
+//!
+//! Each rule of the computation becomes one AWS rule per peer address: the
+//! peer's security group when the peer has a `ref` (`referenced_node`),
+//! otherwise one rule per peer CIDR (`cidr_ipv4` or `cidr_ipv6`), since an
+//! AWS rule holds exactly one source or destination. The protocol is always
+//! `tcp` or `udp` with a port range, never `-1` (all traffic).
+//!
+//! Limits, from the Amazon VPC User Guide, "Amazon VPC quotas", Security
+//! groups (<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html>):
+//! 60 inbound and 60 outbound rules per security group by default, "enforced
+//! separately for IPv4 rules and IPv6 rules", adjustable, and "this quota
+//! multiplied by the quota for security groups per network interface cannot
+//! exceed 1,000". A rule referencing a security group counts as one rule
+//! ("Security group rules", Security group size); AWS does not say which
+//! family's quota it uses, so it is counted in both. Descriptions: "up to 255
+//! characters ... a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*" (same
+//! page, Components of a security group rule).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Family, Shaped, node_path, risk};
+use crate::issue::Issue;
+use crate::rules::{Computation, Direction};
+
+/// Default rules per security group, per direction and IP family.
+pub const DEFAULT_MAX_RULES: u32 = 60;
+/// Largest quota AWS allows (with one security group per interface).
+pub const MAX_RULES_LIMIT: u32 = 1000;
+/// Longest description.
+pub const MAX_DESCRIPTION: usize = 255;
+
+/// An AWS security group rule (`portmap_aws_security_group_rules.rules[key]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwsRule {
+    /// The node whose security group holds the rule.
+    pub node: String,
+    /// `ingress` or `egress`: which resource type takes the rule.
+    pub direction: String,
+    /// The node at the other end.
+    pub peer: String,
+    /// `tcp` or `udp`.
+    pub ip_protocol: String,
+    /// First port.
+    pub from_port: u16,
+    /// Last port.
+    pub to_port: u16,
+    /// The peer's IPv4 CIDR, or null.
+    pub cidr_ipv4: Option<String>,
+    /// The peer's IPv6 CIDR, or null.
+    pub cidr_ipv6: Option<String>,
+    /// The peer node, when the rule references its security group.
+    pub referenced_node: Option<String>,
+    /// The peer's `ref`, when the rule references its security group.
+    pub referenced_security_group_id: Option<String>,
+    /// Product and purposes, in AWS's character set.
+    pub description: String,
+    /// Keys of the flows served.
+    pub flows: Vec<String>,
+}
+
+/// Options of the AWS shape.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Rules per security group, per direction and IP family.
+    pub max_rules: u32,
+    /// Risk findings are errors.
+    pub risks_as_errors: bool,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            max_rules: DEFAULT_MAX_RULES,
+            risks_as_errors: false,
+        }
+    }
+}
+
+/// Checks `max_rules`: 1 to 1000.
+pub fn check_max_rules(max_rules: i64) -> Option<Issue> {
+    (!(1..=i64::from(MAX_RULES_LIMIT)).contains(&max_rules)).then(|| {
+        Issue::error(
+            crate::issue::Path::root().attr("max_rules"),
+            format!("max_rules {max_rules} is out of range"),
+            format!("The rules quota per security group is at least 1 and at most {MAX_RULES_LIMIT}: AWS caps it times the security groups per network interface at 1,000."),
+        )
+    })
+}
+
+/// Whether AWS accepts the character in a rule description.
+pub fn description_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == ' ' || "._-:/()#,@[]+=;{}!$*".contains(c)
+}
+
+/// A description in AWS's character set, at most 255 characters: `|`
+/// becomes `/`, `&` becomes `+`, `>` becomes `-`, other characters become
+/// spaces, and runs of spaces shrink to one.
+pub fn description(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .map(|c| match c {
+            c if description_char(c) => c,
+            '|' => '/',
+            '&' => '+',
+            '>' => '-',
+            _ => ' ',
+        })
+        .collect();
+    let squeezed = mapped
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    crate::rules::truncate(&squeezed, MAX_DESCRIPTION)
+}
+
+/// Shapes the computation's rules for AWS.
+pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
+    let mut rules = BTreeMap::new();
+    for r in c.rules.values() {
+        let Some(peer) = c.node(&r.peer) else {
+            continue;
+        };
+        let base = AwsRule {
+            node: r.node.clone(),
+            direction: r.direction.as_str().to_string(),
+            peer: r.peer.clone(),
+            ip_protocol: r.protocol.as_str().to_string(),
+            from_port: r.ports.from,
+            to_port: r.ports.to,
+            cidr_ipv4: None,
+            cidr_ipv6: None,
+            referenced_node: None,
+            referenced_security_group_id: None,
+            description: description(&r.description),
+            flows: r.flows.clone(),
+        };
+        if let Some(reference) = &peer.reference {
+            let rule = AwsRule {
+                referenced_node: Some(peer.name.clone()),
+                referenced_security_group_id: Some(reference.clone()),
+                ..base
+            };
+            rules.insert(format!("{}:ref", r.key), rule);
+            continue;
+        }
+        for net in &peer.cidrs {
+            let mut rule = base.clone();
+            match Family::of(net) {
+                Family::V4 => rule.cidr_ipv4 = Some(net.to_string()),
+                Family::V6 => rule.cidr_ipv6 = Some(net.to_string()),
+            }
+            rules.insert(format!("{}:{net}", r.key), rule);
+        }
+    }
+    let mut issues = quota(&rules, o.max_rules);
+    issues.extend(risk::check(
+        c,
+        &|peer| peer.reference.is_none(),
+        o.risks_as_errors,
+    ));
+    Shaped { rules, issues }
+}
+
+/// The quota check: rules per security group, direction and family.
+fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
+    let mut counts: BTreeMap<(&str, &str, Family), u32> = BTreeMap::new();
+    for r in rules.values() {
+        let families: &[Family] = match (&r.cidr_ipv4, &r.cidr_ipv6) {
+            (Some(_), _) => &[Family::V4],
+            (_, Some(_)) => &[Family::V6],
+            _ => &[Family::V4, Family::V6],
+        };
+        for f in families {
+            *counts.entry((&r.node, &r.direction, *f)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > max)
+        .map(|((node, dir, fam), n)| {
+            let way = if dir == Direction::Ingress.as_str() { "inbound" } else { "outbound" };
+            Issue::error(
+                node_path(node),
+                format!("Security group of node \"{node}\" needs {n} {way} {} rules; the quota is {max}", fam.label()),
+                format!(
+                    "AWS allows {max} {way} rules per security group for each IP family (the default quota is {DEFAULT_MAX_RULES}; see \"Amazon VPC quotas\"), and every peer CIDR is a rule of its own. To fit: give peers a ref so one rule references their security group instead of one rule per CIDR; merge or widen peer CIDRs only where that stays least-privilege; or split \"{node}\" into several nodes, each with its own security group (an interface can have up to 5). If your account's quota is raised, set max_rules to it (rules x security groups per interface may not exceed 1,000)."
+                ),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Protocol;
+    use crate::cloud::testkit::{
+        Openings, cidrs, compute, n, open, plossys_nodes, range, required, scenarios,
+    };
+
+    fn openings(rules: &BTreeMap<String, AwsRule>) -> Openings {
+        let mut o = Openings::new();
+        for r in rules.values() {
+            let endpoint = match (&r.cidr_ipv4, &r.cidr_ipv6, &r.referenced_security_group_id) {
+                (Some(a), None, None) => a.clone(),
+                (None, Some(a), None) => a.clone(),
+                (None, None, Some(rf)) => format!("ref:{rf}"),
+                other => panic!("not exactly one of cidr_ipv4, cidr_ipv6, referenced: {other:?}"),
+            };
+            let d = if r.direction == "ingress" {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
+            let p = match r.ip_protocol.as_str() {
+                "tcp" => Protocol::Tcp,
+                "udp" => Protocol::Udp,
+                other => panic!("protocol {other}"),
+            };
+            open(
+                &mut o,
+                &r.node,
+                d,
+                &endpoint,
+                p,
+                range(&format!("{}-{}", r.from_port, r.to_port)),
+            );
+        }
+        o
+    }
+
+    fn policy(
+        _: Direction,
+        _: &crate::topology::ResolvedNode,
+        peer: &crate::topology::ResolvedNode,
+    ) -> Vec<String> {
+        match &peer.reference {
+            Some(r) => vec![format!("ref:{r}")],
+            None => cidrs(peer),
+        }
+    }
+
+    #[test]
+    fn exactly_what_the_flows_require_never_all_protocols() {
+        for (name, c) in scenarios() {
+            let s = shape(&c, &AwsOptions::default());
+            for r in s.rules.values() {
+                assert!(
+                    r.ip_protocol == "tcp" || r.ip_protocol == "udp",
+                    "{name}: {r:?}"
+                );
+                assert!(
+                    r.from_port >= 1 && r.from_port <= r.to_port,
+                    "{name}: {r:?}"
+                );
+                assert!(
+                    r.description.chars().count() <= MAX_DESCRIPTION
+                        && r.description.chars().all(description_char),
+                    "{name}: {r:?}"
+                );
+            }
+            assert_eq!(openings(&s.rules), required(&c, &policy), "{name}");
+        }
+    }
+
+    #[test]
+    fn one_rule_per_cidr_or_one_reference() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                (
+                    "clients",
+                    n("plossys/client | 10.2.0.0/16 2001:db8:2::/48 | group"),
+                ),
+                (
+                    "admins",
+                    n("plossys/admin | 10.3.0.0/24 | group ref=sg-admins"),
+                ),
+            ],
+            &[],
+        );
+        let s = shape(&c, &AwsOptions::default());
+        let keys: Vec<&str> = s.rules.keys().map(String::as_str).collect();
+        // From the catalog: clients reach the Output Engine on 443 (IPPS),
+        // 515 (LPR) and 631 (IPP); administrators on 5601 (Kibana) and 9000
+        // (PLOSSYS Administrator). Both ends of each get a rule.
+        assert_eq!(
+            keys,
+            vec![
+                "admins:egress:oe:tcp:5601:10.1.0.10/32",
+                "admins:egress:oe:tcp:9000:10.1.0.10/32",
+                "clients:egress:oe:tcp:443:10.1.0.10/32",
+                "clients:egress:oe:tcp:515:10.1.0.10/32",
+                "clients:egress:oe:tcp:631:10.1.0.10/32",
+                "oe:ingress:admins:tcp:5601:ref",
+                "oe:ingress:admins:tcp:9000:ref",
+                "oe:ingress:clients:tcp:443:10.2.0.0/16",
+                "oe:ingress:clients:tcp:443:2001:db8:2::/48",
+                "oe:ingress:clients:tcp:515:10.2.0.0/16",
+                "oe:ingress:clients:tcp:515:2001:db8:2::/48",
+                "oe:ingress:clients:tcp:631:10.2.0.0/16",
+                "oe:ingress:clients:tcp:631:2001:db8:2::/48",
+            ]
+        );
+        let r = &s.rules["oe:ingress:clients:tcp:443:2001:db8:2::/48"];
+        assert_eq!(
+            r,
+            &AwsRule {
+                node: "oe".into(),
+                direction: "ingress".into(),
+                peer: "clients".into(),
+                ip_protocol: "tcp".into(),
+                from_port: 443,
+                to_port: 443,
+                cidr_ipv4: None,
+                cidr_ipv6: Some("2001:db8:2::/48".into()),
+                referenced_node: None,
+                referenced_security_group_id: None,
+                description: "plossys: Job acceptance via IPPS (seal-ipp-checkin)".into(),
+                flows: vec!["plossys:client-ipps:clients>oe:tcp:443".into()],
+            }
+        );
+        let r = &s.rules["oe:ingress:admins:tcp:9000:ref"];
+        assert_eq!(
+            (
+                r.referenced_node.as_deref(),
+                r.referenced_security_group_id.as_deref()
+            ),
+            (Some("admins"), Some("sg-admins"))
+        );
+        assert_eq!(
+            (r.cidr_ipv4.as_deref(), r.cidr_ipv6.as_deref()),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn max_rules_is_checked() {
+        assert!(check_max_rules(60).is_none() && check_max_rules(1000).is_none());
+        let e = check_max_rules(1001).map(|i| (i.path.to_string(), i.summary));
+        assert_eq!(
+            e,
+            Some(("max_rules".into(), "max_rules 1001 is out of range".into()))
+        );
+        assert!(check_max_rules(0).is_some());
+    }
+
+    #[test]
+    fn descriptions_use_only_aws_characters() {
+        assert_eq!(description("a | b & c > d — é"), "a / b + c - d");
+        let long = "x".repeat(300);
+        assert_eq!(description(&long).chars().count(), MAX_DESCRIPTION);
+    }
+
+    #[test]
+    fn quota_per_direction_and_family() {
+        let c = scenarios().remove(0).1;
+        let s = shape(
+            &c,
+            &AwsOptions {
+                max_rules: 5,
+                risks_as_errors: false,
+            },
+        );
+        let errors: Vec<&Issue> = s.issues.iter().filter(|i| i.is_error()).collect();
+        assert!(!errors.is_empty());
+        let oe = errors.iter().find(|i| {
+            i.summary.starts_with("Security group of node \"oe\" needs")
+                && i.summary.contains("inbound IPv4")
+        });
+        let Some(oe) = oe else { panic!("{errors:#?}") };
+        assert_eq!(oe.path.to_string(), "nodes[\"oe\"]");
+        assert!(oe.summary.ends_with("the quota is 5"));
+        assert!(oe.detail.contains("give peers a ref"));
+        assert!(
+            shape(&c, &AwsOptions::default())
+                .issues
+                .iter()
+                .all(|i| !i.is_error())
+        );
+    }
+
+    #[test]
+    fn adding_a_node_keeps_every_key_and_rule() {
+        let before = scenarios().remove(0).1;
+        let monitoring = ("monitoring", n("plossys/monitoring | 10.4.0.10"));
+        let dpf = ("dpf", n("plossys/dpf-server | 10.5.0.10"));
+        let after = compute([plossys_nodes(), vec![monitoring, dpf]].concat(), &[]);
+        let a = shape(&before, &AwsOptions::default()).rules;
+        let b = shape(&after, &AwsOptions::default()).rules;
+        for (k, r) in &a {
+            assert_eq!(b.get(k), Some(r), "{k}");
+        }
+        assert!(b.len() > a.len());
+    }
+}

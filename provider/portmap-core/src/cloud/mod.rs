@@ -1,0 +1,303 @@
+//! Cloud shapes: the least-privilege rules of a [`Computation`] in the exact
+//! argument shape of each platform's firewall resource, checked against the
+//! platform's limits, plus the risk checks they share.
+//!
+//! - [`aws`] shapes `aws_vpc_security_group_ingress_rule` / `..._egress_rule`.
+//! - [`azure`] shapes `azurerm_network_security_rule`.
+//! - [`gcp`] shapes `google_compute_firewall`.
+//! - [`risk`] finds sensitive ports open to the internet, cleartext protocols at
+//!   trust boundaries, very wide port ranges.
+//!
+//! Each shape returns serde-serializable rules keyed by a stable,
+//! content-derived key (ready for Terraform's `for_each`) and the issues
+//! found: quota errors and risk warnings, with the path of the input to fix.
+//! Shapes never widen a rule: every (peer address, protocol, port) a shape
+//! allows is required by a firewall flow of the computation.
+
+pub mod aws;
+pub mod azure;
+pub mod gcp;
+pub mod risk;
+
+use std::collections::BTreeMap;
+
+use ipnet::IpNet;
+
+use crate::issue::{Issue, Path};
+use crate::rules::{Computation, Direction};
+use crate::topology::ResolvedNode;
+
+/// The rules of one shape, by key, and the issues found while shaping.
+#[derive(Debug, Clone)]
+pub struct Shaped<R> {
+    /// Rules by stable key.
+    pub rules: BTreeMap<String, R>,
+    /// Quota errors, risk warnings and shape-specific problems.
+    pub issues: Vec<Issue>,
+}
+
+/// An IP address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// IPv4.
+    V4,
+    /// IPv6.
+    V6,
+}
+
+impl Family {
+    /// The family of a network.
+    pub fn of(net: &IpNet) -> Family {
+        match net {
+            IpNet::V4(_) => Family::V4,
+            IpNet::V6(_) => Family::V6,
+        }
+    }
+
+    /// `ipv4` or `ipv6`, as used in rule keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            Family::V4 => "ipv4",
+            Family::V6 => "ipv6",
+        }
+    }
+
+    /// `IPv4` or `IPv6`, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        }
+    }
+
+    /// `v4` or `v6`, as used in rule names.
+    pub fn short(self) -> &'static str {
+        match self {
+            Family::V4 => "v4",
+            Family::V6 => "v6",
+        }
+    }
+}
+
+/// The networks of one family, as strings, in their (sorted) order.
+pub fn nets_of(nets: &[IpNet], family: Family) -> Vec<String> {
+    nets.iter()
+        .filter(|n| Family::of(n) == family)
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The families present among the networks, IPv4 first.
+pub fn families(nets: &[IpNet]) -> Vec<Family> {
+    let mut out: Vec<Family> = nets.iter().map(Family::of).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A 64-bit FNV-1a hash of the text. Unlike `std`'s hasher it is fixed by
+/// definition, so names and priorities derived from it are the same in
+/// every build and on every platform.
+pub fn stable_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The first 32 bits of [`stable_hash`] as 8 lower-case hex digits.
+pub fn short_hash(text: &str) -> String {
+    format!("{:08x}", stable_hash(text) >> 32)
+}
+
+/// `base` if it has at most `max` characters; otherwise its first
+/// characters, then `-` and the [`short_hash`] of `hash_of`, `max` characters
+/// in all. Names that are cut stay distinct (the hash is of the whole name)
+/// and stable (the same input always gives the same name).
+pub fn cut_with_hash(base: &str, max: usize, hash_of: &str) -> String {
+    if base.chars().count() <= max {
+        return base.to_string();
+    }
+    let suffix = short_hash(hash_of);
+    let keep = max.saturating_sub(suffix.len() + 1);
+    let head: String = base.chars().take(keep).collect();
+    format!("{}-{suffix}", head.trim_end_matches('-'))
+}
+
+/// Word for a direction in rule names: `in` or `out`.
+pub(crate) fn dir_short(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "in",
+        Direction::Egress => "out",
+    }
+}
+
+/// The path of a node in the input.
+pub(crate) fn node_path(name: &str) -> Path {
+    Path::root().attr("nodes").key(name)
+}
+
+/// A rule of the computation grouped for shapes that put several port
+/// ranges (and protocols) into one platform rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Group<'a> {
+    pub node: &'a ResolvedNode,
+    pub direction: Direction,
+    pub peer: &'a ResolvedNode,
+    /// Port ranges by protocol, ascending, as the computation's rules have
+    /// them (disjoint, never adjacent).
+    pub ports: BTreeMap<crate::catalog::Protocol, Vec<crate::ports::PortRange>>,
+    /// Keys of the flows served, sorted.
+    pub flows: Vec<String>,
+}
+
+/// Groups the computation's rules by (node, direction, peer), keeping the
+/// port ranges of each protocol.
+pub(crate) fn groups<'a>(c: &'a Computation<'_>) -> Vec<Group<'a>> {
+    let mut out: BTreeMap<(&str, Direction, &str), Group<'a>> = BTreeMap::new();
+    for r in c.rules.values() {
+        let (Some(node), Some(peer)) = (c.node(&r.node), c.node(&r.peer)) else {
+            continue;
+        };
+        let g = out
+            .entry((r.node.as_str(), r.direction, r.peer.as_str()))
+            .or_insert_with(|| Group {
+                node,
+                direction: r.direction,
+                peer,
+                ports: BTreeMap::new(),
+                flows: Vec::new(),
+            });
+        g.ports.entry(r.protocol).or_default().push(r.ports);
+        g.flows.extend(r.flows.iter().cloned());
+    }
+    out.into_values()
+        .map(|mut g| {
+            for ranges in g.ports.values_mut() {
+                ranges.sort();
+            }
+            g.flows.sort();
+            g.flows.dedup();
+            g
+        })
+        .collect()
+}
+
+/// The flow records of a list of flow keys, for descriptions.
+pub(crate) fn flow_records<'a>(
+    c: &'a Computation<'_>,
+    keys: &[String],
+) -> Vec<&'a crate::flows::FlowRecord> {
+    keys.iter()
+        .filter_map(|k| {
+            c.flows
+                .binary_search_by(|f| f.key.as_str().cmp(k))
+                .ok()
+                .map(|i| &c.flows[i])
+        })
+        .collect()
+}
+
+/// Makes every issue an error when `as_errors`.
+pub(crate) fn escalate(issues: Vec<Issue>, as_errors: bool) -> Vec<Issue> {
+    if !as_errors {
+        return issues;
+    }
+    issues
+        .into_iter()
+        .map(|i| Issue {
+            severity: crate::issue::Severity::Error,
+            ..i
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fnv1a() {
+        // Reference values of 64-bit FNV-1a.
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(short_hash("a"), "af63dc4c");
+    }
+
+    #[test]
+    fn cutting_keeps_short_names_and_hashes_long_ones() {
+        assert_eq!(cut_with_hash("abc", 10, "abc"), "abc");
+        let long = "a".repeat(100);
+        let cut = cut_with_hash(&long, 20, &long);
+        assert_eq!(cut.chars().count(), 20);
+        assert!(cut.starts_with("aaaaaaaaaaa-"));
+        assert_ne!(cut, cut_with_hash(&"a".repeat(101), 20, &"a".repeat(101)));
+    }
+
+    #[test]
+    fn shaping_is_deterministic_whatever_the_input_order() {
+        use testkit::{compute, n};
+        let a = compute(
+            vec![
+                (
+                    "oe",
+                    n("plossys/output-engine | 2001:db8:1::/64 10.1.0.0/28 | group"),
+                ),
+                (
+                    "clients",
+                    n("plossys/client | 10.3.0.0/16 10.2.0.0/16 | group"),
+                ),
+                (
+                    "admins",
+                    n("plossys/admin plossys/monitoring | 10.4.0.0/24 | group ref=asg"),
+                ),
+            ],
+            &[],
+        );
+        let b = compute(
+            vec![
+                (
+                    "admins",
+                    n("plossys/monitoring plossys/admin | 10.4.0.0/24 | group ref=asg"),
+                ),
+                (
+                    "clients",
+                    n("plossys/client | 10.2.0.0/16 10.3.0.0/16 | group"),
+                ),
+                (
+                    "oe",
+                    n("plossys/output-engine | 10.1.0.0/28 2001:db8:1::/64 | group"),
+                ),
+            ],
+            &[],
+        );
+        let json = |c: &Computation<'_>| {
+            (
+                serde_json::to_string(&aws::shape(c, &aws::AwsOptions::default()).rules).ok(),
+                serde_json::to_string(&azure::shape(c, &azure::AzureOptions::default()).rules).ok(),
+                serde_json::to_string(&gcp::shape(c, &gcp::GcpOptions::default()).rules).ok(),
+            )
+        };
+        assert_eq!(json(&a), json(&b));
+        assert_eq!(json(&a), json(&a));
+    }
+
+    #[test]
+    fn families_split_and_sort() {
+        let nets: Vec<IpNet> = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.1/32"]
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        assert_eq!(families(&nets), vec![Family::V4, Family::V6]);
+        assert_eq!(
+            nets_of(&nets, Family::V4),
+            vec!["10.0.0.0/8", "192.0.2.1/32"]
+        );
+        assert_eq!(nets_of(&nets, Family::V6), vec!["2001:db8::/32"]);
+    }
+}

@@ -1,0 +1,293 @@
+//! Risk checks shared by the cloud shapes. They are warnings by default (the
+//! data sources' `fail_on_risk` makes them errors):
+//!
+//! - a database or administration port (the catalog's `sensitive` flows)
+//!   opened from `0.0.0.0/0` or `::/0`;
+//! - a cleartext protocol (the catalog's `cleartext` flows: HTTP, telnet,
+//!   rexec/rlogin/rsh, LDAP without TLS, SMB, X11, ...) crossing into or out
+//!   of a node marked `internet-facing` or `untrusted`;
+//! - a very wide port range (at least [`WIDE_RANGE`] ports, such as the
+//!   catalog's `1024-65535/udp` and "6010 and above" rows), so that it is
+//!   visibly flagged rather than silently opened.
+//!
+//! Only flows that need a firewall rule are checked.
+
+use std::collections::BTreeMap;
+
+use crate::flows::FlowRecord;
+use crate::issue::Issue;
+use crate::rules::Computation;
+use crate::topology::{Exposure, ResolvedNode};
+
+use super::{escalate, node_path};
+
+/// A flow's port range is flagged as very wide from this many ports on.
+pub const WIDE_RANGE: u32 = 1000;
+
+/// Runs every risk check. `peer_uses_cidrs` says whether the shape opens a
+/// rule to a peer by the peer's CIDRs (rather than by its `ref`): only then
+/// can a `0.0.0.0/0` or `::/0` of the peer end up in a rule. With
+/// `as_errors` every finding is an error.
+pub fn check(
+    c: &Computation<'_>,
+    peer_uses_cidrs: &dyn Fn(&ResolvedNode) -> bool,
+    as_errors: bool,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    issues.extend(open_to_everyone(c, peer_uses_cidrs));
+    issues.extend(cleartext_at_boundaries(c));
+    issues.extend(wide_ranges(c));
+    escalate(issues, as_errors)
+}
+
+fn needing_rules<'a>(
+    c: &'a Computation<'_>,
+) -> impl Iterator<Item = (&'a FlowRecord, &'a ResolvedNode, &'a ResolvedNode)> + 'a {
+    c.flows
+        .iter()
+        .filter(|f| f.needs_rule())
+        .filter_map(|f| Some((f, c.node(&f.from_node)?, c.node(&f.to_node)?)))
+}
+
+fn line(f: &FlowRecord) -> String {
+    format!(
+        "- {} {}: {}/{} {} ({}); {}",
+        f.product, f.flow, f.protocol, f.ports, f.app_protocol, f.purpose, f.citation
+    )
+}
+
+fn open_to_everyone(
+    c: &Computation<'_>,
+    peer_uses_cidrs: &dyn Fn(&ResolvedNode) -> bool,
+) -> Vec<Issue> {
+    let mut by_pair: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
+    let mut anywhere: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (f, from, _) in needing_rules(c) {
+        if f.sensitive.is_none() || !peer_uses_cidrs(from) {
+            continue;
+        }
+        let all: Vec<String> = from
+            .cidrs
+            .iter()
+            .filter(|n| n.prefix_len() == 0)
+            .map(ToString::to_string)
+            .collect();
+        if all.is_empty() {
+            continue;
+        }
+        anywhere.insert(&from.name, all);
+        by_pair
+            .entry((&f.from_node, &f.to_node))
+            .or_default()
+            .push(f);
+    }
+    by_pair
+        .into_iter()
+        .map(|((from, to), flows)| {
+            let kinds: Vec<&str> = {
+                let mut k: Vec<&str> = flows.iter().filter_map(|f| f.sensitive.map(|s| s.as_str())).collect();
+                k.sort();
+                k.dedup();
+                k
+            };
+            let nets = anywhere.get(from).map(|v| v.join(" and ")).unwrap_or_default();
+            Issue::warning(
+                node_path(from).attr("cidrs"),
+                format!("Risk: {} port{} of \"{to}\" open to the whole internet", kinds.join(" and "), if flows.len() == 1 { "" } else { "s" }),
+                format!(
+                    "Node \"{from}\" covers {nets}, so these {} rules accept every address:\n{}\nDatabase and administration ports should only be reachable from known networks: give \"{from}\" the CIDRs of the administrators or applications that really connect, or a ref, or disable the feature that needs the flow.",
+                    kinds.join("/"),
+                    flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n")
+                ),
+            )
+        })
+        .collect()
+}
+
+fn exposed(n: &ResolvedNode) -> bool {
+    n.exposure != Exposure::Internal
+}
+
+fn cleartext_at_boundaries(c: &Computation<'_>) -> Vec<Issue> {
+    let mut by_pair: BTreeMap<(&str, &str), (Vec<&FlowRecord>, &ResolvedNode, &ResolvedNode)> =
+        BTreeMap::new();
+    for (f, from, to) in needing_rules(c) {
+        if f.cleartext && (exposed(from) || exposed(to)) {
+            by_pair
+                .entry((&f.from_node, &f.to_node))
+                .or_insert_with(|| (Vec::new(), from, to))
+                .0
+                .push(f);
+        }
+    }
+    by_pair
+        .into_values()
+        .map(|(flows, from, to)| {
+            // Point at the exposed end: the traffic crosses into it (or,
+            // when only the source is exposed, comes out of it).
+            let boundary = if exposed(to) { to } else { from };
+            let label = |n: &ResolvedNode| {
+                if exposed(n) { format!("\"{}\" ({})", n.name, n.exposure.as_str()) } else { format!("\"{}\"", n.name) }
+            };
+            Issue::warning(
+                node_path(&boundary.name),
+                format!("Risk: cleartext protocol{} from {} to {}", if flows.len() == 1 { "" } else { "s" }, label(from), label(to)),
+                format!(
+                    "These flows are unencrypted and cross the boundary of \"{}\", which is marked {}:\n{}\nUse the product's encrypted variant where it has one (for example HTTPS, LDAPS or SSH features), or keep the traffic off untrusted networks.",
+                    boundary.name,
+                    boundary.exposure.as_str(),
+                    flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n")
+                ),
+            )
+        })
+        .collect()
+}
+
+fn wide_ranges(c: &Computation<'_>) -> Vec<Issue> {
+    needing_rules(c)
+        .filter(|(f, _, _)| f.ports.len() >= WIDE_RANGE)
+        .map(|(f, from, to)| {
+            Issue::warning(
+                node_path(&to.name),
+                format!("Risk: {} ports ({}/{}) opened from \"{}\" to \"{}\"", f.ports.len(), f.protocol, f.ports, from.name, to.name),
+                format!(
+                    "{} flow {} ({}, {}) needs the whole range {}/{} by the vendor document ({}), so every rule for it opens {} ports. Narrow it in the product's configuration if it allows, keep the peers' CIDRs small, or disable the feature that needs the flow if it is not used.",
+                    f.product,
+                    f.flow,
+                    f.purpose,
+                    f.app_protocol,
+                    f.protocol,
+                    f.ports,
+                    f.citation,
+                    f.ports.len()
+                ),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::testkit::{compute, n};
+    use crate::issue::Severity;
+
+    #[test]
+    fn admin_ports_from_the_internet_are_flagged_once_per_pair() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.0.0.10")),
+                (
+                    "admins",
+                    n("plossys/admin | 0.0.0.0/0 ::/0 | group untrusted"),
+                ),
+            ],
+            &[],
+        );
+        let issues = check(&c, &|_| true, false);
+        let open: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.summary.contains("open to the whole internet"))
+            .collect();
+        assert_eq!(open.len(), 1, "{issues:#?}");
+        assert_eq!(
+            open[0].summary,
+            "Risk: admin ports of \"oe\" open to the whole internet"
+        );
+        assert_eq!(open[0].path.to_string(), "nodes[\"admins\"].cidrs");
+        assert!(open[0].detail.contains("0.0.0.0/0 and ::/0"));
+        // Kibana 5601 and the Administrator GUI 9000.
+        assert!(
+            open[0].detail.contains("plossys admin-kibana: tcp/5601"),
+            "{}",
+            open[0].detail
+        );
+        assert!(
+            open[0].detail.contains("plossys admin-gui: tcp/9000"),
+            "{}",
+            open[0].detail
+        );
+        assert_eq!(open[0].severity, Severity::Warning);
+        // A shape that uses the peer's ref instead does not open it.
+        assert!(
+            check(&c, &|_| false, false)
+                .iter()
+                .all(|i| !i.summary.contains("whole internet"))
+        );
+        // Errors on request.
+        assert!(
+            check(&c, &|_| true, true)
+                .iter()
+                .all(|i| i.severity == Severity::Error)
+        );
+    }
+
+    #[test]
+    fn cleartext_into_an_exposed_node_is_flagged() {
+        let c = compute(
+            vec![
+                (
+                    "oe",
+                    n("plossys/output-engine | 192.0.2.10 | internet-facing"),
+                ),
+                ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+            ],
+            &[],
+        );
+        let issues = check(&c, &|_| true, false);
+        let clear: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.summary.contains("cleartext"))
+            .collect();
+        assert_eq!(clear.len(), 1, "{issues:#?}");
+        assert_eq!(
+            clear[0].summary,
+            "Risk: cleartext protocols from \"clients\" to \"oe\" (internet-facing)"
+        );
+        // LPR 515 and IPP over HTTP 631; IPPS 443 is encrypted.
+        assert!(clear[0].detail.contains("plossys client-lpr: tcp/515 LPR"));
+        assert!(
+            clear[0]
+                .detail
+                .contains("plossys client-ipp: tcp/631 HTTP (IPP)")
+        );
+        assert!(!clear[0].detail.contains("tcp/443"));
+        // Both internal: nothing.
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.0.0.10")),
+                ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+            ],
+            &[],
+        );
+        assert!(check(&c, &|_| true, false).is_empty());
+    }
+
+    #[test]
+    fn the_catalogs_wide_rows_are_flagged() {
+        let c = compute(
+            vec![
+                ("tts", n("tarantella/server | 10.0.0.10")),
+                (
+                    "apps",
+                    n("tarantella/application-server | 10.0.1.0/24 | group"),
+                ),
+                ("securid", n("tarantella/securid-server | 10.0.2.10")),
+            ],
+            &[("tarantella", &["x-applications"])],
+        );
+        let issues = check(&c, &|_| true, false);
+        let wide: Vec<&str> = issues
+            .iter()
+            .filter(|i| i.summary.contains(" ports ("))
+            .map(|i| i.summary.as_str())
+            .collect();
+        assert_eq!(
+            wide,
+            vec![
+                "Risk: 64512 ports (udp/1024-65535) opened from \"tts\" to \"securid\"",
+                "Risk: 59526 ports (tcp/6010-65535) opened from \"apps\" to \"tts\"",
+            ]
+        );
+    }
+}
