@@ -83,9 +83,38 @@ where
             fields.0.remove("message").unwrap_or_else(|| Json::from("")),
         );
         line.insert("@module".into(), Json::from(meta.target()));
+        line.insert(
+            "@timestamp".into(),
+            Json::from(timestamp(std::time::SystemTime::now())),
+        );
         line.extend(fields.0);
         writeln!(writer, "{}", Json::Object(line))
     }
+}
+
+/// hclog's timestamp layout, `2006-01-02T15:04:05.000000Z07:00`, in UTC
+/// (go-plugin parses it; without it Terraform logs a zero time).
+fn timestamp(t: std::time::SystemTime) -> String {
+    let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        since.subsec_micros()
+    )
 }
 
 struct Fields(Map<String, Json>);
@@ -121,5 +150,15 @@ mod tests {
         assert_eq!(level(Some("ERROR")), LevelFilter::ERROR);
         assert_eq!(level(Some("JSON")), LevelFilter::TRACE);
         assert_eq!(level(Some("TRACE")), LevelFilter::TRACE);
+    }
+
+    #[test]
+    fn timestamps_in_hclog_layout() {
+        use std::time::{Duration, UNIX_EPOCH};
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000000Z");
+        let t = UNIX_EPOCH + Duration::from_micros(1_795_316_857_003_042);
+        assert_eq!(timestamp(t), "2026-11-22T03:07:37.003042Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(timestamp(leap), "2000-02-29T00:00:00.000000Z");
     }
 }
