@@ -1,0 +1,453 @@
+//! Installing the provider the way users do, with no `dev_overrides`: the
+//! release artifacts (`scripts/release`, packaging the binary the harness
+//! builds), a filesystem mirror (`scripts/install-mirror`, whose printed CLI
+//! configuration is the one used), `terraform init`, the lock file it
+//! writes, a plan of `examples/quickstart`, a second `init` from the lock
+//! file, and a tampered package that the lock file refuses.
+//!
+//! Hashes are computed here independently of Terraform and of the scripts
+//! (with Python's hashlib, which the scripts need anyway): `h1:` is Go's
+//! `dirhash.Hash1` over the package's files (what Terraform records for the
+//! platform it installs), `zh:` the SHA-256 of the zip (what a registry's
+//! signed SHA256SUMS vouches for).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use portmap_acceptance_tests::{Run, provider_dir, repo_root, terraform_binary};
+use serde_json::Value as Json;
+
+/// The version every artifact must carry: the workspace's, as Cargo gives
+/// it to this crate (`version.workspace = true`, like the provider's).
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const ADDRESS: &str = "registry.terraform.io/portmap/portmap";
+
+/// This machine's platform in Terraform's `<os>_<arch>` spelling.
+fn platform() -> String {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{os}_{arch}")
+}
+
+fn zip_name() -> String {
+    format!("terraform-provider-portmap_{VERSION}_{}.zip", platform())
+}
+
+fn binary_name() -> String {
+    format!("terraform-provider-portmap_v{VERSION}")
+}
+
+fn provider_binary() -> PathBuf {
+    provider_dir().join("terraform-provider-portmap")
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("running a command");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `scripts/<name>`; panics with its output on failure.
+fn script(name: &str, args: &[&str]) -> Run {
+    let r = run(Command::new(repo_root().join("scripts").join(name))
+        .args(args)
+        .current_dir(repo_root()));
+    assert!(r.ok(), "scripts/{name} {args:?} failed:\n{}", r.text());
+    r
+}
+
+/// `python3 -c <code> <args>`, returning stdout trimmed.
+fn python(code: &str, args: &[&Path]) -> String {
+    let r = run(Command::new("python3").arg("-c").arg(code).args(args));
+    assert!(r.ok(), "python3 failed:\n{}", r.text());
+    r.stdout.trim().to_string()
+}
+
+const SHA256: &str = "
+import hashlib, sys
+h = hashlib.sha256()
+with open(sys.argv[1], 'rb') as f:
+    for chunk in iter(lambda: f.read(1 << 20), b''):
+        h.update(chunk)
+print(h.hexdigest())
+";
+
+fn sha256_hex(path: &Path) -> String {
+    python(SHA256, &[path])
+}
+
+/// Terraform's `h1:` hash of a package holding the one file `name` with the
+/// content of `path`: base64(SHA-256 of the lines `<sha256 hex>  <name>\n`,
+/// one per file, sorted), Go's `golang.org/x/mod/sumdb/dirhash.Hash1`.
+fn h1_of(path: &Path, name: &str) -> String {
+    let summary = format!("{}  {name}\n", sha256_hex(path));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("summary");
+    std::fs::write(&file, summary).unwrap();
+    python(
+        "import base64, hashlib, sys\nprint('h1:' + base64.b64encode(hashlib.sha256(open(sys.argv[1], 'rb').read()).digest()).decode())",
+        &[&file],
+    )
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Release artifacts of the harness's debug build, laid out as a mirror.
+struct Installed {
+    root: tempfile::TempDir,
+}
+
+impl Installed {
+    /// `scripts/release --binary <debug build>` into `dist/`, then
+    /// `scripts/install-mirror` into `mirror/`; the CLI configuration it
+    /// prints is saved as `cli.tfrc`.
+    fn new(layout: &str) -> Installed {
+        let root = tempfile::Builder::new()
+            .prefix("portmap-install-")
+            .tempdir()
+            .unwrap();
+        let dist = root.path().join("dist");
+        let mirror = root.path().join("mirror");
+        script(
+            "release",
+            &[
+                "--binary",
+                provider_binary().to_str().unwrap(),
+                "--out",
+                dist.to_str().unwrap(),
+                "--no-compress",
+            ],
+        );
+        let printed = script(
+            "install-mirror",
+            &[
+                "--dist",
+                dist.to_str().unwrap(),
+                "--layout",
+                layout,
+                mirror.to_str().unwrap(),
+            ],
+        );
+        std::fs::write(root.path().join("cli.tfrc"), &printed.stdout).unwrap();
+        let work = root.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        std::fs::copy(
+            repo_root().join("examples/quickstart/main.tf"),
+            work.join("main.tf"),
+        )
+        .unwrap();
+        Installed { root }
+    }
+
+    fn dist(&self) -> PathBuf {
+        self.root.path().join("dist")
+    }
+
+    fn mirror(&self) -> PathBuf {
+        self.root.path().join("mirror")
+    }
+
+    fn work(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    fn cli_config(&self) -> PathBuf {
+        self.root.path().join("cli.tfrc")
+    }
+
+    fn lock_file(&self) -> String {
+        std::fs::read_to_string(self.work().join(".terraform.lock.hcl"))
+            .expect("terraform init wrote .terraform.lock.hcl")
+    }
+
+    /// Runs Terraform in `work/` with `config` as its only CLI configuration
+    /// (set explicitly; every other `TF_*` variable of the environment, such
+    /// as a plugin cache or another CLI configuration, is removed).
+    fn terraform_with(&self, config: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(terraform_binary());
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("TF_") {
+                cmd.env_remove(k);
+            }
+        }
+        run(cmd
+            .args(args)
+            .current_dir(self.work())
+            .env("TF_CLI_CONFIG_FILE", config)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1"))
+    }
+
+    fn terraform(&self, args: &[&str]) -> Run {
+        self.terraform_with(&self.cli_config(), args)
+    }
+
+    /// `terraform init`, which must succeed from the mirror alone.
+    fn init(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["init", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        let r = self.terraform(&args);
+        assert!(r.ok(), "terraform init failed:\n{}", r.text());
+        assert!(
+            !r.stdout.contains("development overrides") && !r.stderr.contains("dev_overrides"),
+            "no dev_overrides may be in effect:\n{}",
+            r.text()
+        );
+        r
+    }
+}
+
+/// The hashes the lock file records for portmap/portmap, checking that it is
+/// the only provider and that its version is ours.
+fn locked_hashes(lock: &str) -> Vec<String> {
+    assert_eq!(
+        lock.matches("provider \"").count(),
+        1,
+        "one provider in the lock file:\n{lock}"
+    );
+    let block = lock
+        .split_once(&format!("provider \"{ADDRESS}\" {{"))
+        .unwrap_or_else(|| panic!("no {ADDRESS} in the lock file:\n{lock}"))
+        .1;
+    assert!(
+        block.contains(&format!("version = \"{VERSION}\"")),
+        "the lock file records version {VERSION}:\n{lock}"
+    );
+    let list = block
+        .split_once("hashes = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .unwrap_or_else(|| panic!("no hashes in the lock file:\n{lock}"))
+        .0;
+    list.split(',')
+        .map(|h| h.trim().trim_matches('"').to_string())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+#[test]
+fn release_artifacts_are_complete_and_reproducible() {
+    let a = Installed::new("packed");
+    let dist = a.dist();
+    let sums_name = format!("terraform-provider-portmap_{VERSION}_SHA256SUMS");
+    let manifest_name = format!("terraform-provider-portmap_{VERSION}_manifest.json");
+
+    // SHA256SUMS lists the zip and the manifest, with their real hashes.
+    let sums = std::fs::read_to_string(dist.join(&sums_name)).unwrap();
+    let mut names = [manifest_name.clone(), zip_name()];
+    names.sort();
+    let expected: String = names
+        .iter()
+        .map(|n| format!("{}  {n}\n", sha256_hex(&dist.join(n))))
+        .collect();
+    assert_eq!(sums, expected);
+
+    // The registry manifest, under both names, lists the protocol Terraform
+    // speaks with this provider (6; the binary's handshake decides the rest).
+    for name in [manifest_name.as_str(), "terraform-registry-manifest.json"] {
+        let m: Json =
+            serde_json::from_str(&std::fs::read_to_string(dist.join(name)).unwrap()).unwrap();
+        assert_eq!(m["version"], 1, "{name}: {m}");
+        let protocols: Vec<&str> = m["metadata"]["protocol_versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(protocols.contains(&"6.0"), "{name}: {m}");
+        assert!(protocols.iter().all(|p| p.ends_with(".0")), "{name}: {m}");
+    }
+
+    // The zip holds exactly the binary, executable, with fixed metadata.
+    let listing = python(
+        "import zipfile, sys\nfor i in zipfile.ZipFile(sys.argv[1]).infolist():\n    print(i.filename, oct(i.external_attr >> 16), i.date_time, i.file_size)",
+        &[&dist.join(zip_name())],
+    );
+    let size = std::fs::metadata(provider_binary()).unwrap().len();
+    assert_eq!(
+        listing,
+        format!("{} 0o100755 (1980, 1, 1, 0, 0, 0) {size}", binary_name())
+    );
+
+    // The same binary packaged again gives byte-identical artifacts.
+    let again = a.root.path().join("dist-again");
+    script(
+        "release",
+        &[
+            "--binary",
+            provider_binary().to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+            "--no-compress",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join(&sums_name)).unwrap(),
+        sums
+    );
+
+    // The packed mirror holds the zip as released.
+    let in_mirror = a.mirror().join(ADDRESS).join(zip_name());
+    assert_eq!(sha256_hex(&in_mirror), sha256_hex(&dist.join(zip_name())));
+    let cfg = std::fs::read_to_string(a.cli_config()).unwrap();
+    assert!(!cfg.contains("dev_overrides"), "{cfg}");
+    assert!(
+        cfg.contains(&format!("path    = \"{}\"", a.mirror().display())),
+        "{cfg}"
+    );
+}
+
+#[test]
+fn init_from_a_filesystem_mirror_records_the_lock_and_plans_the_quickstart() {
+    let inst = Installed::new("packed");
+    let cfg = std::fs::read_to_string(inst.cli_config()).unwrap();
+    assert!(
+        cfg.contains("filesystem_mirror")
+            && cfg.contains(&format!("include = [\"{ADDRESS}\"]"))
+            && cfg.contains(&format!("exclude = [\"{ADDRESS}\"]"))
+            && !cfg.contains("dev_overrides"),
+        "{cfg}"
+    );
+
+    // First init: from the mirror, no lock file yet.
+    let r = inst.init(&[]);
+    assert!(
+        r.stdout
+            .contains(&format!("Installed portmap/portmap v{VERSION}")),
+        "{}",
+        r.text()
+    );
+
+    // What Terraform 1.15.5 records from a filesystem mirror: the `h1:` hash
+    // of the package it installed, for this platform only (no `zh:`: those
+    // come only with a registry's signed SHA256SUMS). Should a Terraform
+    // record a `zh:` from the packed zip, it must be the zip's SHA-256.
+    let lock = inst.lock_file();
+    let hashes = locked_hashes(&lock);
+    let h1 = h1_of(&provider_binary(), &binary_name());
+    assert!(hashes.contains(&h1), "lock file lacks {h1}:\n{lock}");
+    let zh = format!("zh:{}", sha256_hex(&inst.dist().join(zip_name())));
+    for h in &hashes {
+        assert!(h == &h1 || h == &zh, "unexpected hash {h} in:\n{lock}");
+    }
+
+    // The installed provider and its version, as Terraform and the binary
+    // itself report them.
+    let r = inst.terraform(&["version", "-json"]);
+    assert!(r.ok(), "{}", r.text());
+    let v: Json = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["provider_selections"][ADDRESS], VERSION, "{v}");
+    let installed = inst
+        .work()
+        .join(".terraform/providers")
+        .join(ADDRESS)
+        .join(VERSION)
+        .join(platform())
+        .join(binary_name());
+    let r = run(Command::new(&installed).arg("--version"));
+    assert!(r.ok(), "{}", r.text());
+    assert_eq!(
+        r.stdout.trim(),
+        format!("terraform-provider-portmap {VERSION}")
+    );
+
+    // The quickstart plans with the installed provider.
+    let r = inst.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(r.ok(), "terraform plan failed:\n{}", r.text());
+    assert!(
+        r.stdout.contains("\"app:ingress:clients:tcp:4100\""),
+        "{}",
+        r.text()
+    );
+
+    // A fresh checkout with the committed lock file: init again, refusing
+    // any change to the lock file, and plan.
+    std::fs::remove_dir_all(inst.work().join(".terraform")).unwrap();
+    let r = inst.init(&["-lockfile=readonly"]);
+    assert!(
+        r.stdout
+            .contains("Reusing previous version of portmap/portmap from the dependency lock file"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        inst.lock_file(),
+        lock,
+        "the second init changed the lock file"
+    );
+    let r = inst.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        r.ok(),
+        "terraform plan after the second init failed:\n{}",
+        r.text()
+    );
+
+    // A different package under the same name and version is refused: the
+    // lock file's hashes are what Terraform checks, not the file names.
+    let tampered = inst.root.path().join("tampered");
+    let pkg_dir = tampered.join(ADDRESS);
+    std::fs::create_dir_all(&pkg_dir).unwrap();
+    python(
+        "import sys, zipfile\ninfo = zipfile.ZipInfo(sys.argv[2], date_time=(1980, 1, 1, 0, 0, 0))\ninfo.create_system = 3\ninfo.external_attr = 0o100755 << 16\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr(info, '#!/bin/sh\\nexit 1\\n')",
+        &[&pkg_dir.join(zip_name()), Path::new(&binary_name())],
+    );
+    let bad_cfg = inst.root.path().join("tampered.tfrc");
+    std::fs::write(
+        &bad_cfg,
+        cfg.replace(
+            &inst.mirror().display().to_string(),
+            &tampered.display().to_string(),
+        ),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(inst.work().join(".terraform")).unwrap();
+    let r = inst.terraform_with(&bad_cfg, &["init", "-input=false", "-no-color"]);
+    assert!(!r.ok(), "init accepted a tampered package:\n{}", r.text());
+    assert!(
+        squash(&r.stderr).contains(
+            "doesn't match any of the checksums previously recorded in the dependency lock file"
+        ),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        inst.lock_file(),
+        lock,
+        "a failed init changed the lock file"
+    );
+}
+
+#[test]
+fn unpacked_mirror_layout_installs_the_same_package() {
+    let inst = Installed::new("unpacked");
+    let unpacked = inst
+        .mirror()
+        .join(ADDRESS)
+        .join(VERSION)
+        .join(platform())
+        .join(binary_name());
+    assert_eq!(sha256_hex(&unpacked), sha256_hex(&provider_binary()));
+    inst.init(&[]);
+    // Same package content, same `h1:` as from the packed layout: a lock
+    // file written with one layout works with the other.
+    let lock = inst.lock_file();
+    assert_eq!(
+        locked_hashes(&lock),
+        vec![h1_of(&provider_binary(), &binary_name())],
+        "{lock}"
+    );
+    let r = inst.terraform(&["validate", "-no-color"]);
+    assert!(r.ok(), "{}", r.text());
+}
