@@ -25,15 +25,13 @@ pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
             )
         })?
     } else {
-        serde_norway::from_str::<Topology>(text).map_err(|e| match e.location() {
-            Some(l) => format!(
-                "{origin}:{}:{}: {}",
-                l.line(),
-                l.column(),
-                strip_position(&e.to_string())
-            ),
+        let located = |e: serde_norway::Error| match e.location() {
+            Some(l) => format!("{origin}:{}:{}: {}", l.line(), l.column(), strip_position(&e.to_string())),
             None => format!("{origin}: {e}"),
-        })?
+        };
+        // Duplicate keys first: a typed map would silently keep the last one.
+        portmap_core::yaml::check_no_duplicate_keys(text).map_err(located)?;
+        serde_norway::from_str::<Topology>(text).map_err(located)?
     };
     Ok(TopologyFile {
         topology,

@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod suggest;
 pub mod topology;
+pub mod yaml;
 
 pub use catalog::Catalog;
 pub use issue::{Issue, Path, Severity};

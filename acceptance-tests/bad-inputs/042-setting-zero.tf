@@ -1,0 +1,13 @@
+# severity: error
+# summary: Invalid value for setting "switch_port" of tachyon-5
+# detail: 0 is not a port number (1-65535)
+# line: "tachyon-5" = {
+
+data "portmap_flows" "x" {
+  nodes = {
+    app = { components = ["tachyon-5/server"], cidrs = ["10.0.0.1/32"] }
+  }
+  products = {
+    "tachyon-5" = { settings = { switch_port = 0 } }
+  }
+}

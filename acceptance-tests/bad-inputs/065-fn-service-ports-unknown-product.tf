@@ -1,0 +1,7 @@
+# severity: error
+# summary: Invalid function argument
+# detail: product: the catalog has no product "tibco"
+
+output "x" {
+  value = provider::portmap::service_ports("tibco", "server")
+}

@@ -1,0 +1,11 @@
+# severity: error
+# summary: Invalid catalog document
+# detail: At line 
+
+provider "portmap" {
+  extra_catalogs = [<<-EOT
+id: [broken
+EOT
+  ]
+}
+data "portmap_catalog" "x" {}
