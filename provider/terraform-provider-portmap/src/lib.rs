@@ -6,6 +6,7 @@ pub mod convert;
 pub mod data_sources;
 pub mod functions;
 pub mod provider;
+pub mod shape_common;
 pub mod topology_input;
 
 pub use provider::PortmapProvider;

@@ -1,7 +1,10 @@
 //! The data sources, one module each, named after the data source.
 
+pub mod portmap_aws_security_group_rules;
+pub mod portmap_azure_nsg_rules;
 pub mod portmap_catalog;
 pub mod portmap_flows;
+pub mod portmap_gcp_firewall_rules;
 
 use std::sync::Arc;
 
@@ -35,5 +38,8 @@ pub fn all() -> Vec<Box<dyn DataSource>> {
     vec![
         Box::new(portmap_catalog::PortmapCatalog),
         Box::new(portmap_flows::PortmapFlows),
+        portmap_aws_security_group_rules::data_source(),
+        portmap_azure_nsg_rules::data_source(),
+        portmap_gcp_firewall_rules::data_source(),
     ]
 }

@@ -1,0 +1,200 @@
+//! What the cloud-shape data sources (`portmap_aws_security_group_rules`,
+//! `portmap_azure_nsg_rules`, `portmap_gcp_firewall_rules`) share: the
+//! `nodes` and `products` input, `fail_on_risk`, the computed `rules` map,
+//! and validate/read around the core's shaping. Each data source module
+//! supplies a [`Shape`]; [`CloudShape`] makes it a data source.
+
+use portmap_core::Computation;
+use portmap_core::issue::{Issue, Path, has_errors};
+use portmap_core::topology::{CheckOptions, check};
+use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::value::{Type, Value};
+
+use crate::convert::{diagnostics, from_json, with_attrs};
+use crate::data_sources::{Context, DataSource};
+use crate::topology_input;
+
+/// What differs between the cloud-shape data sources.
+pub trait Shape: Send + Sync {
+    /// Full type name.
+    const TYPE_NAME: &'static str;
+    /// The data source's description (the docs' introduction).
+    const DESCRIPTION: &'static str;
+    /// The description of the computed `rules` map.
+    const RULES_DESCRIPTION: &'static str;
+    /// The attributes of one rule object.
+    fn rule_attributes(&self) -> Vec<Attribute>;
+    /// Arguments besides `nodes`, `products` and `fail_on_risk`.
+    fn arguments(&self) -> Vec<Attribute>;
+    /// Checks those arguments (known values only), with paths.
+    fn check_arguments(&self, config: &Value) -> Vec<Issue>;
+    /// Shapes the computation: the rules as JSON objects by key, and the
+    /// issues (quota errors, risk findings).
+    fn shape(
+        &self,
+        c: &Computation<'_>,
+        config: &Value,
+        risks_as_errors: bool,
+    ) -> Result<(serde_json::Value, Vec<Issue>), String>;
+}
+
+/// A cloud shape as a data source.
+pub struct CloudShape<S>(pub S);
+
+/// The `fail_on_risk` argument.
+fn fail_on_risk() -> Attribute {
+    Attribute::optional(
+        "fail_on_risk",
+        Type::Bool,
+        "When true, the risk checks are errors that stop the plan instead of warnings. The checks flag a database or administration port (the catalog marks them sensitive) opened from `0.0.0.0/0` or `::/0`; a cleartext protocol (HTTP, telnet, rexec, rlogin, rsh, LDAP without TLS, SMB and others the catalog marks) between a node and a node whose `exposure` is `internet-facing` or `untrusted`; and any flow needing 1,000 ports or more, such as the catalog's `1024-65535/udp` and \"6010 and above\" rows. Defaults to false.",
+    )
+}
+
+impl<S: Shape> CloudShape<S> {
+    fn rules_type(&self) -> Type {
+        self.rules_attribute().value_type()
+    }
+
+    fn rules_attribute(&self) -> Attribute {
+        Attribute::nested(
+            "rules",
+            ObjectNesting::Map,
+            self.0.rule_attributes(),
+            S::RULES_DESCRIPTION,
+        )
+        .make_computed()
+    }
+
+    /// Decodes the input and checks the arguments; `None` with the issues if
+    /// anything is wrong.
+    fn input(&self, config: &Value) -> (Option<portmap_core::Topology>, Vec<Issue>) {
+        let (topology, _, mut issues) = topology_input::decode(config);
+        issues.extend(self.0.check_arguments(config));
+        if has_errors(&issues) {
+            (None, issues)
+        } else {
+            (Some(topology), issues)
+        }
+    }
+}
+
+impl<S: Shape> DataSource for CloudShape<S> {
+    fn type_name(&self) -> &'static str {
+        S::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new(S::DESCRIPTION)
+                .attributes(topology_input::attributes())
+                .attributes(self.0.arguments())
+                .attribute(fail_on_risk())
+                .attribute(self.rules_attribute()),
+        )
+    }
+
+    fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
+        let (topology, unknowns, mut issues) = topology_input::decode(config);
+        let opts = CheckOptions {
+            unknowns,
+            strict_products: ctx.configured,
+        };
+        issues.extend(
+            check(&topology, &ctx.catalog, &opts)
+                .into_iter()
+                .filter(Issue::is_error),
+        );
+        issues.extend(self.0.check_arguments(config));
+        diagnostics(&issues)
+    }
+
+    fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
+        let (topology, mut issues) = self.input(config);
+        let Some(topology) = topology else {
+            return (None, diagnostics(&issues));
+        };
+        let comp = match portmap_core::compute(&topology, &ctx.catalog) {
+            Ok(c) => c,
+            Err(found) => return (None, diagnostics(&found)),
+        };
+        issues.extend(comp.issues.iter().cloned());
+        let as_errors = config
+            .get("fail_on_risk")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let shaped = self
+            .0
+            .shape(&comp, config, as_errors)
+            .and_then(|(json, found)| {
+                issues.extend(found);
+                from_json(&json, &self.rules_type(), "rules")
+            });
+        let mut diags = diagnostics(&issues);
+        match shaped {
+            Ok(rules) if !diags.has_errors() => {
+                (Some(with_attrs(config, vec![("rules", rules)])), diags)
+            }
+            Ok(_) => (None, diags),
+            Err(e) => {
+                diags.0.push(Diagnostic::error(
+                    format!("Internal error in {}", S::TYPE_NAME),
+                    e,
+                ));
+                (None, diags)
+            }
+        }
+    }
+}
+
+/// A whole-number argument: `Ok(None)` when null or unknown.
+pub fn integer(config: &Value, name: &str) -> Result<Option<i64>, Issue> {
+    match config.get(name) {
+        None => Ok(None),
+        Some(v) if v.is_null() || v.is_unknown() => Ok(None),
+        Some(v) => whole(v, Path::root().attr(name)).map(Some),
+    }
+}
+
+/// A known number as a whole number, or an error at `path`.
+pub fn whole(v: &Value, path: Path) -> Result<i64, Issue> {
+    v.as_i64().ok_or_else(|| {
+        Issue::error(
+            path,
+            "A whole number is required",
+            format!(
+                "{} is not a whole number.",
+                v.as_f64()
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| "The value".into())
+            ),
+        )
+    })
+}
+
+/// Serializes shaped rules for [`Shape::shape`].
+pub fn json<R: serde::Serialize>(
+    shaped: portmap_core::cloud::Shaped<R>,
+) -> Result<(serde_json::Value, Vec<Issue>), String> {
+    let j = serde_json::to_value(&shaped.rules)
+        .map_err(|e| format!("provider bug: encoding rules: {e}"))?;
+    Ok((j, shaped.issues))
+}
+
+/// The common attributes of every rule object: node, peer, description,
+/// flows.
+pub fn common_rule_attributes(node: &str) -> Vec<Attribute> {
+    vec![
+        Attribute::computed("node", Type::String, node),
+        Attribute::computed(
+            "peer",
+            Type::String,
+            "The node at the other end of the traffic; the node itself for flows between the servers of a group node.",
+        ),
+        Attribute::computed(
+            "flows",
+            Type::list(Type::String),
+            "Keys of the flows (as in `data.portmap_flows`) the rule serves, which trace it to the vendor table rows that require it.",
+        ),
+    ]
+}
