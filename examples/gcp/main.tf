@@ -1,0 +1,67 @@
+# GCP example: the least-privilege VPC firewall rules of a Tarantella array
+# and its application servers, computed by portmap (./portmap) and created
+# with google_compute_firewall. A final rule denies all other egress of the
+# tagged instances; ingress is denied by GCP's implied rule.
+
+terraform {
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 4.49"
+    }
+  }
+}
+
+variable "project" {
+  description = "The Google Cloud project."
+  type        = string
+}
+
+variable "network" {
+  description = "Name or self link of the VPC network."
+  type        = string
+  default     = "default"
+}
+
+provider "google" {
+  project = var.project
+}
+
+module "portmap" {
+  source = "./portmap"
+}
+
+resource "google_compute_firewall" "this" {
+  for_each = module.portmap.rules
+
+  name               = each.value.name
+  network            = var.network
+  direction          = each.value.direction
+  priority           = each.value.priority
+  source_ranges      = each.value.source_ranges
+  destination_ranges = each.value.destination_ranges
+  source_tags        = each.value.source_tags
+  target_tags        = each.value.target_tags
+  description        = each.value.description
+
+  dynamic "allow" {
+    for_each = each.value.allow
+    content {
+      protocol = allow.value.protocol
+      ports    = allow.value.ports
+    }
+  }
+}
+
+resource "google_compute_firewall" "deny_egress" {
+  name               = "sgd-deny-all-egress"
+  network            = var.network
+  direction          = "EGRESS"
+  priority           = 65000
+  destination_ranges = ["0.0.0.0/0"]
+  target_tags        = module.portmap.network_tags
+
+  deny {
+    protocol = "all"
+  }
+}
