@@ -25,7 +25,7 @@ fn name_prefix(config: &Value) -> Option<&str> {
 impl Shape for PortmapGcpFirewallRules {
     const TYPE_NAME: &'static str = "portmap_gcp_firewall_rules";
 
-    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of `google_compute_firewall`, ready for `for_each`. VPC firewall rules belong to the network, so each rule targets its node by the node's network tag (`target_tags`, from its `ref`) or, for a node without `ref`, by the node's own addresses (`destination_ranges` of ingress rules, `source_ranges` of egress rules); a node with neither fails the plan, since a rule without targets applies to every instance in the network. One rule per node, direction, peer and IP family holds one `allow` block per protocol with only the ports that flows require, and never mixes IPv4 and IPv6 ranges. Peers are named by their CIDRs; a peer without CIDRs is named by its tag in `source_tags` of ingress rules (egress rules cannot name tags, so such flows are reported in a warning instead). The plan fails on what GCP would reject (more than 5,000 source or destination ranges in a rule, a `ref` that is not a valid network tag) and warns about risky rules (see `fail_on_risk`).";
+    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of `google_compute_firewall`, ready for `for_each`. VPC firewall rules belong to the network, so each rule targets its node by the node's network tag (`target_tags`, from its `ref`) or, for a node without `ref`, by the node's own addresses (`destination_ranges` of ingress rules, `source_ranges` of egress rules); a node with neither fails the plan, since a rule without targets applies to every instance in the network. One rule per node, direction, peer and IP family holds one `allow` block per protocol with only the ports that flows require, and never mixes IPv4 and IPv6 ranges. Peers are named by their CIDRs; a peer without CIDRs is named by its tag in `source_tags` of ingress rules (egress rules cannot name tags, so such flows are reported in a warning instead). The plan fails on what GCP would reject (more than 5,000 source or destination ranges in a rule, the per-rule limit of Google Cloud's VPC quotas and limits; a `ref` that is not a valid network tag) and warns about risky rules (see `fail_on_risk`).";
 
     const RULES_DESCRIPTION: &'static str = "GCP firewall rules keyed by a stable, content-derived key `node:direction:peer:family`, where the family is `ipv4`, `ipv6` or `tag` (a peer named by its network tag). Adding an unrelated node never changes an existing key, name or rule.";
 
@@ -61,7 +61,7 @@ impl Shape for PortmapGcpFirewallRules {
             Attribute::optional(
                 "priority",
                 Type::Number,
-                "The priority of every rule, from 0 to 65535; lower numbers win. Defaults to 1000. Keep it below the priority of your own deny rules: at equal priority a deny rule wins.",
+                "The priority of every rule, from 0 to 65535; lower numbers win. Defaults to 1000. Use a lower number than your own deny rules have, since a deny rule wins at equal priority.",
             ),
             Attribute::optional(
                 "name_prefix",
