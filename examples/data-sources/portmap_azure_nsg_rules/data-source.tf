@@ -1,6 +1,6 @@
-# A SEAL PLOSSYS cluster in one subnet, its job clients and administrators. Priorities are
-# derived from each rule's key, so adding nodes or flows later never
-# renumbers these rules.
+# A SEAL PLOSSYS cluster in one subnet, its job clients and administrators.
+# Priorities are derived from each rule's key, so adding nodes or flows
+# later never renumbers these rules.
 data "portmap_azure_nsg_rules" "this" {
   nodes = {
     plossys = { components = ["plossys/output-engine"], cidrs = ["10.1.0.0/24"], kind = "group" }
