@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cloud;
+pub mod diagram;
 pub mod flows;
 pub mod issue;
 pub mod output;
