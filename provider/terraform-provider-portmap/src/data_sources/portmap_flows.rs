@@ -172,7 +172,17 @@ impl DataSource for PortmapFlows {
             .attribute(
                 Attribute::nested("unresolved", ObjectNesting::List, unresolved_attributes(), "Flows that cannot be placed because one end's component runs on no node. Each is also reported as a warning.")
                     .make_computed(),
-            ),
+            )
+            .attribute(Attribute::computed(
+                "diagram_mermaid",
+                Type::String,
+                "The topology as a Mermaid flowchart, ready for a README or pull request: one subgraph per node with its components and addresses, and one edge per pair of nodes and direction labelled with the protocols and ports that need rules (a single two-headed edge when both directions need the same ports). Long port lists are shortened: `8080-8082` is always a range of open ports, while `1898 … 2198 (24 ports)` stands for that many open ports between the two, not for all of them.",
+            ))
+            .attribute(Attribute::computed(
+                "diagram_dot",
+                Type::String,
+                "The same diagram as Graphviz DOT: one cluster per node with its components and addresses, and labelled edges for the ports that need rules. Render it with `dot -Tsvg`, or use `portmap diagram` for an SVG without Graphviz.",
+            )),
         )
     }
 
@@ -201,6 +211,17 @@ impl DataSource for PortmapFlows {
         };
         let mut diags = diagnostics(&comp.issues);
         let out = FlowsOutput::new(&comp);
+        let diagram = portmap_core::diagram::Diagram::new(&comp);
+        let diagrams = [
+            (
+                "diagram_mermaid",
+                Value::String(portmap_core::diagram::mermaid(&diagram)),
+            ),
+            (
+                "diagram_dot",
+                Value::String(portmap_core::diagram::dot(&diagram)),
+            ),
+        ];
         let schema = self.schema();
         let ty = |name: &str| {
             schema
@@ -216,14 +237,13 @@ impl DataSource for PortmapFlows {
         );
         match values {
             (Ok(flows), Ok(rules), Ok(unresolved)) => {
-                let state = with_attrs(
-                    config,
-                    vec![
-                        ("flows", flows),
-                        ("rules", rules),
-                        ("unresolved", unresolved),
-                    ],
-                );
+                let mut attrs = vec![
+                    ("flows", flows),
+                    ("rules", rules),
+                    ("unresolved", unresolved),
+                ];
+                attrs.extend(diagrams);
+                let state = with_attrs(config, attrs);
                 (Some(state), diags)
             }
             (a, b, c) => {
