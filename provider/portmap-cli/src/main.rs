@@ -2,6 +2,8 @@
 //! command line, computed by the same core as the Terraform provider.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod diagram_svg;
+mod explain;
 mod topology_file;
 
 use std::collections::BTreeMap;
@@ -10,11 +12,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use portmap_core::catalog::Catalog;
+use portmap_core::catalog::{Catalog, Protocol};
+use portmap_core::diagram::Diagram;
 use portmap_core::issue::{Issue, has_errors};
 use portmap_core::output::{CatalogOutput, FlowsOutput, catalog_output};
 use portmap_core::render::TableFormat;
 use portmap_core::report;
+use portmap_core::rules::Computation;
 
 /// Exit codes (documented in `--help` and docs/cli.md).
 mod exit {
@@ -42,7 +46,9 @@ Examples:
   portmap catalog --product plossys
   portmap flows examples/quickstart/topology.yaml
   portmap flows topology.yaml --format markdown > firewall-request.md
-  portmap rules topology.yaml --format json";
+  portmap rules topology.yaml --format json
+  portmap diagram topology.yaml --format svg -o topology.svg
+  portmap explain topology.yaml --port 1433";
 
 #[derive(Parser, Debug)]
 #[command(name = "portmap", version, about = "Firewall flows and least-privilege rules from a topology of enterprise products.", after_help = AFTER_HELP)]
@@ -121,6 +127,40 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Draw the topology: nodes with their components and addresses, edges labelled with the ports that need rules.
+    #[command(after_help = DIAGRAM_HELP)]
+    Diagram {
+        /// Topology file.
+        topology: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiagramFormat::Svg)]
+        format: DiagramFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Explain why a rule exists, or which flows use a port, down to the vendor document row.
+    #[command(after_help = EXPLAIN_HELP)]
+    #[command(group(clap::ArgGroup::new("question").required(true).args(["rule", "port"])))]
+    Explain {
+        /// Topology file.
+        topology: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// The rule to explain, by key (`node:direction:peer:protocol:ports`, see `portmap rules`).
+        #[arg(long, value_name = "KEY")]
+        rule: Option<String>,
+        /// The port to explain: every flow whose ports contain it.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        port: Option<u16>,
+        /// Only flows of this protocol (with --port).
+        #[arg(long, value_enum)]
+        protocol: Option<ProtocolArg>,
+    },
     /// Print the JSON Schema of the catalog file format.
     Schema,
     /// Print shell completions.
@@ -129,6 +169,60 @@ enum Command {
         /// Shell.
         shell: clap_complete::Shell,
     },
+}
+
+const DIAGRAM_HELP: &str = "\
+Formats:
+  svg       a picture, laid out and rendered by portmap itself (no Graphviz needed)
+  mermaid   a Mermaid flowchart, for Markdown (README, pull request)
+  dot       Graphviz DOT: one cluster per node
+
+Edges carry the ports that need rules, per direction; a pair of nodes that needs the same
+ports both ways gets one edge with two arrow heads. Long port lists are shortened: a hyphen
+(8080-8082) is always a range of open ports; an ellipsis (1898 … 2198 (24 ports)) stands for
+the given number of open ports between two ports, not for all of them.
+
+Examples:
+  portmap diagram topology.yaml -o topology.svg
+  portmap diagram topology.yaml --format mermaid >> README.md
+  portmap diagram topology.yaml --format dot | dot -Tpng > topology.png";
+
+const EXPLAIN_HELP: &str = "\
+With --rule: the rule's node, direction, peer and ports, then every flow it serves with its
+product, catalog flow, components, purpose, condition and the vendor document, table and row.
+With --port: every flow whose ports contain the port, grouped by the rules that serve it;
+flows that need no rule (both ends on one machine, or no firewall rule per the vendor) last.
+
+Examples:
+  portmap explain topology.yaml --rule sql:ingress:master:tcp:1433
+  portmap explain topology.yaml --port 1433
+  portmap explain topology.yaml --port 53 --protocol udp";
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum DiagramFormat {
+    /// An SVG picture.
+    Svg,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ProtocolArg {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl ProtocolArg {
+    fn protocol(self) -> Protocol {
+        match self {
+            ProtocolArg::Tcp => Protocol::Tcp,
+            ProtocolArg::Udp => Protocol::Udp,
+        }
+    }
 }
 
 /// A failure with its exit code; messages are printed already.
@@ -253,6 +347,40 @@ fn run(cli: Cli) -> Result<(), Failure> {
             catalogs,
             format,
         } => flows_command(&topology, &catalogs, format, true),
+        Command::Diagram {
+            topology,
+            catalogs,
+            format,
+            output,
+        } => diagram_command(&topology, &catalogs, format, output.as_ref()),
+        Command::Explain {
+            topology,
+            catalogs,
+            rule,
+            port,
+            protocol,
+        } => {
+            if protocol.is_some() && port.is_none() {
+                eprintln!("error: --protocol goes with --port");
+                return Err(Failure(exit::USAGE));
+            }
+            let catalog = load_catalog(&catalogs)?;
+            let comp = compute_file(&topology, &catalog)?;
+            let text = match (rule, port) {
+                (Some(key), _) => explain::rule(&comp, &key).map_err(|msg| {
+                    eprintln!("error: {msg}");
+                    Failure(exit::INVALID_INPUT)
+                })?,
+                (None, Some(port)) => {
+                    explain::port(&comp, port, protocol.map(ProtocolArg::protocol))
+                }
+                (None, None) => {
+                    eprintln!("error: give --rule KEY or --port N");
+                    return Err(Failure(exit::USAGE));
+                }
+            };
+            write_out(&text)
+        }
         Command::Schema => write_out(&portmap_core::catalog::json_schema()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -309,24 +437,7 @@ fn flows_command(
     rules_only: bool,
 ) -> Result<(), Failure> {
     let catalog = load_catalog(catalogs)?;
-    let text = read(path)?;
-    let origin = path.display().to_string();
-    let topo = topology_file::parse(&text, &origin).map_err(|msg| {
-        eprintln!("error: {msg}");
-        Failure(exit::INVALID_INPUT)
-    })?;
-    let comp = match portmap_core::compute(&topo.topology, &catalog) {
-        Ok(c) => c,
-        Err(issues) => {
-            print_issues(&origin, &topo.locate(&issues));
-            return Err(Failure(if has_errors(&issues) {
-                exit::INVALID_INPUT
-            } else {
-                exit::INTERNAL
-            }));
-        }
-    };
-    print_issues(&origin, &topo.locate(&comp.issues));
+    let comp = compute_file(path, &catalog)?;
     let out = FlowsOutput::new(&comp);
     let text = match (format, rules_only) {
         (Format::Json, false) => json(&out)?,
@@ -342,4 +453,54 @@ fn flows_command(
         (f, true) => report::rule_list(&comp).render(f.table()),
     };
     write_out(&text)
+}
+
+/// Reads a topology file and computes its flows and rules; prints the
+/// warnings, or the errors with their file and line.
+fn compute_file<'c>(path: &PathBuf, catalog: &'c Catalog) -> Result<Computation<'c>, Failure> {
+    let text = read(path)?;
+    let origin = path.display().to_string();
+    let topo = topology_file::parse(&text, &origin).map_err(|msg| {
+        eprintln!("error: {msg}");
+        Failure(exit::INVALID_INPUT)
+    })?;
+    let comp = match portmap_core::compute(&topo.topology, catalog) {
+        Ok(c) => c,
+        Err(issues) => {
+            print_issues(&origin, &topo.locate(&issues));
+            return Err(Failure(if has_errors(&issues) {
+                exit::INVALID_INPUT
+            } else {
+                exit::INTERNAL
+            }));
+        }
+    };
+    print_issues(&origin, &topo.locate(&comp.issues));
+    Ok(comp)
+}
+
+fn diagram_command(
+    path: &PathBuf,
+    catalogs: &[PathBuf],
+    format: DiagramFormat,
+    output: Option<&PathBuf>,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let comp = compute_file(path, &catalog)?;
+    let diagram = Diagram::new(&comp);
+    let text = match format {
+        DiagramFormat::Mermaid => portmap_core::diagram::mermaid(&diagram),
+        DiagramFormat::Dot => portmap_core::diagram::dot(&diagram),
+        DiagramFormat::Svg => diagram_svg::render(&diagram).map_err(|e| {
+            eprintln!("internal error: rendering the SVG: {e}");
+            Failure(exit::INTERNAL)
+        })?,
+    };
+    match output {
+        None => write_out(&text),
+        Some(file) => std::fs::write(file, text).map_err(|e| {
+            eprintln!("error: {}: {e}", file.display());
+            Failure(exit::IO)
+        }),
+    }
 }

@@ -1,0 +1,245 @@
+//! `portmap explain`: why a rule exists, and which flows use a port, down to
+//! the vendor document, table and row.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use portmap_core::catalog::{Flow, Product, Protocol};
+use portmap_core::flows::FlowRecord;
+use portmap_core::rules::{Computation, Direction, Rule};
+use portmap_core::suggest::nearest;
+
+/// The explanation of the rule `key`, or an error message (with a "did you
+/// mean" when a key is close).
+pub fn rule(c: &Computation<'_>, key: &str) -> Result<String, String> {
+    let Some(rule) = c.rules.get(key) else {
+        let hint = match nearest(key, c.rules.keys().map(String::as_str)) {
+            Some(k) => format!(" Did you mean \"{k}\"?"),
+            None if c.rules.is_empty() => " The topology needs no rule at all.".to_string(),
+            None => " `portmap rules TOPOLOGY` lists the rule keys.".to_string(),
+        };
+        return Err(format!("unknown rule \"{key}\".{hint}"));
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "Rule {}", rule.key);
+    field(
+        &mut out,
+        2,
+        "Node",
+        &format!("{} ({})", rule.node, addresses(c, &rule.node)),
+    );
+    let dir = match rule.direction {
+        Direction::Ingress => format!("ingress: traffic into {} from {}", rule.node, rule.peer),
+        Direction::Egress => format!("egress: traffic from {} to {}", rule.node, rule.peer),
+    };
+    field(&mut out, 2, "Direction", &dir);
+    field(
+        &mut out,
+        2,
+        "Peer",
+        &format!("{} ({})", rule.peer, rule_peer_addresses(rule)),
+    );
+    field(&mut out, 2, "Protocol", rule.protocol.as_str());
+    field(&mut out, 2, "Ports", &rule.ports.to_string());
+    field(&mut out, 2, "Description", &rule.description);
+    let flows: Vec<&FlowRecord> = c.rule_flows(rule).collect();
+    let _ = writeln!(
+        out,
+        "\nIt exists for {} flow{}:",
+        flows.len(),
+        if flows.len() == 1 { "" } else { "s" }
+    );
+    for f in flows {
+        out.push('\n');
+        flow(&mut out, c, f);
+    }
+    Ok(out)
+}
+
+/// Every flow whose ports contain `port` (of `protocol`, if given), grouped
+/// by the rules that serve them; flows that need no rule come last.
+pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> String {
+    let what = match protocol {
+        Some(p) => format!("{p} port {port}"),
+        None => format!("port {port}"),
+    };
+    let flows: Vec<&FlowRecord> = c
+        .flows
+        .iter()
+        .filter(|f| f.ports.contains(port) && protocol.is_none_or(|p| f.protocol == p))
+        .collect();
+    if flows.is_empty() {
+        return format!("No flow of this topology uses {what}.\n");
+    }
+    // The ingress rule of a flow's destination and the egress rule of its
+    // source are shaped from the same flows, so they serve the same ones:
+    // group by the pair.
+    let mut groups: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
+    let mut no_rule: Vec<&FlowRecord> = Vec::new();
+    for f in &flows {
+        let ingress = c
+            .rules
+            .values()
+            .find(|r| r.direction == Direction::Ingress && r.flows.contains(&f.key));
+        let egress = c
+            .rules
+            .values()
+            .find(|r| r.direction == Direction::Egress && r.flows.contains(&f.key));
+        match (ingress, egress) {
+            (Some(i), Some(e)) => groups.entry((&i.key, &e.key)).or_default().push(f),
+            _ => no_rule.push(f),
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} flow{} use{} {what}: {} needing rules, {} not.",
+        flows.len(),
+        if flows.len() == 1 { "" } else { "s" },
+        if flows.len() == 1 { "s" } else { "" },
+        flows.len() - no_rule.len(),
+        no_rule.len()
+    );
+    for ((ingress, egress), fs) in &groups {
+        let _ = writeln!(out, "\nRules {ingress}\n  and {egress}");
+        if let Some(r) = c.rules.get(*ingress) {
+            let _ = writeln!(out, "  {} → {}, {} {}", r.peer, r.node, r.protocol, r.ports);
+        }
+        for f in fs {
+            out.push('\n');
+            flow(&mut out, c, f);
+        }
+    }
+    if !no_rule.is_empty() {
+        let _ = writeln!(out, "\nNo rule needed");
+        for f in no_rule {
+            out.push('\n');
+            flow(&mut out, c, f);
+        }
+    }
+    out
+}
+
+fn field(out: &mut String, indent: usize, name: &str, value: &str) {
+    let label = if name.is_empty() {
+        String::new()
+    } else {
+        format!("{name}:")
+    };
+    let _ = writeln!(out, "{:indent$}{label:<13} {value}", "");
+}
+
+fn addresses(c: &Computation<'_>, node: &str) -> String {
+    match c.node(node) {
+        Some(n) if !n.cidrs.is_empty() => n
+            .cidrs
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(n) => n
+            .reference
+            .as_ref()
+            .map(|r| format!("ref {r}"))
+            .unwrap_or_else(|| "no address".into()),
+        None => "no address".into(),
+    }
+}
+
+fn rule_peer_addresses(r: &Rule) -> String {
+    if !r.peer_cidrs.is_empty() {
+        r.peer_cidrs.join(", ")
+    } else {
+        r.peer_ref
+            .as_ref()
+            .map(|x| format!("ref {x}"))
+            .unwrap_or_else(|| "no address".into())
+    }
+}
+
+fn catalog_flow<'c>(c: &Computation<'c>, f: &FlowRecord) -> Option<(&'c Product, &'c Flow)> {
+    let state = c
+        .resolved
+        .products
+        .iter()
+        .find(|s| s.product.id == f.product)?;
+    let flow = state.product.flows.iter().find(|x| x.id == f.flow)?;
+    Some((state.product, flow))
+}
+
+/// One flow: key, ends, purpose, condition, citations and note.
+fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
+    let _ = writeln!(
+        out,
+        "  Flow {} ({} → {}, {} {})",
+        f.key, f.from_node, f.to_node, f.protocol, f.ports
+    );
+    let found = catalog_flow(c, f);
+    let product = match found {
+        Some((p, _)) => format!("{} ({})", p.name, p.id),
+        None => f.product.clone(),
+    };
+    field(out, 4, "Product", &product);
+    field(out, 4, "Catalog flow", &f.flow);
+    field(
+        out,
+        4,
+        "Components",
+        &format!(
+            "{} on {} → {} on {}",
+            f.from_component, f.from_node, f.to_component, f.to_node
+        ),
+    );
+    field(out, 4, "Purpose", &f.purpose);
+    field(
+        out,
+        4,
+        "Protocol",
+        &format!("{} {} ({})", f.protocol, f.ports, f.app_protocol),
+    );
+    field(
+        out,
+        4,
+        "Condition",
+        f.condition.as_deref().unwrap_or("always"),
+    );
+    if !f.needs_rule() {
+        let why = if f.internal {
+            "both ends run on the same machine"
+        } else {
+            "the vendor says it needs no firewall rule"
+        };
+        field(out, 4, "No rule", why);
+    }
+    match found {
+        Some((p, flow)) => {
+            field(
+                out,
+                4,
+                "Document",
+                &format!("{} \"{}\"", p.source.document, p.source.title),
+            );
+            for (i, cite) in flow.citations.iter().enumerate() {
+                let title = p
+                    .table(&cite.table)
+                    .map(|t| t.title.as_str())
+                    .unwrap_or(&cite.table);
+                let name = match (i, flow.citations.len()) {
+                    (0, 1) => "Vendor row",
+                    (0, _) => "Vendor rows",
+                    _ => "",
+                };
+                field(
+                    out,
+                    4,
+                    name,
+                    &format!("table \"{title}\", row {}", cite.row),
+                );
+            }
+            if let Some(note) = &flow.note {
+                field(out, 4, "Note", note.trim());
+            }
+        }
+        None => field(out, 4, "Citation", &f.citation),
+    }
+}
