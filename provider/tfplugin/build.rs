@@ -2,10 +2,10 @@
 //! `protox` parses them into a descriptor set, `tonic-prost-build` generates
 //! the Rust code into `OUT_DIR`.
 //!
-//! Code is generated for `tfplugin6.proto` and `grpc_controller.proto`. The
-//! full descriptor set (including `tfplugin5.proto`, which has no server yet)
-//! is written to `OUT_DIR/tfplugin_descriptors.bin` so tests can check every
-//! protocol file compiles and declares what the server relies on.
+//! Code is generated for `tfplugin6.proto`, `tfplugin5.proto` and
+//! `grpc_controller.proto`. The full descriptor set is also written to
+//! `OUT_DIR/tfplugin_descriptors.bin` so tests can check every protocol file
+//! compiles and declares what the server relies on.
 
 use std::path::PathBuf;
 
@@ -16,7 +16,11 @@ const PROTO_FILES: [&str; 3] = [
     "tfplugin5.proto",
     "grpc_controller.proto",
 ];
-const GENERATED: [&str; 2] = ["tfplugin6.proto", "grpc_controller.proto"];
+const GENERATED: [&str; 3] = [
+    "tfplugin6.proto",
+    "tfplugin5.proto",
+    "grpc_controller.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
@@ -32,8 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         all.encode_to_vec(),
     )?;
 
-    // Generate code only for what the server speaks today; google/protobuf
-    // types map to prost-types and need no code of their own.
+    // google/protobuf types map to prost-types and need no code of their own.
     let mut fds = all;
     fds.file.retain(|f| {
         let name = f.name();

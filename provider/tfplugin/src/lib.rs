@@ -4,7 +4,8 @@
 //! on [`value::Value`]s, describes itself with [`schema`] types, reports
 //! problems as [`diag::Diagnostic`]s, and calls [`server::serve`] from
 //! `main`. This crate does the rest: the go-plugin handshake, AutoMTLS,
-//! gRPC (`tfplugin6`), and the msgpack encoding of values.
+//! gRPC (`tfplugin6`, and `tfplugin5` for hosts that offer only protocol 5),
+//! and the msgpack encoding of values.
 //!
 //! ```no_run
 //! use tfplugin::diag::Diagnostics;
@@ -63,6 +64,18 @@ pub mod proto {
     )]
     pub mod tfplugin6 {
         tonic::include_proto!("tfplugin6");
+    }
+
+    /// `tfplugin5.proto` (protocol 5.10).
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        missing_docs
+    )]
+    pub mod tfplugin5 {
+        tonic::include_proto!("tfplugin5");
     }
 
     /// go-plugin's `plugin.GRPCController`.

@@ -9,148 +9,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use common::test_provider::{TestProvider, echo_block};
 use common::{ClientAuth, channel, join, provider_client, shutdown, start};
-use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
-use tfplugin::schema::{
-    Attribute, Block, Function, ObjectNesting, Parameter, ProviderSchema, Schema,
-};
-use tfplugin::server::{FunctionError, Provider};
+use tfplugin::server::Provider;
 use tfplugin::value::{Type, Value, decode_msgpack, encode_msgpack};
-
-/// The test provider: `test_echo` (echoes `input`, counts `nodes`),
-/// `test_panic` (panics when read), functions `upper`, `join` (variadic)
-/// and `boom` (panics).
-struct TestProvider;
-
-fn echo_block() -> Block {
-    Block::new("Echo.")
-        .attribute(Attribute::required("input", Type::String, "In."))
-        .attribute(Attribute::nested(
-            "nodes",
-            ObjectNesting::Map,
-            vec![
-                Attribute::optional("cidrs", Type::list(Type::String), "Networks."),
-                Attribute::optional("public", Type::Bool, "Public?"),
-            ],
-            "Nodes.",
-        ))
-        .attribute(Attribute::computed("output", Type::String, "Out."))
-}
-
-impl Provider for TestProvider {
-    fn schema(&self) -> ProviderSchema {
-        let mut s = ProviderSchema {
-            provider: Schema::new(Block::new("Test.").attribute(Attribute::optional(
-                "region",
-                Type::String,
-                "R.",
-            ))),
-            ..Default::default()
-        };
-        s.data_sources
-            .insert("test_echo".into(), Schema::new(echo_block()));
-        s.data_sources.insert(
-            "test_panic".into(),
-            Schema::new(Block::new("Panics.").attribute(Attribute::optional(
-                "x",
-                Type::String,
-                "X.",
-            ))),
-        );
-        s.functions.insert(
-            "upper".into(),
-            Function::new(Type::String, "Upper.").parameter(Parameter::new(
-                "s",
-                Type::String,
-                "S.",
-            )),
-        );
-        s.functions.insert(
-            "join".into(),
-            Function::new(Type::String, "Join.")
-                .parameter(Parameter::new("sep", Type::String, "Sep."))
-                .variadic(Parameter::new("parts", Type::String, "Parts.")),
-        );
-        s.functions
-            .insert("boom".into(), Function::new(Type::String, "Panics."));
-        s
-    }
-
-    fn configure_provider(&self, terraform_version: &str, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if config.get("region").and_then(Value::as_str) == Some("bad") {
-            d.push(
-                Diagnostic::error("Bad region", terraform_version)
-                    .at(AttributePath::root("region")),
-            );
-        }
-        d
-    }
-
-    fn validate_data_source_config(&self, _type_name: &str, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if config.get("input").and_then(Value::as_str) == Some("") {
-            d.push(Diagnostic::error("Empty input", "").at(AttributePath::root("input")));
-        }
-        if let Some(nodes) = config.get("nodes").and_then(Value::as_map) {
-            for (name, node) in nodes {
-                if let Some(cidrs) = node.get("cidrs").and_then(Value::as_list) {
-                    for (i, c) in cidrs.iter().enumerate() {
-                        if c.as_str().is_some_and(|c| !c.contains('/')) {
-                            d.push(
-                                Diagnostic::error("Not a CIDR", "").at(AttributePath::root(
-                                    "nodes",
-                                )
-                                .key(name.clone())
-                                .attr("cidrs")
-                                .index(i as i64)),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        d
-    }
-
-    fn read_data_source(&self, type_name: &str, config: &Value) -> (Option<Value>, Diagnostics) {
-        if type_name == "test_panic" {
-            panic!("the test provider panics on purpose");
-        }
-        let mut state = config.as_map().cloned().unwrap_or_default();
-        let input = config
-            .get("input")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        state.insert("output".into(), Value::from(format!("echo: {input}")));
-        (Some(Value::Object(state)), Diagnostics::new())
-    }
-
-    fn call_function(&self, name: &str, arguments: &[Value]) -> Result<Value, FunctionError> {
-        match name {
-            "upper" => Ok(Value::from(
-                arguments[0].as_str().unwrap_or_default().to_uppercase(),
-            )),
-            "join" => {
-                let sep = arguments[0].as_str().unwrap_or_default();
-                let parts: Vec<&str> = arguments[1]
-                    .as_list()
-                    .unwrap()
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect();
-                if parts.contains(&"bad") {
-                    return Err(FunctionError::argument(1, "no bad parts"));
-                }
-                Ok(Value::from(parts.join(sep)))
-            }
-            "boom" => panic!("boom went the function"),
-            _ => Err(FunctionError::new("unknown")),
-        }
-    }
-}
 
 fn dv(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
     Some(pb::DynamicValue {
@@ -185,7 +49,7 @@ fn assert_exits_promptly((code, took): (ExitCode, Duration)) {
 
 #[tokio::test]
 async fn tls_client_with_the_announced_certificate_is_served() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     assert!(srv.handshake.server_cert.is_some(), "TLS is on by default");
     let mut client = provider_client(&srv.handshake).await;
     let resp = schema_works(&mut client).await;
@@ -236,7 +100,7 @@ async fn refused(hs: &common::Handshake, auth: ClientAuth) -> String {
 
 #[tokio::test]
 async fn tls_client_with_another_certificate_is_refused() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     let err = refused(&srv.handshake, ClientAuth::Other).await;
     assert!(!err.is_empty());
     // The server keeps serving Terraform.
@@ -248,7 +112,7 @@ async fn tls_client_with_another_certificate_is_refused() {
 
 #[tokio::test]
 async fn tls_client_without_a_certificate_is_refused() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     let err = refused(&srv.handshake, ClientAuth::Nothing).await;
     assert!(!err.is_empty());
     let mut client = provider_client(&srv.handshake).await;
@@ -260,7 +124,7 @@ async fn tls_client_without_a_certificate_is_refused() {
 #[tokio::test]
 async fn plaintext_only_when_tls_is_disabled() {
     let srv = start(
-        TestProvider,
+        TestProvider::new(),
         &[("TF_DISABLE_PLUGIN_TLS", "1"), ("PLUGIN_CLIENT_CERT", "")],
     );
     assert!(
@@ -278,7 +142,7 @@ async fn plaintext_only_when_tls_is_disabled() {
 #[tokio::test]
 async fn port_range_is_respected() {
     let srv = start(
-        TestProvider,
+        TestProvider::new(),
         &[("PLUGIN_MIN_PORT", "21000"), ("PLUGIN_MAX_PORT", "21999")],
     );
     assert!(
@@ -292,12 +156,12 @@ async fn port_range_is_respected() {
 
 #[tokio::test]
 async fn data_source_validate_and_read() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     let mut client = provider_client(&srv.handshake).await;
     let ty = echo_block().value_type();
 
     // Configure with the provider block.
-    let provider_ty = TestProvider.schema().provider.block.value_type();
+    let provider_ty = TestProvider::new().schema().provider.block.value_type();
     let resp = client
         .configure_provider(pb::configure_provider::Request {
             terraform_version: "1.15.5".into(),
@@ -434,7 +298,7 @@ async fn data_source_validate_and_read() {
 
 #[tokio::test]
 async fn panicking_provider_gives_a_diagnostic_and_the_server_keeps_serving() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     let mut client = provider_client(&srv.handshake).await;
     let ty = Type::object([("x", Type::String)]);
     for _ in 0..2 {
@@ -478,7 +342,7 @@ async fn panicking_provider_gives_a_diagnostic_and_the_server_keeps_serving() {
 
 #[tokio::test]
 async fn functions() {
-    let srv = start(TestProvider, &[]);
+    let srv = start(TestProvider::new(), &[]);
     let mut client = provider_client(&srv.handshake).await;
     let s = |v: &str| dv(&Value::from(v), &Type::String).unwrap();
     let call = |name: &str, args: Vec<pb::DynamicValue>| pb::call_function::Request {
@@ -553,14 +417,14 @@ async fn functions() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(resp.functions.len(), 3);
+    assert_eq!(resp.functions.len(), 4);
     let meta = client
         .get_metadata(pb::get_metadata::Request {})
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(meta.data_sources.len(), 2);
-    assert_eq!(meta.functions.len(), 3);
+    assert_eq!(meta.data_sources.len(), 4);
+    assert_eq!(meta.functions.len(), 4);
     let stop = client
         .stop_provider(pb::stop_provider::Request {})
         .await
@@ -598,17 +462,19 @@ fn no_cookie_prints_a_friendly_message_and_fails() {
 }
 
 #[test]
-fn protocol_6_not_offered_is_a_clear_error() {
+fn no_common_protocol_is_a_clear_error() {
     let out = Command::new(common::example_binary())
         .env_clear()
         .env(common::COOKIE.0, common::COOKIE.1)
-        .env("PLUGIN_PROTOCOL_VERSIONS", "4,5")
+        .env("PLUGIN_PROTOCOL_VERSIONS", "3,4")
         .env("PLUGIN_CLIENT_CERT", common::CLIENT_CERT_PEM)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("protocol 6"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("protocol 5, 6"), "{stderr}");
+    assert!(stderr.contains("3,4"), "{stderr}");
 }
 
 #[test]

@@ -21,19 +21,31 @@ This binary is a plugin for Terraform/OpenTofu. It is not meant to be run direct
 Terraform (or OpenTofu) starts it when a configuration uses the provider.
 See the README for how to install and use it.";
 
-/// The Terraform plugin protocol versions this server can speak. Protocol 5
-/// will join later: each version has its own wire types and gRPC service,
-/// everything else (values, schemas, dispatch to the provider) is shared.
+/// A debugging aid: set to `5` or `6`, the plugin speaks that protocol
+/// version (if the host offers it) instead of the newest one both sides
+/// speak. Terraform passes its own environment to the plugins it starts, so
+/// `TFPLUGIN_PROTOCOL_VERSION_OVERRIDE=5 terraform plan` runs a provider
+/// over protocol 5 although Terraform offers 5 and 6.
+pub(crate) const PROTOCOL_OVERRIDE_KEY: &str = "TFPLUGIN_PROTOCOL_VERSION_OVERRIDE";
+
+/// The Terraform plugin protocol versions this server can speak. Each
+/// version has its own wire types and gRPC service; everything else (the
+/// handshake, TLS, values, schemas, dispatch to the provider, panic
+/// handling) is shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ProtocolVersion {
+    /// `tfplugin5` (Terraform 0.12 and later; no nested attributes).
+    V5,
+    /// `tfplugin6` (Terraform 0.15.4 and later), preferred.
     V6,
 }
 
 impl ProtocolVersion {
-    const SUPPORTED: [ProtocolVersion; 1] = [ProtocolVersion::V6];
+    const SUPPORTED: [ProtocolVersion; 2] = [ProtocolVersion::V5, ProtocolVersion::V6];
 
-    fn number(self) -> u32 {
+    pub(crate) fn number(self) -> u32 {
         match self {
+            Self::V5 => 5,
             Self::V6 => 6,
         }
     }
@@ -53,6 +65,7 @@ pub(crate) struct HandshakeEnv {
 pub(crate) enum HandshakeError {
     NotStartedByTerraform,
     NoCommonProtocol(String),
+    BadOverride(String),
     MissingClientCert,
     BadPortRange(String),
     Bind(String),
@@ -65,13 +78,14 @@ impl std::fmt::Display for HandshakeError {
             Self::NoCommonProtocol(offered) => write!(
                 f,
                 "This provider speaks Terraform plugin protocol {}, but the host offered only \
-                 protocol version(s) {offered}. Use Terraform 1.0 or newer, or OpenTofu.",
+                 protocol version(s) {offered}. Use Terraform 0.12 or newer, or OpenTofu.",
                 ProtocolVersion::SUPPORTED
                     .iter()
                     .map(|v| v.number().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Self::BadOverride(msg) => write!(f, "invalid {PROTOCOL_OVERRIDE_KEY}: {msg}"),
             Self::MissingClientCert => f.write_str(
                 "PLUGIN_CLIENT_CERT is not set, so the plugin cannot authenticate Terraform (AutoMTLS). \
                  Terraform sets it when it starts the provider; set TF_DISABLE_PLUGIN_TLS=1 only to debug \
@@ -90,7 +104,10 @@ pub(crate) fn read_env(
     if env(MAGIC_COOKIE_KEY).as_deref() != Some(MAGIC_COOKIE_VALUE) {
         return Err(HandshakeError::NotStartedByTerraform);
     }
-    let protocol = negotiate(env("PLUGIN_PROTOCOL_VERSIONS").as_deref())?;
+    let protocol = negotiate(
+        env("PLUGIN_PROTOCOL_VERSIONS").as_deref(),
+        env(PROTOCOL_OVERRIDE_KEY).as_deref(),
+    )?;
     let tls_disabled = env("TF_DISABLE_PLUGIN_TLS").is_some_and(|v| !v.is_empty());
     let client_cert_pem = if tls_disabled {
         None
@@ -111,20 +128,45 @@ pub(crate) fn read_env(
     })
 }
 
-/// Picks the newest protocol both sides speak. Without an offer (an old
-/// host, or a manual start) go-plugin falls back to the plugin's default,
-/// which is protocol 6.
-fn negotiate(offered: Option<&str>) -> Result<ProtocolVersion, HandshakeError> {
-    let Some(offered) = offered.filter(|s| !s.trim().is_empty()) else {
+/// Picks the newest protocol both sides speak (6 when 5 and 6 are offered).
+/// Without an offer (an old host, or a manual start) go-plugin falls back to
+/// the plugin's default, which is protocol 6. `override_version` (from
+/// [`PROTOCOL_OVERRIDE_KEY`]) picks a version instead, if it is offered.
+fn negotiate(
+    offered: Option<&str>,
+    override_version: Option<&str>,
+) -> Result<ProtocolVersion, HandshakeError> {
+    let offered = offered.filter(|s| !s.trim().is_empty());
+    let numbers: Option<Vec<u32>> =
+        offered.map(|o| o.split(',').filter_map(|s| s.trim().parse().ok()).collect());
+    let is_offered = |v: &ProtocolVersion| {
+        numbers
+            .as_ref()
+            .is_none_or(|numbers| numbers.contains(&v.number()))
+    };
+    if let Some(wanted) = override_version.map(str::trim).filter(|s| !s.is_empty()) {
+        let version = ProtocolVersion::SUPPORTED
+            .iter()
+            .find(|v| v.number().to_string() == wanted)
+            .ok_or_else(|| {
+                HandshakeError::BadOverride(format!(
+                    "{wanted:?} is not a protocol version this plugin speaks (5 or 6)"
+                ))
+            })?;
+        if !is_offered(version) {
+            return Err(HandshakeError::BadOverride(format!(
+                "protocol {wanted} was asked for, but the host offered only {}",
+                offered.unwrap_or_default()
+            )));
+        }
+        return Ok(*version);
+    }
+    let Some(offered) = offered else {
         return Ok(ProtocolVersion::V6);
     };
-    let numbers: Vec<u32> = offered
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
     ProtocolVersion::SUPPORTED
         .iter()
-        .filter(|v| numbers.contains(&v.number()))
+        .filter(|v| is_offered(v))
         .max_by_key(|v| v.number())
         .copied()
         .ok_or_else(|| HandshakeError::NoCommonProtocol(offered.to_owned()))
@@ -217,13 +259,33 @@ mod tests {
 
     #[test]
     fn protocol_negotiation() {
-        assert_eq!(negotiate(Some("5,6")).unwrap(), ProtocolVersion::V6);
-        assert_eq!(negotiate(Some("6, 5")).unwrap(), ProtocolVersion::V6);
-        assert_eq!(negotiate(None).unwrap(), ProtocolVersion::V6);
-        assert_eq!(negotiate(Some("")).unwrap(), ProtocolVersion::V6);
-        let e = negotiate(Some("4,5")).unwrap_err();
-        assert!(e.to_string().contains("protocol 6"), "{e}");
-        assert!(e.to_string().contains("4,5"), "{e}");
+        use ProtocolVersion::{V5, V6};
+        assert_eq!(negotiate(Some("5,6"), None).unwrap(), V6);
+        assert_eq!(negotiate(Some("6, 5"), None).unwrap(), V6);
+        assert_eq!(negotiate(None, None).unwrap(), V6);
+        assert_eq!(negotiate(Some(""), None).unwrap(), V6);
+        assert_eq!(negotiate(Some("5"), None).unwrap(), V5);
+        assert_eq!(negotiate(Some("4,5"), None).unwrap(), V5);
+        assert_eq!(negotiate(Some("6,7"), None).unwrap(), V6);
+        let e = negotiate(Some("3,4"), None).unwrap_err();
+        assert!(e.to_string().contains("protocol 5, 6"), "{e}");
+        assert!(e.to_string().contains("3,4"), "{e}");
+        let e = negotiate(Some("x"), None).unwrap_err();
+        assert!(matches!(e, HandshakeError::NoCommonProtocol(_)), "{e}");
+    }
+
+    #[test]
+    fn protocol_override() {
+        use ProtocolVersion::{V5, V6};
+        assert_eq!(negotiate(Some("5,6"), Some("5")).unwrap(), V5);
+        assert_eq!(negotiate(Some("5,6"), Some(" 6 ")).unwrap(), V6);
+        assert_eq!(negotiate(None, Some("5")).unwrap(), V5);
+        assert_eq!(negotiate(Some("5,6"), Some("")).unwrap(), V6);
+        let e = negotiate(Some("6"), Some("5")).unwrap_err();
+        assert!(e.to_string().contains(PROTOCOL_OVERRIDE_KEY), "{e}");
+        assert!(e.to_string().contains("offered only 6"), "{e}");
+        let e = negotiate(Some("5,6"), Some("4")).unwrap_err();
+        assert!(matches!(e, HandshakeError::BadOverride(_)), "{e}");
     }
 
     #[test]
@@ -282,6 +344,10 @@ mod tests {
         assert_eq!(
             line(ProtocolVersion::V6, addr, Some(&[1, 2, 3, 4])),
             "1|6|tcp|127.0.0.1:1234|grpc|AQIDBA\n"
+        );
+        assert_eq!(
+            line(ProtocolVersion::V5, addr, None),
+            "1|5|tcp|127.0.0.1:1234|grpc|\n"
         );
     }
 }

@@ -3,14 +3,23 @@
 //! What [`serve`] does, in order:
 //! 1. checks `TF_PLUGIN_MAGIC_COOKIE` (a person running the binary by hand
 //!    gets a short explanation on stderr and exit status 1);
-//! 2. negotiates the protocol version from `PLUGIN_PROTOCOL_VERSIONS` (6);
+//! 2. negotiates the protocol version from `PLUGIN_PROTOCOL_VERSIONS`: 6
+//!    when offered, else 5 (`TFPLUGIN_PROTOCOL_VERSION_OVERRIDE=5` forces 5
+//!    while debugging);
 //! 3. listens on 127.0.0.1 (within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when
 //!    set) and, unless `TF_DISABLE_PLUGIN_TLS` is set, prepares AutoMTLS with
 //!    a fresh certificate, accepting only the client certificate from
 //!    `PLUGIN_CLIENT_CERT`;
 //! 4. prints the single handshake line on stdout;
-//! 5. serves `tfplugin6.Provider` and `plugin.GRPCController` until
-//!    Terraform calls `Shutdown`, then exits with status 0.
+//! 5. serves `tfplugin6.Provider` (or `tfplugin5.Provider`) and
+//!    `plugin.GRPCController` until Terraform calls `Shutdown`, then exits
+//!    with status 0.
+//!
+//! The two protocol versions share everything but their wire types: the
+//! `v5` and `v6` modules only convert messages to and from the
+//! protocol-independent `core`. Protocol 5 has no nested attributes; `v5`
+//! lowers them to attributes of the implied object type, with optional
+//! attribute markers for the nested attributes the user may leave out.
 //!
 //! Nothing but the handshake line is ever written to stdout; logs go to
 //! stderr (level from `TF_LOG_PROVIDER` or `TF_LOG`, default warnings).
@@ -30,7 +39,8 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::diag::Diagnostics;
 use crate::proto::plugin as controller_pb;
-use crate::proto::tfplugin6 as pb;
+use crate::proto::tfplugin5 as pb5;
+use crate::proto::tfplugin6 as pb6;
 use crate::schema::ProviderSchema;
 use crate::value::Value;
 
@@ -39,7 +49,9 @@ mod core;
 mod handshake;
 mod log;
 mod tls;
+mod v5;
 mod v6;
+mod wire;
 
 /// Largest request accepted (Terraform's own plugin SDKs allow 256 MiB).
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
@@ -207,9 +219,14 @@ fn run<P: Provider>(
         .write_all(line.as_bytes())
         .and_then(|()| handshake_out.flush())
         .map_err(|e| format!("cannot write the handshake to stdout: {e}"))?;
-    tracing::debug!(%addr, tls = tls.is_some(), "plugin listening");
+    tracing::debug!(
+        %addr,
+        tls = tls.is_some(),
+        protocol = hs.protocol.number(),
+        "plugin listening"
+    );
 
-    let result = runtime.block_on(serve_grpc(provider, listener, tls));
+    let result = runtime.block_on(serve_grpc(provider, hs.protocol, listener, tls));
     // Do not wait for provider calls still running on blocking threads.
     runtime.shutdown_background();
     result
@@ -217,6 +234,7 @@ fn run<P: Provider>(
 
 async fn serve_grpc<P: Provider>(
     provider: P,
+    protocol: handshake::ProtocolVersion,
     listener: std::net::TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> Result<(), String> {
@@ -235,20 +253,30 @@ async fn serve_grpc<P: Provider>(
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let core = Arc::new(core::Core::new(provider));
-    let provider_service = pb::provider_server::ProviderServer::new(v6::ProviderV6::new(core))
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
-        .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let controller = controller_pb::grpc_controller_server::GrpcControllerServer::new(Controller {
         shutdown: shutdown_tx,
     });
 
     let mut graceful = shutdown_rx.clone();
-    let server = tonic::transport::Server::builder()
-        .add_service(provider_service)
-        .add_service(controller)
-        .serve_with_incoming_shutdown(ReceiverStream::new(conn_rx), async move {
+    let mut builder = tonic::transport::Server::builder();
+    let router = match protocol {
+        handshake::ProtocolVersion::V6 => builder.add_service(
+            pb6::provider_server::ProviderServer::new(v6::ProviderV6::new(core))
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE),
+        ),
+        handshake::ProtocolVersion::V5 => builder.add_service(
+            pb5::provider_server::ProviderServer::new(v5::ProviderV5::new(core))
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE),
+        ),
+    };
+    let server = router.add_service(controller).serve_with_incoming_shutdown(
+        ReceiverStream::new(conn_rx),
+        async move {
             let _ = graceful.wait_for(|stop| *stop).await;
-        });
+        },
+    );
     let mut forced = shutdown_rx;
     let deadline = async move {
         let _ = forced.wait_for(|stop| *stop).await;

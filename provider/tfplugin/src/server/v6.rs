@@ -2,19 +2,16 @@
 //! between this crate's types and the `tfplugin6` wire types. Everything not
 //! listed here answers `Unimplemented` (the generated default stubs).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
 use super::Provider;
-use super::core::{Core, WireValue};
-use crate::diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+use super::core::Core;
 use crate::proto::tfplugin6 as pb;
-use crate::schema::{
-    Attribute, AttributeKind, Block, BlockNesting, Function, NestedBlock, ObjectNesting, Parameter,
-    ProviderSchema, Schema, StringKind,
-};
+use crate::schema::{Attribute, AttributeKind, ObjectNesting};
+
+super::wire::shared_conversions!();
 
 pub(crate) struct ProviderV6<P> {
     core: Arc<Core<P>>,
@@ -26,63 +23,20 @@ impl<P> ProviderV6<P> {
     }
 }
 
-fn wire(v: Option<pb::DynamicValue>) -> Option<WireValue> {
-    v.map(|v| WireValue {
-        msgpack: v.msgpack,
-        json: v.json,
-    })
-}
-
-fn dynamic(msgpack: Vec<u8>) -> pb::DynamicValue {
-    pb::DynamicValue {
-        msgpack,
-        json: Vec::new(),
-    }
-}
-
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderV6<P> {
     async fn get_metadata(
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
-        let mut resp = pb::get_metadata::Response {
-            server_capabilities: Some(capabilities()),
-            ..Default::default()
-        };
-        match self.core.schema().await {
-            Ok(schema) => {
-                resp.data_sources = schema
-                    .data_sources
-                    .keys()
-                    .map(|name| pb::get_metadata::DataSourceMetadata {
-                        type_name: name.clone(),
-                    })
-                    .collect();
-                resp.functions = schema
-                    .functions
-                    .keys()
-                    .map(|name| pb::get_metadata::FunctionMetadata { name: name.clone() })
-                    .collect();
-            }
-            Err(d) => resp.diagnostics = diagnostics(d),
-        }
-        Ok(Response::new(resp))
+        Ok(Response::new(metadata_response(self.core.schema().await)))
     }
 
     async fn get_provider_schema(
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let mut resp = pb::get_provider_schema::Response {
-            server_capabilities: Some(capabilities()),
-            ..Default::default()
-        };
-        match self.core.schema().await {
-            Ok(schema) => provider_schema(&schema, &mut resp),
-            Err(d) => resp.diagnostics = diagnostics(d),
-        }
-        Ok(Response::new(resp))
+        Ok(Response::new(schema_response(self.core.schema().await)))
     }
 
     async fn validate_provider_config(
@@ -144,12 +98,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderV6<P> {
         &self,
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
-        let mut resp = pb::get_functions::Response::default();
-        match self.core.schema().await {
-            Ok(schema) => resp.functions = functions(&schema),
-            Err(d) => resp.diagnostics = diagnostics(d),
-        }
-        Ok(Response::new(resp))
+        Ok(Response::new(functions_response(self.core.schema().await)))
     }
 
     async fn call_function(
@@ -157,92 +106,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderV6<P> {
         request: Request<pb::call_function::Request>,
     ) -> Result<Response<pb::call_function::Response>, Status> {
         let req = request.into_inner();
-        let args = req
-            .arguments
-            .into_iter()
-            .map(|a| WireValue {
-                msgpack: a.msgpack,
-                json: a.json,
-            })
-            .collect();
-        let resp = match self.core.call_function(req.name, args).await {
-            Ok(result) => pb::call_function::Response {
-                result: Some(dynamic(result)),
-                error: None,
-            },
-            Err(e) => pb::call_function::Response {
-                result: None,
-                error: Some(pb::FunctionError {
-                    text: e.text,
-                    function_argument: e.argument,
-                }),
-            },
-        };
-        Ok(Response::new(resp))
+        let result = self
+            .core
+            .call_function(req.name, wire_all(req.arguments))
+            .await;
+        Ok(Response::new(call_function_response(result)))
     }
 
     async fn stop_provider(
         &self,
         _request: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
-        let error = match self.core.stop().await {
-            Ok(()) => String::new(),
-            Err(panic) => format!("the provider panicked while stopping: {panic}"),
-        };
+        let error = stop_error(self.core.stop().await);
         Ok(Response::new(pb::stop_provider::Response { error }))
-    }
-}
-
-fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities {
-        // The schema never changes within a process: Terraform may cache it
-        // and skip GetProviderSchema in the provider's later processes.
-        get_provider_schema_optional: true,
-        ..Default::default()
-    }
-}
-
-fn provider_schema(schema: &ProviderSchema, resp: &mut pb::get_provider_schema::Response) {
-    resp.provider = Some(schema_pb(&schema.provider));
-    resp.data_source_schemas = schema
-        .data_sources
-        .iter()
-        .map(|(name, s)| (name.clone(), schema_pb(s)))
-        .collect();
-    resp.functions = functions(schema);
-}
-
-fn functions(schema: &ProviderSchema) -> HashMap<String, pb::Function> {
-    schema
-        .functions
-        .iter()
-        .map(|(name, f)| (name.clone(), function_pb(f)))
-        .collect()
-}
-
-fn string_kind(k: StringKind) -> i32 {
-    match k {
-        StringKind::Plain => pb::StringKind::Plain as i32,
-        StringKind::Markdown => pb::StringKind::Markdown as i32,
-    }
-}
-
-pub(crate) fn schema_pb(s: &Schema) -> pb::Schema {
-    pb::Schema {
-        version: s.version,
-        block: Some(block_pb(&s.block, s.version)),
-    }
-}
-
-fn block_pb(b: &Block, version: i64) -> pb::schema::Block {
-    pb::schema::Block {
-        version,
-        attributes: b.attributes.iter().map(attribute_pb).collect(),
-        block_types: b.block_types.iter().map(nested_block_pb).collect(),
-        description: b.description.clone(),
-        description_kind: string_kind(b.description_kind),
-        deprecated: b.deprecated,
-        deprecation_message: String::new(),
     }
 }
 
@@ -282,82 +158,6 @@ fn attribute_pb(a: &Attribute) -> pb::schema::Attribute {
         deprecated: a.deprecated,
         write_only: false,
         deprecation_message: String::new(),
-    }
-}
-
-fn nested_block_pb(b: &NestedBlock) -> pb::schema::NestedBlock {
-    let nesting = match b.nesting {
-        BlockNesting::Single => pb::schema::nested_block::NestingMode::Single,
-        BlockNesting::Group => pb::schema::nested_block::NestingMode::Group,
-        BlockNesting::List => pb::schema::nested_block::NestingMode::List,
-        BlockNesting::Set => pb::schema::nested_block::NestingMode::Set,
-        BlockNesting::Map => pb::schema::nested_block::NestingMode::Map,
-    };
-    pb::schema::NestedBlock {
-        type_name: b.type_name.clone(),
-        block: Some(block_pb(&b.block, 0)),
-        nesting: nesting as i32,
-        min_items: b.min_items,
-        max_items: b.max_items,
-    }
-}
-
-fn parameter_pb(p: &Parameter) -> pb::function::Parameter {
-    pb::function::Parameter {
-        name: p.name.clone(),
-        r#type: p.ty.to_json_bytes(),
-        allow_null_value: p.allow_null_value,
-        allow_unknown_values: p.allow_unknown_values,
-        description: p.description.clone(),
-        description_kind: string_kind(StringKind::Markdown),
-    }
-}
-
-pub(crate) fn function_pb(f: &Function) -> pb::Function {
-    pb::Function {
-        parameters: f.parameters.iter().map(parameter_pb).collect(),
-        variadic_parameter: f.variadic_parameter.as_ref().map(parameter_pb),
-        r#return: Some(pb::function::Return {
-            r#type: f.return_type.to_json_bytes(),
-        }),
-        summary: f.summary.clone(),
-        description: f.description.clone(),
-        description_kind: string_kind(StringKind::Markdown),
-        deprecation_message: f.deprecation_message.clone(),
-    }
-}
-
-pub(crate) fn diagnostics(d: Diagnostics) -> Vec<pb::Diagnostic> {
-    d.into_iter().map(diagnostic_pb).collect()
-}
-
-fn diagnostic_pb(d: Diagnostic) -> pb::Diagnostic {
-    let severity = match d.severity {
-        Severity::Error => pb::diagnostic::Severity::Error,
-        Severity::Warning => pb::diagnostic::Severity::Warning,
-    };
-    pb::Diagnostic {
-        severity: severity as i32,
-        summary: d.summary,
-        detail: d.detail,
-        attribute: d.attribute.filter(|p| !p.is_empty()).map(path_pb),
-    }
-}
-
-fn path_pb(p: AttributePath) -> pb::AttributePath {
-    use pb::attribute_path::step::Selector;
-    pb::AttributePath {
-        steps: p
-            .steps()
-            .iter()
-            .map(|s| pb::attribute_path::Step {
-                selector: Some(match s {
-                    PathStep::Attr(n) => Selector::AttributeName(n.clone()),
-                    PathStep::Key(k) => Selector::ElementKeyString(k.clone()),
-                    PathStep::Index(i) => Selector::ElementKeyInt(*i),
-                }),
-            })
-            .collect(),
     }
 }
 

@@ -3,6 +3,8 @@
 //! TLS, trusting exactly the certificate from the handshake line).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod test_provider;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -20,6 +22,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin::proto::tfplugin5::provider_client::ProviderClient as ProviderClientV5;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin::server::Provider;
 use tonic::transport::Channel;
@@ -37,6 +40,8 @@ pub const CLIENT_KEY_PEM: &str = include_str!("../fixtures/p521-client.key.pem")
 #[derive(Debug, Clone)]
 pub struct Handshake {
     pub line: String,
+    /// The negotiated Terraform plugin protocol version (5 or 6).
+    pub protocol: u32,
     pub addr: SocketAddr,
     pub server_cert: Option<Vec<u8>>,
 }
@@ -45,7 +50,11 @@ pub fn parse_handshake(line: &str) -> Handshake {
     let fields: Vec<&str> = line.trim_end_matches('\n').split('|').collect();
     assert_eq!(fields.len(), 6, "handshake line {line:?}");
     assert_eq!(fields[0], "1", "core protocol version");
-    assert_eq!(fields[1], "6", "app protocol version");
+    let protocol: u32 = fields[1].parse().expect("app protocol version");
+    assert!(
+        protocol == 5 || protocol == 6,
+        "app protocol version {protocol}"
+    );
     assert_eq!(fields[2], "tcp");
     assert_eq!(fields[4], "grpc");
     let addr: SocketAddr = fields[3].parse().expect("address");
@@ -62,6 +71,7 @@ pub fn parse_handshake(line: &str) -> Handshake {
     };
     Handshake {
         line: line.to_owned(),
+        protocol,
         addr,
         server_cert,
     }
@@ -123,6 +133,11 @@ pub enum ClientAuth {
     Expected,
     /// Some other valid self-signed certificate.
     Other,
+    /// The announced certificate, but signing with another P-521 key (the
+    /// certificate is public; only its key holder may use it).
+    ExpectedCertWrongKey,
+    /// The announced certificate and key, but TLS 1.2 only.
+    ExpectedTls12Only,
     /// None at all.
     Nothing,
 }
@@ -222,19 +237,37 @@ impl rustls::client::ResolvesClientCert for FixedClientCert {
 
 fn client_config(server_cert: &[u8], auth: ClientAuth) -> rustls::ClientConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] = match auth {
+        ClientAuth::ExpectedTls12Only => &[&rustls::version::TLS12],
+        _ => rustls::DEFAULT_VERSIONS,
+    };
     let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(ExactServerCert(server_cert.to_vec())));
+    let expected_cert_with = |secret: p521::SecretKey| {
+        let cert = CertificateDer::from_pem_slice(CLIENT_CERT_PEM.as_bytes()).unwrap();
+        let key = Arc::new(P521Key(p521::ecdsa::SigningKey::from(&secret)));
+        Arc::new(FixedClientCert(Arc::new(CertifiedKey::new(
+            vec![cert],
+            key,
+        ))))
+    };
     let mut config = match auth {
-        ClientAuth::Expected => {
-            let cert = CertificateDer::from_pem_slice(CLIENT_CERT_PEM.as_bytes()).unwrap();
-            let secret = p521::SecretKey::from_pkcs8_pem(CLIENT_KEY_PEM).unwrap();
-            let key = Arc::new(P521Key(p521::ecdsa::SigningKey::from(&secret)));
-            builder.with_client_cert_resolver(Arc::new(FixedClientCert(Arc::new(
-                CertifiedKey::new(vec![cert], key),
-            ))))
+        ClientAuth::Expected | ClientAuth::ExpectedTls12Only => builder.with_client_cert_resolver(
+            expected_cert_with(p521::SecretKey::from_pkcs8_pem(CLIENT_KEY_PEM).unwrap()),
+        ),
+        ClientAuth::ExpectedCertWrongKey => {
+            // A valid P-521 scalar (below the group order), not the
+            // certificate's key.
+            let mut bytes = [0u8; 66];
+            for (i, b) in bytes.iter_mut().enumerate().skip(1) {
+                *b = i as u8;
+            }
+            builder.with_client_cert_resolver(expected_cert_with(
+                p521::SecretKey::from_slice(&bytes).unwrap(),
+            ))
         }
         ClientAuth::Other => {
             let key = rcgen::KeyPair::generate().unwrap();
@@ -291,8 +324,16 @@ pub async fn channel(hs: &Handshake, auth: ClientAuth) -> Result<Channel, String
     }
 }
 
+/// A protocol 6 client, as Terraform's.
 pub async fn provider_client(hs: &Handshake) -> ProviderClient<Channel> {
+    assert_eq!(hs.protocol, 6, "the server speaks protocol {}", hs.protocol);
     ProviderClient::new(channel(hs, ClientAuth::Expected).await.expect("connect"))
+}
+
+/// A protocol 5 client, as Terraform's when the provider answered 5.
+pub async fn provider_client_v5(hs: &Handshake) -> ProviderClientV5<Channel> {
+    assert_eq!(hs.protocol, 5, "the server speaks protocol {}", hs.protocol);
+    ProviderClientV5::new(channel(hs, ClientAuth::Expected).await.expect("connect"))
 }
 
 /// Calls GRPCController/Shutdown.
