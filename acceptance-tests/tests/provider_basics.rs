@@ -89,8 +89,9 @@ data "portmap_flows" "this" {
     let d = find(&diags, "Invalid address \"10.0.0.300/24\"");
     assert_eq!(d.severity, "error");
     // Terraform underlines the node's entry in the `nodes` map (it cannot go
-    // deeper into an attribute expression); the detail names the element.
-    assert_eq!(d.highlight.as_deref(), Some("{"), "{d:?}");
+    // deeper into an attribute expression): v1.15 the whole object, older
+    // versions its opening brace. The detail names the element.
+    assert!(d.highlight.as_deref().is_some_and(|h| h.starts_with('{')), "{d:?}");
     assert!(
         d.code
             .as_deref()

@@ -26,7 +26,12 @@ pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
         })?
     } else {
         let located = |e: serde_norway::Error| match e.location() {
-            Some(l) => format!("{origin}:{}:{}: {}", l.line(), l.column(), strip_position(&e.to_string())),
+            Some(l) => format!(
+                "{origin}:{}:{}: {}",
+                l.line(),
+                l.column(),
+                strip_position(&e.to_string())
+            ),
             None => format!("{origin}: {e}"),
         };
         // Duplicate keys first: a typed map would silently keep the last one.

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-fn expectations(path: &PathBuf, text: &str) -> Vec<String> {
+fn expectations(path: &std::path::Path, text: &str) -> Vec<String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     match name.as_str() {
         "09-json-syntax.json" => vec![

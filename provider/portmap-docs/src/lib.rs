@@ -83,17 +83,21 @@ fn anchor(path: &[String]) -> String {
 /// Renders a block's attributes: Required / Optional / Read-Only sections,
 /// then the nested schemas.
 fn render_attributes(out: &mut String, attrs: &[Attribute], path: &[String], top: bool) {
-    let groups: [(&str, Box<dyn Fn(&Attribute) -> bool>); 3] = [
-        ("Required", Box::new(|a: &Attribute| a.required)),
-        ("Optional", Box::new(|a: &Attribute| a.optional)),
-        (
-            "Read-Only",
-            Box::new(|a: &Attribute| a.computed && !a.optional),
-        ),
-    ];
+    /// Which section an attribute belongs to.
+    fn section(a: &Attribute) -> Option<&'static str> {
+        if a.required {
+            Some("Required")
+        } else if a.optional {
+            Some("Optional")
+        } else if a.computed {
+            Some("Read-Only")
+        } else {
+            None
+        }
+    }
     let mut nested: Vec<(Vec<String>, &Vec<Attribute>)> = Vec::new();
-    for (title, pred) in &groups {
-        let mut items: Vec<&Attribute> = attrs.iter().filter(|a| pred(a)).collect();
+    for title in ["Required", "Optional", "Read-Only"] {
+        let mut items: Vec<&Attribute> = attrs.iter().filter(|a| section(a) == Some(title)).collect();
         if items.is_empty() {
             continue;
         }

@@ -124,12 +124,6 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, 
     }
 }
 
-/// Serializes `v` with serde and converts it to type `ty`.
-pub fn to_value<T: serde::Serialize>(v: &T, ty: &Type, path: &str) -> Result<Value, String> {
-    let j = serde_json::to_value(v).map_err(|e| format!("provider bug: encoding {path}: {e}"))?;
-    from_json(&j, ty, path)
-}
-
 /// The strings of a list or set value: known strings, with `None` for
 /// unknown elements. `None` overall if the value is null or unknown.
 pub fn strings(v: Option<&Value>) -> Option<Vec<Option<String>>> {
@@ -152,4 +146,41 @@ pub fn with_attrs(config: &Value, attrs: Vec<(&str, Value)>) -> Value {
         m.insert(k.to_string(), v);
     }
     Value::Object(m)
+}
+
+/// The state of a read: the configuration with the computed attributes set,
+/// each converted from a serde value to its schema type. A conversion
+/// failure is a provider bug, reported as an error naming the data source.
+pub fn read_state(
+    type_name: &str,
+    schema: &tfplugin::schema::Schema,
+    config: &Value,
+    computed: Vec<(&str, Result<serde_json::Value, String>)>,
+    mut diags: Diagnostics,
+) -> (Option<Value>, Diagnostics) {
+    let mut attrs = Vec::new();
+    for (name, json) in computed {
+        let ty = schema
+            .block
+            .find_attribute(name)
+            .map(tfplugin::schema::Attribute::value_type)
+            .unwrap_or(Type::Dynamic);
+        match json.and_then(|j| from_json(&j, &ty, name)) {
+            Ok(v) => attrs.push((name, v)),
+            Err(e) => diags.0.push(Diagnostic::error(
+                format!("Internal error in {type_name}"),
+                e,
+            )),
+        }
+    }
+    if diags.has_errors() {
+        (None, diags)
+    } else {
+        (Some(with_attrs(config, attrs)), diags)
+    }
+}
+
+/// A serde value as JSON, for [`read_state`].
+pub fn json<T: serde::Serialize>(v: &T, what: &str) -> Result<serde_json::Value, String> {
+    serde_json::to_value(v).map_err(|e| format!("provider bug: encoding {what}: {e}"))
 }

@@ -6,12 +6,11 @@
 
 use portmap_core::Computation;
 use portmap_core::issue::{Issue, Path, has_errors};
-use portmap_core::topology::{CheckOptions, check};
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use crate::convert::{diagnostics, from_json, with_attrs};
+use crate::convert::{diagnostics, read_state};
 use crate::data_sources::{Context, DataSource};
 use crate::topology_input;
 
@@ -52,10 +51,6 @@ fn fail_on_risk() -> Attribute {
 }
 
 impl<S: Shape> CloudShape<S> {
-    fn rules_type(&self) -> Type {
-        self.rules_attribute().value_type()
-    }
-
     fn rules_attribute(&self) -> Attribute {
         Attribute::nested(
             "rules",
@@ -64,18 +59,6 @@ impl<S: Shape> CloudShape<S> {
             S::RULES_DESCRIPTION,
         )
         .make_computed()
-    }
-
-    /// Decodes the input and checks the arguments; `None` with the issues if
-    /// anything is wrong.
-    fn input(&self, config: &Value) -> (Option<portmap_core::Topology>, Vec<Issue>) {
-        let (topology, _, mut issues) = topology_input::decode(config);
-        issues.extend(self.0.check_arguments(config));
-        if has_errors(&issues) {
-            (None, issues)
-        } else {
-            (Some(topology), issues)
-        }
     }
 }
 
@@ -95,26 +78,17 @@ impl<S: Shape> DataSource for CloudShape<S> {
     }
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        let (topology, unknowns, mut issues) = topology_input::decode(config);
-        let opts = CheckOptions {
-            unknowns,
-            strict_products: ctx.configured,
-        };
-        issues.extend(
-            check(&topology, &ctx.catalog, &opts)
-                .into_iter()
-                .filter(Issue::is_error),
-        );
+        let mut issues = topology_input::validate(ctx, config);
         issues.extend(self.0.check_arguments(config));
         diagnostics(&issues)
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
-        let (topology, mut issues) = self.input(config);
-        let Some(topology) = topology else {
+        let mut issues = self.0.check_arguments(config);
+        if has_errors(&issues) {
             return (None, diagnostics(&issues));
-        };
-        let comp = match portmap_core::compute(&topology, &ctx.catalog) {
+        }
+        let comp = match topology_input::compute(ctx, config) {
             Ok(c) => c,
             Err(found) => return (None, diagnostics(&found)),
         };
@@ -123,27 +97,21 @@ impl<S: Shape> DataSource for CloudShape<S> {
             .get("fail_on_risk")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let shaped = self
-            .0
-            .shape(&comp, config, as_errors)
-            .and_then(|(json, found)| {
-                issues.extend(found);
-                from_json(&json, &self.rules_type(), "rules")
-            });
-        let mut diags = diagnostics(&issues);
-        match shaped {
-            Ok(rules) if !diags.has_errors() => {
-                (Some(with_attrs(config, vec![("rules", rules)])), diags)
-            }
-            Ok(_) => (None, diags),
-            Err(e) => {
-                diags.0.push(Diagnostic::error(
-                    format!("Internal error in {}", S::TYPE_NAME),
-                    e,
-                ));
-                (None, diags)
-            }
+        let rules = self.0.shape(&comp, config, as_errors).map(|(json, found)| {
+            issues.extend(found);
+            json
+        });
+        let diags = diagnostics(&issues);
+        if diags.has_errors() {
+            return (None, diags);
         }
+        read_state(
+            S::TYPE_NAME,
+            &self.schema(),
+            config,
+            vec![("rules", rules)],
+            diags,
+        )
     }
 }
 

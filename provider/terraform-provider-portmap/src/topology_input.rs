@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use portmap_core::issue::{Issue, Path};
+use portmap_core::Computation;
+use portmap_core::issue::{Issue, Path, has_errors};
 use portmap_core::topology::{
-    Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns,
+    CheckOptions, Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns, check,
 };
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
+
+use crate::data_sources::Context;
 
 /// The input attributes: `nodes` (required) and `products` (optional).
 pub fn attributes() -> Vec<Attribute> {
@@ -233,4 +236,32 @@ fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfi
         false,
     );
     cfg
+}
+
+/// The errors of `nodes` and `products` in a configuration that may hold
+/// unknown values (ValidateDataResourceConfig of every data source taking
+/// them). Product ids are only checked once the provider is configured, when
+/// user catalogs are known.
+pub fn validate(ctx: &Context, config: &Value) -> Vec<Issue> {
+    let (topology, unknowns, mut issues) = decode(config);
+    let opts = CheckOptions {
+        unknowns,
+        strict_products: ctx.configured,
+    };
+    issues.extend(
+        check(&topology, &ctx.catalog, &opts)
+            .into_iter()
+            .filter(Issue::is_error),
+    );
+    issues
+}
+
+/// Decodes a wholly known configuration and computes its flows and rules.
+/// `Err` holds the issues (errors and warnings) when anything is wrong.
+pub fn compute<'c>(ctx: &'c Context, config: &Value) -> Result<Computation<'c>, Vec<Issue>> {
+    let (topology, _, issues) = decode(config);
+    if has_errors(&issues) {
+        return Err(issues);
+    }
+    portmap_core::compute(&topology, &ctx.catalog)
 }

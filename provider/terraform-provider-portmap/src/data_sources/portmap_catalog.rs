@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use portmap_core::issue::{Issue, Path};
 use portmap_core::output::catalog_output;
 use portmap_core::suggest::did_you_mean;
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::{Context, DataSource};
-use crate::convert::{diagnostics, strings, to_value, with_attrs};
+use crate::convert::{diagnostics, json, read_state, strings};
 
 /// The data source.
 pub struct PortmapCatalog;
@@ -184,36 +184,21 @@ impl DataSource for PortmapCatalog {
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
         let (issues, filter, overrides) = check(ctx, config);
-        let mut diags = diagnostics(&issues);
+        let diags = diagnostics(&issues);
         if diags.has_errors() {
             return (None, diags);
         }
         let out = catalog_output(&ctx.catalog, filter.as_deref(), &overrides);
-        let schema = self.schema();
-        let ty = |name: &str| {
-            schema
-                .block
-                .find_attribute(name)
-                .map(Attribute::value_type)
-                .unwrap_or(Type::Dynamic)
-        };
-        match (
-            to_value(&out.products, &ty("products"), "products"),
-            to_value(&out.flows, &ty("flows"), "flows"),
-        ) {
-            (Ok(p), Ok(f)) => (
-                Some(with_attrs(config, vec![("products", p), ("flows", f)])),
-                diags,
-            ),
-            (a, b) => {
-                for e in [a.err(), b.err()].into_iter().flatten() {
-                    diags
-                        .0
-                        .push(Diagnostic::error("Internal error in portmap_catalog", e));
-                }
-                (None, diags)
-            }
-        }
+        read_state(
+            self.type_name(),
+            &self.schema(),
+            config,
+            vec![
+                ("products", json(&out.products, "products")),
+                ("flows", json(&out.flows, "flows")),
+            ],
+            diags,
+        )
     }
 }
 

@@ -2,13 +2,12 @@
 //! least-privilege ingress and egress rules that allow exactly those.
 
 use portmap_core::output::FlowsOutput;
-use portmap_core::topology::{CheckOptions, check};
-use tfplugin::diag::{Diagnostic, Diagnostics};
+use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::{Context, DataSource};
-use crate::convert::{diagnostics, to_value, with_attrs};
+use crate::convert::{diagnostics, json, read_state};
 use crate::topology_input;
 
 /// The data source.
@@ -187,73 +186,34 @@ impl DataSource for PortmapFlows {
     }
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        let (topology, unknowns, mut issues) = topology_input::decode(config);
-        let opts = CheckOptions {
-            unknowns,
-            strict_products: ctx.configured,
-        };
-        issues.extend(
-            check(&topology, &ctx.catalog, &opts)
-                .into_iter()
-                .filter(|i| i.is_error()),
-        );
-        diagnostics(&issues)
+        diagnostics(&topology_input::validate(ctx, config))
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
-        let (topology, _, issues) = topology_input::decode(config);
-        if portmap_core::issue::has_errors(&issues) {
-            return (None, diagnostics(&issues));
-        }
-        let comp = match portmap_core::compute(&topology, &ctx.catalog) {
+        let comp = match topology_input::compute(ctx, config) {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
-        let mut diags = diagnostics(&comp.issues);
         let out = FlowsOutput::new(&comp);
         let diagram = portmap_core::diagram::Diagram::new(&comp);
-        let diagrams = [
-            (
-                "diagram_mermaid",
-                Value::String(portmap_core::diagram::mermaid(&diagram)),
-            ),
-            (
-                "diagram_dot",
-                Value::String(portmap_core::diagram::dot(&diagram)),
-            ),
-        ];
-        let schema = self.schema();
-        let ty = |name: &str| {
-            schema
-                .block
-                .find_attribute(name)
-                .map(Attribute::value_type)
-                .unwrap_or(Type::Dynamic)
-        };
-        let values = (
-            to_value(&out.flows, &ty("flows"), "flows"),
-            to_value(&out.rules, &ty("rules"), "rules"),
-            to_value(&out.unresolved, &ty("unresolved"), "unresolved"),
-        );
-        match values {
-            (Ok(flows), Ok(rules), Ok(unresolved)) => {
-                let mut attrs = vec![
-                    ("flows", flows),
-                    ("rules", rules),
-                    ("unresolved", unresolved),
-                ];
-                attrs.extend(diagrams);
-                let state = with_attrs(config, attrs);
-                (Some(state), diags)
-            }
-            (a, b, c) => {
-                for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
-                    diags
-                        .0
-                        .push(Diagnostic::error("Internal error in portmap_flows", e));
-                }
-                (None, diags)
-            }
-        }
+        read_state(
+            self.type_name(),
+            &self.schema(),
+            config,
+            vec![
+                ("flows", json(&out.flows, "flows")),
+                ("rules", json(&out.rules, "rules")),
+                ("unresolved", json(&out.unresolved, "unresolved")),
+                (
+                    "diagram_mermaid",
+                    Ok(portmap_core::diagram::mermaid(&diagram).into()),
+                ),
+                (
+                    "diagram_dot",
+                    Ok(portmap_core::diagram::dot(&diagram).into()),
+                ),
+            ],
+            diagnostics(&comp.issues),
+        )
     }
 }
