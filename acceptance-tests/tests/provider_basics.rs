@@ -91,7 +91,10 @@ data "portmap_flows" "this" {
     // Terraform underlines the node's entry in the `nodes` map (it cannot go
     // deeper into an attribute expression): v1.15 the whole object, older
     // versions its opening brace. The detail names the element.
-    assert!(d.highlight.as_deref().is_some_and(|h| h.starts_with('{')), "{d:?}");
+    assert!(
+        d.highlight.as_deref().is_some_and(|h| h.starts_with('{')),
+        "{d:?}"
+    );
     assert!(
         d.code
             .as_deref()

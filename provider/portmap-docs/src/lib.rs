@@ -97,7 +97,8 @@ fn render_attributes(out: &mut String, attrs: &[Attribute], path: &[String], top
     }
     let mut nested: Vec<(Vec<String>, &Vec<Attribute>)> = Vec::new();
     for title in ["Required", "Optional", "Read-Only"] {
-        let mut items: Vec<&Attribute> = attrs.iter().filter(|a| section(a) == Some(title)).collect();
+        let mut items: Vec<&Attribute> =
+            attrs.iter().filter(|a| section(a) == Some(title)).collect();
         if items.is_empty() {
             continue;
         }
