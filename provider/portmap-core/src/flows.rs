@@ -204,6 +204,8 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
             }
             let mut same_node_pair = false;
             let condition = flow.condition.as_ref().map(|c| c.to_string());
+            let protocols = flow.protocol.list();
+            let mut key = String::new();
             for &a in from_nodes {
                 for &b in to_nodes {
                     if flow.scope == Scope::Host && a != b {
@@ -214,13 +216,25 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                     let nb = &r.nodes[b];
                     let internal =
                         a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host);
-                    for proto in flow.protocol.list() {
+                    for &proto in &protocols {
                         for range in ports.ranges() {
+                            // `product:flow:from>to:protocol:ports`, built
+                            // without the formatting machinery, then copied
+                            // at its exact size.
+                            key.clear();
+                            for (part, sep) in [
+                                (product.id.as_str(), ':'),
+                                (flow.id.as_str(), ':'),
+                                (na.name.as_str(), '>'),
+                                (nb.name.as_str(), ':'),
+                                (proto.as_str(), ':'),
+                            ] {
+                                key.push_str(part);
+                                key.push(sep);
+                            }
+                            range.push_to(&mut key);
                             out.flows.push(FlowRecord {
-                                key: format!(
-                                    "{}:{}:{}>{}:{}:{}",
-                                    product.id, flow.id, na.name, nb.name, proto, range
-                                ),
+                                key: key.clone(),
                                 product: product.id.clone(),
                                 flow: flow.id.clone(),
                                 from_node: na.name.clone(),

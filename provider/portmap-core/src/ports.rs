@@ -50,6 +50,32 @@ impl PortRange {
     pub fn covers(&self, other: &PortRange) -> bool {
         self.from <= other.from && other.to <= self.to
     }
+
+    /// Appends the range as it displays (`443` or `5701-5703`) without the
+    /// formatting machinery: every flow and rule key ends with one.
+    pub fn push_to(&self, out: &mut String) {
+        push_port(out, self.from);
+        if self.to != self.from {
+            out.push('-');
+            push_port(out, self.to);
+        }
+    }
+}
+
+/// Appends a port number in decimal.
+fn push_port(out: &mut String, port: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = port;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 impl fmt::Display for PortRange {
@@ -78,11 +104,21 @@ impl PortSet {
 
     /// A set of the given ranges.
     pub fn from_ranges(ranges: impl IntoIterator<Item = PortRange>) -> Self {
-        let mut s = PortSet::new();
-        for r in ranges {
-            s.insert(r);
-        }
-        s
+        // Sorted, then each range merged into the one before when they
+        // overlap or touch: one allocation however many ranges.
+        let mut ranges: Vec<PortRange> = ranges
+            .into_iter()
+            .map(|r| PortRange::new(r.from, r.to))
+            .collect();
+        ranges.sort_unstable();
+        ranges.dedup_by(|r, kept| {
+            let joins = u32::from(r.from) <= u32::from(kept.to) + 1;
+            if joins {
+                kept.to = kept.to.max(r.to);
+            }
+            joins
+        });
+        PortSet { ranges }
     }
 
     /// Adds a range, merging it with overlapping and adjacent ranges.
@@ -230,6 +266,53 @@ mod tests {
         s.insert(PortRange::new(65535, 65535));
         s.insert(PortRange::new(21, 29));
         assert_eq!(s.to_string(), "10-30, 65535");
+    }
+
+    #[test]
+    fn push_to_writes_what_display_prints() {
+        for p in (0..=u16::MAX)
+            .step_by(7)
+            .chain([0, 1, 9, 10, 99, 100, 65534, 65535])
+        {
+            for r in [
+                PortRange::single(p),
+                PortRange::new(p, u16::MAX),
+                PortRange::new(0, p),
+            ] {
+                let mut s = String::from("key:");
+                r.push_to(&mut s);
+                assert_eq!(s, format!("key:{r}"));
+            }
+        }
+    }
+
+    #[test]
+    fn from_ranges_is_inserting_one_by_one() {
+        // Every list of up to four ranges over ports 1-9, in every order
+        // the generator gives: the same set as inserting them one by one.
+        let ranges: Vec<PortRange> = (1..=9u16)
+            .flat_map(|a| (a..=9).map(move |b| PortRange::new(a, b)))
+            .collect();
+        let mut state = 12345u32;
+        for len in 0..=4 {
+            for _ in 0..500 {
+                let list: Vec<PortRange> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        ranges[(state >> 8) as usize % ranges.len()]
+                    })
+                    .collect();
+                let mut one_by_one = PortSet::new();
+                for r in &list {
+                    one_by_one.insert(*r);
+                }
+                assert_eq!(
+                    PortSet::from_ranges(list.iter().copied()),
+                    one_by_one,
+                    "{list:?}"
+                );
+            }
+        }
     }
 
     #[test]

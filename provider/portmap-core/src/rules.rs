@@ -1,7 +1,7 @@
 //! Least-privilege rules: one per (node, direction, peer, protocol,
 //! contiguous port range), each serving exactly the flows that need it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::catalog::{Catalog, Protocol};
@@ -130,14 +130,17 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
 pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord]) -> BTreeMap<String, Rule> {
-    let index: BTreeMap<&str, usize> = r
+    let index: HashMap<&str, usize> = r
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
-    type Group = (usize, Direction, usize, Protocol);
-    let mut groups: BTreeMap<Group, Vec<usize>> = BTreeMap::new();
+    // Both rule sides of every flow that needs a rule: (node, direction,
+    // peer, protocol, flow index). Sorted, each (node, direction, peer,
+    // protocol) group is one run, its flows in order.
+    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> =
+        Vec::with_capacity(2 * flows.len());
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
@@ -148,40 +151,55 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord]) -> BTreeMap<String, R
         ) else {
             continue;
         };
-        groups
-            .entry((b, Direction::Ingress, a, f.protocol))
-            .or_default()
-            .push(fi);
-        groups
-            .entry((a, Direction::Egress, b, f.protocol))
-            .or_default()
-            .push(fi);
+        sides.push((b, Direction::Ingress, a, f.protocol, fi));
+        sides.push((a, Direction::Egress, b, f.protocol, fi));
     }
+    sides.sort_unstable();
+    // Each node's addresses as text, made once: a node is the peer of many
+    // rules.
+    let mut cidrs: Vec<Option<Vec<String>>> = vec![None; r.nodes.len()];
     let mut rules = BTreeMap::new();
-    for ((node, dir, peer, proto), members) in groups {
-        let set = PortSet::from_ranges(members.iter().map(|&i| flows[i].ports));
+    let mut served: Vec<&FlowRecord> = Vec::new();
+    let mut key = String::new();
+    for group in sides.chunk_by(|x, y| (x.0, x.1, x.2, x.3) == (y.0, y.1, y.2, y.3)) {
+        let (node, dir, peer, proto, _) = group[0];
+        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.4].ports));
+        let peer_cidrs = cidrs[peer]
+            .get_or_insert_with(|| r.nodes[peer].cidrs.iter().map(|c| c.to_string()).collect());
         let node = &r.nodes[node];
         let peer = &r.nodes[peer];
         for range in set.ranges() {
-            let served: Vec<&FlowRecord> = members
-                .iter()
-                .map(|&i| &flows[i])
-                .filter(|f| range.overlaps(&f.ports))
-                .collect();
-            let key = format!("{}:{}:{}:{}:{}", node.name, dir, peer.name, proto, range);
+            served.clear();
+            served.extend(
+                group
+                    .iter()
+                    .map(|s| &flows[s.4])
+                    .filter(|f| range.overlaps(&f.ports)),
+            );
+            key.clear();
+            for part in [
+                node.name.as_str(),
+                dir.as_str(),
+                peer.name.as_str(),
+                proto.as_str(),
+            ] {
+                key.push_str(part);
+                key.push(':');
+            }
+            range.push_to(&mut key);
             let rule = Rule {
                 key: key.clone(),
                 node: node.name.clone(),
                 direction: dir,
                 peer: peer.name.clone(),
-                peer_cidrs: peer.cidrs.iter().map(|c| c.to_string()).collect(),
+                peer_cidrs: peer_cidrs.clone(),
                 peer_ref: peer.reference.clone(),
                 protocol: proto,
                 ports: *range,
                 description: describe(&served, MAX_DESCRIPTION),
                 flows: served.iter().map(|f| f.key.clone()).collect(),
             };
-            rules.insert(key, rule);
+            rules.insert(key.clone(), rule);
         }
     }
     rules
@@ -200,12 +218,35 @@ pub fn describe(flows: &[&FlowRecord], max: usize) -> String {
             None => by_product.push((&f.product, vec![&f.purpose])),
         }
     }
-    let text = by_product
+    // Written once into a string of the exact size: a description is kept
+    // by every rule.
+    let len = by_product
         .iter()
-        .map(|(p, ps)| format!("{p}: {}", ps.join("; ")))
-        .collect::<Vec<_>>()
-        .join(" | ");
-    truncate(&text, max)
+        .map(|(p, ps)| {
+            p.len() + 2 + ps.iter().map(|s| s.len()).sum::<usize>() + 2 * ps.len().saturating_sub(1)
+        })
+        .sum::<usize>()
+        + 3 * by_product.len().saturating_sub(1);
+    let mut text = String::with_capacity(len);
+    for (i, (product, purposes)) in by_product.iter().enumerate() {
+        if i > 0 {
+            text.push_str(" | ");
+        }
+        text.push_str(product);
+        text.push_str(": ");
+        for (j, purpose) in purposes.iter().enumerate() {
+            if j > 0 {
+                text.push_str("; ");
+            }
+            text.push_str(purpose);
+        }
+    }
+    // At most `max` bytes is at most `max` characters.
+    if text.len() <= max {
+        text
+    } else {
+        truncate(&text, max)
+    }
 }
 
 /// Cuts text to at most `max` characters, ending with "..." when cut.

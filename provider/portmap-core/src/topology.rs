@@ -254,6 +254,10 @@ impl Unknowns {
         if self.all {
             return true;
         }
+        // Most topologies have no unknown value: skip copying the prefixes.
+        if self.paths.is_empty() {
+            return false;
+        }
         let steps = p.steps();
         (0..=steps.len()).any(|n| self.paths.contains(&Path(steps[..n].to_vec())))
     }
