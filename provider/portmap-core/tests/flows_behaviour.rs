@@ -284,7 +284,7 @@ fn a_setting_that_pushes_a_derived_port_out_of_range_is_an_error() {
         &[("cluster_port", "65535")],
         &[],
     );
-    let issues = compute(&t, catalog()).err().expect("must fail");
+    let issues = compute(&t, catalog()).expect_err("must fail");
     let e = issues.iter().find(|i| i.is_error()).unwrap();
     assert_eq!(
         e.path.to_string(),

@@ -148,6 +148,7 @@ fn topology() -> impl Strategy<Value = Topology> {
 }
 
 type Pair = (String, String, String); // (from node, to node, protocol)
+type RuleGroup = (String, Direction, String, String); // (node, direction, peer, protocol)
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
@@ -178,7 +179,7 @@ proptest! {
         prop_assert_eq!(&ingress, &required);
         prop_assert_eq!(&egress, &required);
         // Ranges of one (node, direction, peer, protocol) are disjoint and not adjacent.
-        let mut by_group: BTreeMap<(String, Direction, String, String), Vec<(u16, u16)>> = BTreeMap::new();
+        let mut by_group: BTreeMap<RuleGroup, Vec<(u16, u16)>> = BTreeMap::new();
         for r in c.rules.values() {
             by_group.entry((r.node.clone(), r.direction, r.peer.clone(), r.protocol.to_string())).or_default().push((r.ports.from, r.ports.to));
         }
