@@ -150,7 +150,8 @@ fn too_deep(text: &str, limit: usize) -> Option<(usize, usize)> {
                 _ => {}
             },
             State::Plain => {
-                let starts_scalar = prev.is_whitespace() || matches!(prev, ':' | ',' | '[' | '{' | '-');
+                let starts_scalar =
+                    prev.is_whitespace() || matches!(prev, ':' | ',' | '[' | '{' | '-');
                 match c {
                     '#' if prev.is_whitespace() => state = State::Comment,
                     '\'' if starts_scalar => state = State::Single,

@@ -63,21 +63,42 @@ pub fn diagnostics(issues: &[Issue]) -> Diagnostics {
     issues.iter().map(diagnostic).collect()
 }
 
-/// Converts JSON (the core's serde output objects) to a value of type `ty`.
-/// Object attributes missing from the JSON become null. A mismatch is a bug
-/// in the provider, reported as an error naming the path.
-pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, String> {
+/// Converts JSON (the core's serde output objects) to a value of type `ty`,
+/// moving its strings. Object attributes missing from the JSON become null.
+/// A mismatch is a bug in the provider, reported as an error naming the
+/// path, which starts with `path` (the path is only built on error: results
+/// have tens of thousands of values).
+pub fn from_json(j: serde_json::Value, ty: &Type, path: &str) -> Result<Value, String> {
+    convert(j, ty).map_err(|m| {
+        let at: String = m.steps.iter().rev().map(String::as_str).collect();
+        format!("provider bug: {path}{at}{}", m.message)
+    })
+}
+
+/// Why a JSON value does not fit its type, and where (innermost step first).
+struct Mismatch {
+    steps: Vec<String>,
+    message: String,
+}
+
+impl Mismatch {
+    fn at(mut self, step: String) -> Self {
+        self.steps.push(step);
+        self
+    }
+}
+
+fn convert(j: serde_json::Value, ty: &Type) -> Result<Value, Mismatch> {
     use serde_json::Value as J;
-    let bad = || {
-        Err(format!(
-            "provider bug: {path} is {j} but the schema says {ty}"
-        ))
+    let bad = |j: &J| Mismatch {
+        steps: Vec::new(),
+        message: format!(" is {j} but the schema says {ty}"),
     };
     match (ty, j) {
         (_, J::Null) => Ok(Value::Null),
-        (Type::String, J::String(s)) => Ok(Value::String(s.clone())),
+        (Type::String, J::String(s)) => Ok(Value::String(s)),
         (Type::String, J::Number(n)) => Ok(Value::String(n.to_string())),
-        (Type::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Bool, J::Bool(b)) => Ok(Value::Bool(b)),
         (Type::Number, J::Number(n)) => {
             if let Some(i) = n.as_i64() {
                 Ok(Value::from(i))
@@ -86,41 +107,50 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, 
             } else {
                 match n.as_f64().and_then(Number::from_f64) {
                     Some(x) => Ok(Value::Number(x)),
-                    None => bad(),
+                    None => Err(bad(&J::Number(n))),
                 }
             }
         }
-        (Type::List(t), J::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| from_json(x, t, &format!("{path}[{i}]")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::List),
-        (Type::Set(t), J::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| from_json(x, t, &format!("{path}[{i}]")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Set),
+        (Type::List(t) | Type::Set(t), J::Array(items)) => {
+            let items = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| convert(x, t).map_err(|m| m.at(format!("[{i}]"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(if matches!(ty, Type::Set(_)) {
+                Value::Set(items)
+            } else {
+                Value::List(items)
+            })
+        }
         (Type::Map(t), J::Object(m)) => m
-            .iter()
-            .map(|(k, x)| from_json(x, t, &format!("{path}[{k:?}]")).map(|v| (k.clone(), v)))
+            .into_iter()
+            .map(|(k, x)| match convert(x, t) {
+                Ok(v) => Ok((k, v)),
+                Err(m) => Err(m.at(format!("[{k:?}]"))),
+            })
             .collect::<Result<_, _>>()
             .map(Value::Map),
-        (Type::Object { attrs, .. }, J::Object(m)) => {
-            if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(format!("provider bug: {path}.{extra} is not in the schema"));
-            }
-            attrs
+        (Type::Object { attrs, .. }, J::Object(mut m)) => {
+            let object = attrs
                 .iter()
-                .map(|(k, t)| match m.get(k) {
-                    Some(x) => from_json(x, t, &format!("{path}.{k}")).map(|v| (k.clone(), v)),
+                .map(|(k, t)| match m.remove(k) {
+                    Some(x) => convert(x, t)
+                        .map(|v| (k.clone(), v))
+                        .map_err(|e| e.at(format!(".{k}"))),
                     None => Ok((k.clone(), Value::Null)),
                 })
                 .collect::<Result<_, _>>()
-                .map(Value::Object)
+                .map(Value::Object)?;
+            match m.keys().next() {
+                Some(extra) => Err(Mismatch {
+                    steps: vec![format!(".{extra}")],
+                    message: " is not in the schema".to_string(),
+                }),
+                None => Ok(object),
+            }
         }
-        _ => bad(),
+        (_, j) => Err(bad(&j)),
     }
 }
 
@@ -165,7 +195,7 @@ pub fn read_state(
             .find_attribute(name)
             .map(tfplugin::schema::Attribute::value_type)
             .unwrap_or(Type::Dynamic);
-        match json.and_then(|j| from_json(&j, &ty, name)) {
+        match json.and_then(|j| from_json(j, &ty, name)) {
             Ok(v) => attrs.push((name, v)),
             Err(e) => diags.0.push(Diagnostic::error(
                 format!("Internal error in {type_name}"),
@@ -183,4 +213,57 @@ pub fn read_state(
 /// A serde value as JSON, for [`read_state`].
 pub fn json<T: serde::Serialize>(v: &T, what: &str) -> Result<serde_json::Value, String> {
     serde_json::to_value(v).map_err(|e| format!("provider bug: encoding {what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules_type() -> Type {
+        Type::map(Type::object([
+            ("node", Type::String),
+            ("from_port", Type::Number),
+            ("flows", Type::list(Type::String)),
+            ("peer_ref", Type::String),
+        ]))
+    }
+
+    #[test]
+    fn converts_values_and_nulls_missing_attributes() {
+        let j = json!({"a:ingress": {"node": "app", "from_port": 443, "flows": ["k1", "k2"]}});
+        let v = from_json(j, &rules_type(), "rules");
+        let mut rule = std::collections::BTreeMap::new();
+        rule.insert("node".to_string(), Value::String("app".into()));
+        rule.insert("from_port".to_string(), Value::from(443i64));
+        rule.insert(
+            "flows".to_string(),
+            Value::List(vec![Value::String("k1".into()), Value::String("k2".into())]),
+        );
+        rule.insert("peer_ref".to_string(), Value::Null);
+        let mut rules = std::collections::BTreeMap::new();
+        rules.insert("a:ingress".to_string(), Value::Object(rule));
+        assert_eq!(v, Ok(Value::Map(rules)));
+    }
+
+    #[test]
+    fn mismatches_name_the_whole_path() {
+        let j = json!({"r1": {"node": "app", "flows": ["k1", 7, true]}});
+        assert_eq!(
+            from_json(j, &rules_type(), "rules"),
+            Err(
+                r#"provider bug: rules["r1"].flows[2] is true but the schema says string"#
+                    .to_string()
+            )
+        );
+        let j = json!({"r1": {"node": "app", "extra": 1}});
+        assert_eq!(
+            from_json(j, &rules_type(), "rules"),
+            Err(r#"provider bug: rules["r1"].extra is not in the schema"#.to_string())
+        );
+        assert_eq!(
+            from_json(json!([1]), &Type::String, "x"),
+            Err("provider bug: x is [1] but the schema says string".to_string())
+        );
+    }
 }
