@@ -12,7 +12,7 @@ https://developer.hashicorp.com/terraform/registry/providers/publishing):
   terraform-provider-portmap_<version>_manifest.json
       the registry manifest (the release-asset name of the repository's
       `terraform-registry-manifest.json`): {"version": 1, "metadata":
-      {"protocol_versions": ["6.0"]}}; the registry reads the plugin
+      {"protocol_versions": ["5.0", "6.0"]}}; the registry reads the plugin
       protocol versions from it
       (https://developer.hashicorp.com/terraform/plugin/terraform-plugin-protocol)
   terraform-registry-manifest.json
