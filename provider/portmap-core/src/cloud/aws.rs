@@ -126,9 +126,9 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             continue;
         };
         let base = AwsRule {
-            node: r.node.clone(),
+            node: r.node.to_string(),
             direction: r.direction.as_str().to_string(),
-            peer: r.peer.clone(),
+            peer: r.peer.to_string(),
             ip_protocol: r.protocol.as_str().to_string(),
             from_port: r.ports.from,
             to_port: r.ports.to,
@@ -137,7 +137,7 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             referenced_node: None,
             referenced_security_group_id: None,
             description: description(&r.description),
-            flows: r.flows.clone(),
+            flows: r.flows.iter().map(|k| k.to_string()).collect(),
         };
         if let Some(reference) = &peer.reference {
             let rule = AwsRule {

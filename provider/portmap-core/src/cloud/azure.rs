@@ -179,12 +179,12 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                 .collect(),
         };
         for (proto, ranges) in &g.ports {
-            let flows: Vec<String> = flow_records(c, &g.flows)
+            let records: Vec<_> = flow_records(c, &g.flows)
                 .into_iter()
                 .filter(|f| f.protocol == *proto)
-                .map(|f| f.key.clone())
                 .collect();
-            let text = describe(&flow_records(c, &flows), MAX_DESCRIPTION);
+            let flows: Vec<String> = records.iter().map(|f| f.key.to_string()).collect();
+            let text = describe(&records, MAX_DESCRIPTION);
             for (fam_key, fam_short, peer_side) in &peer_sides {
                 let key = format!(
                     "{}:{}:{}:{}:{}",

@@ -318,7 +318,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
                     source_tags: p.source_tags,
                     target_tags: p.target_tags,
                     description: description.clone(),
-                    flows: g.flows.clone(),
+                    flows: g.flows.iter().map(|k| k.to_string()).collect(),
                 },
             );
         }
@@ -331,7 +331,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     Shaped { rules, issues }
 }
 
-fn egress_to_tag(c: &Computation<'_>, node: &str, peer: &str, flows: &[String]) -> Issue {
+fn egress_to_tag(c: &Computation<'_>, node: &str, peer: &str, flows: &[std::sync::Arc<str>]) -> Issue {
     let lines: Vec<String> = flow_records(c, flows)
         .iter()
         .map(|f| {

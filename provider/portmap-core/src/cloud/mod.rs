@@ -20,6 +20,7 @@ pub mod gcp;
 pub mod risk;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -150,7 +151,7 @@ pub(crate) struct Group<'a> {
     /// them (disjoint, never adjacent).
     pub ports: BTreeMap<crate::catalog::Protocol, Vec<crate::ports::PortRange>>,
     /// Keys of the flows served, sorted.
-    pub flows: Vec<String>,
+    pub flows: Vec<Arc<str>>,
 }
 
 /// Groups the computation's rules by (node, direction, peer), keeping the
@@ -162,7 +163,7 @@ pub(crate) fn groups<'a>(c: &'a Computation<'_>) -> Vec<Group<'a>> {
             continue;
         };
         let g = out
-            .entry((r.node.as_str(), r.direction, r.peer.as_str()))
+            .entry((&*r.node, r.direction, &*r.peer))
             .or_insert_with(|| Group {
                 node,
                 direction: r.direction,
@@ -186,14 +187,14 @@ pub(crate) fn groups<'a>(c: &'a Computation<'_>) -> Vec<Group<'a>> {
 }
 
 /// The flow records of a list of flow keys, for descriptions.
-pub(crate) fn flow_records<'a>(
-    c: &'a Computation<'_>,
-    keys: &[String],
-) -> Vec<&'a crate::flows::FlowRecord> {
+pub(crate) fn flow_records<'a, 'c>(
+    c: &'a Computation<'c>,
+    keys: &[Arc<str>],
+) -> Vec<&'a crate::flows::FlowRecord<'c>> {
     keys.iter()
         .filter_map(|k| {
             c.flows
-                .binary_search_by(|f| f.key.as_str().cmp(k))
+                .binary_search_by(|f| f.key.cmp(k))
                 .ok()
                 .map(|i| &c.flows[i])
         })

@@ -42,7 +42,7 @@ pub fn check(
 
 fn needing_rules<'a>(
     c: &'a Computation<'_>,
-) -> impl Iterator<Item = (&'a FlowRecord, &'a ResolvedNode, &'a ResolvedNode)> + 'a {
+) -> impl Iterator<Item = (&'a FlowRecord<'a>, &'a ResolvedNode, &'a ResolvedNode)> + 'a {
     c.flows
         .iter()
         .filter(|f| f.needs_rule())
