@@ -293,11 +293,21 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
             ),
         ));
     }
-    out.flows.sort_by(|a, b| a.key.cmp(&b.key));
+    out.flows = sorted_by_key(std::mem::take(&mut out.flows));
     out.flows.dedup_by(|a, b| a.key == b.key);
     out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
     out.issues.extend(unresolved_warnings(&out.unresolved));
     out
+}
+
+/// The flows sorted by key, equal keys in their order: an order of indices
+/// is sorted, then each flow moved once, instead of moving the (large)
+/// flows at every step of the sort.
+fn sorted_by_key(flows: Vec<FlowRecord<'_>>) -> Vec<FlowRecord<'_>> {
+    let mut order: Vec<usize> = (0..flows.len()).collect();
+    order.sort_unstable_by(|&a, &b| flows[a].key.cmp(&flows[b].key).then(a.cmp(&b)));
+    let mut slots: Vec<Option<FlowRecord<'_>>> = flows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn unresolved_warnings(unresolved: &[Unresolved]) -> Vec<Issue> {

@@ -64,8 +64,9 @@ pub struct Rule {
     pub ports: PortRange,
     /// Short description: product and purposes.
     pub description: Arc<str>,
-    /// Keys of the flows the rule serves.
-    pub flows: Vec<Arc<str>>,
+    /// Keys of the flows the rule serves (shared by the egress and the
+    /// ingress rule of the same flows).
+    pub flows: Arc<[Arc<str>]>,
 }
 
 /// Longest generic rule description.
@@ -141,17 +142,17 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
 pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<str>, Rule> {
-    let index: HashMap<&str, usize> = r
+    let index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = r
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
-    // Both rule sides of every flow that needs a rule: (node, direction,
-    // peer, protocol, flow index). Sorted, each (node, direction, peer,
-    // protocol) group is one run, its flows in order.
-    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> =
-        Vec::with_capacity(2 * flows.len());
+    // Every flow that needs rules as (from, to, protocol, flow index).
+    // Sorted, each (from, to, protocol) connection is one run, its flows in
+    // order. A connection gives an egress rule on `from` and an ingress rule
+    // on `to` per contiguous range, and the two serve the same flows.
+    let mut conns: Vec<(usize, usize, Protocol, usize)> = Vec::with_capacity(flows.len());
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
@@ -159,22 +160,75 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
         let (Some(&a), Some(&b)) = (index.get(&*f.from_node), index.get(&*f.to_node)) else {
             continue;
         };
-        sides.push((b, Direction::Ingress, a, f.protocol, fi));
-        sides.push((a, Direction::Egress, b, f.protocol, fi));
+        conns.push((a, b, f.protocol, fi));
     }
-    sides.sort_unstable();
+    conns.sort_unstable();
+    // What the two rules of a connection's range share: the range, the
+    // description (equal descriptions are one string) and the flow keys.
+    let mut parts: Vec<(PortRange, Arc<str>, Arc<[Arc<str>]>)> = Vec::new();
+    // Per connection: from, to, protocol, its parts, its first flow.
+    let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>, usize)> = Vec::new();
+    let mut descriptions = Interner::default();
+    let mut served: Vec<&FlowRecord<'_>> = Vec::new();
+    let mut text = String::new();
+    for group in conns.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        let (a, b, proto, fi) = group[0];
+        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.3].ports));
+        let start = parts.len();
+        for range in set.ranges() {
+            served.clear();
+            served.extend(
+                group
+                    .iter()
+                    .map(|s| &flows[s.3])
+                    .filter(|f| range.overlaps(&f.ports)),
+            );
+            describe_into(&mut text, &served, MAX_DESCRIPTION);
+            parts.push((
+                *range,
+                descriptions.intern(&text),
+                served.iter().map(|f| f.key.clone()).collect(),
+            ));
+        }
+        groups.push((a, b, proto, start..parts.len(), fi));
+    }
+    // Both rules of every connection, in the order of their keys
+    // (`node:direction:peer:protocol:ports`): nodes ranked by `name:`,
+    // `egress` before `ingress`, `tcp` before `udp`. Made in that order,
+    // the map is built without sorting.
+    let mut order: Vec<usize> = (0..r.nodes.len()).collect();
+    let with_colon = |i: usize| r.nodes[i].name.bytes().chain([b':']);
+    order.sort_unstable_by(|&x, &y| with_colon(x).cmp(with_colon(y)));
+    let mut rank = vec![0; r.nodes.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k;
+    }
+    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, &(a, b, proto, ..))| {
+            [
+                (rank[a], Direction::Egress, rank[b], proto, g),
+                (rank[b], Direction::Ingress, rank[a], proto, g),
+            ]
+        })
+        .collect();
+    sides.sort_unstable_by_key(|&(node, dir, peer, proto, _)| {
+        (node, dir == Direction::Ingress, peer, proto)
+    });
     // Each node's addresses as text and its reference, made once: a node is
     // the peer of many rules, which share them.
     let mut peers: Vec<Option<(Arc<[String]>, Option<Arc<str>>)>> = vec![None; r.nodes.len()];
-    // Equal descriptions are one string.
-    let mut descriptions: Interner = Interner::default();
-    let mut rules: Vec<(Arc<str>, Rule)> = Vec::with_capacity(sides.len());
-    let mut served: Vec<&FlowRecord<'_>> = Vec::new();
+    let mut rules: Vec<(Arc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
-    let mut text = String::new();
-    for group in sides.chunk_by(|x, y| (x.0, x.1, x.2, x.3) == (y.0, y.1, y.2, y.3)) {
-        let (_, dir, peer, proto, fi) = group[0];
-        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.4].ports));
+    for &(_, dir, _, proto, g) in &sides {
+        let (a, b, _, ref range_parts, fi) = groups[g];
+        // The names, shared with the flows.
+        let f = &flows[fi];
+        let (peer, node_name, peer_name) = match dir {
+            Direction::Egress => (b, &f.from_node, &f.to_node),
+            Direction::Ingress => (a, &f.to_node, &f.from_node),
+        };
         let (peer_cidrs, peer_ref) = peers[peer].get_or_insert_with(|| {
             let n = &r.nodes[peer];
             (
@@ -182,20 +236,8 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
                 n.reference.as_deref().map(Arc::from),
             )
         });
-        // The names, shared with the flows.
-        let first = &flows[fi];
-        let (node_name, peer_name) = match dir {
-            Direction::Ingress => (&first.to_node, &first.from_node),
-            Direction::Egress => (&first.from_node, &first.to_node),
-        };
-        for range in set.ranges() {
-            served.clear();
-            served.extend(
-                group
-                    .iter()
-                    .map(|s| &flows[s.4])
-                    .filter(|f| range.overlaps(&f.ports)),
-            );
+        let first = rules.len();
+        for (range, description, served) in &parts[range_parts.clone()] {
             key.clear();
             for part in [&**node_name, dir.as_str(), &**peer_name, proto.as_str()] {
                 key.push_str(part);
@@ -203,7 +245,6 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
             }
             range.push_to(&mut key);
             let key: Arc<str> = Arc::from(key.as_str());
-            describe_into(&mut text, &served, MAX_DESCRIPTION);
             let rule = Rule {
                 key: key.clone(),
                 node: node_name.clone(),
@@ -213,14 +254,16 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
                 peer_ref: peer_ref.clone(),
                 protocol: proto,
                 ports: *range,
-                description: descriptions.intern(&text),
-                flows: served.iter().map(|f| f.key.clone()).collect(),
+                description: description.clone(),
+                flows: served.clone(),
             };
             rules.push((key, rule));
         }
+        // The ranges ascend by number, their keys by text ("1000" < "443").
+        rules[first..].sort_by(|x, y| x.0.cmp(&y.0));
     }
-    // Built from a vector, sorted once (a later rule with the same key
-    // replaces an earlier one, as inserting one by one would).
+    // Already in key order, unless names break the ranking above (they
+    // cannot contain ':'): `collect` sorts what is not.
     rules.into_iter().collect()
 }
 
