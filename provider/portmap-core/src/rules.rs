@@ -285,11 +285,11 @@ impl Interner {
     }
 }
 
-/// 64-bit FNV-1a, for the interner: the texts are short, and std's
-/// default hasher guards against attacks that cannot happen here at several
-/// times the cost.
+/// 64-bit FNV-1a, for the interner and the lookups of the shapes: the
+/// texts are short, and std's default hasher guards against attacks that
+/// cannot happen here at several times the cost.
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
