@@ -364,7 +364,8 @@ pub fn truncate(text: &str, max: usize) -> String {
 }
 
 fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Arc<str>, Rule>) -> Vec<Issue> {
-    let mut peers: BTreeMap<&str, usize> = BTreeMap::new();
+    // Rules per peer, counted in a hash map: only looked up.
+    let mut peers: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
     for rule in rules.values() {
         *peers.entry(&rule.peer).or_default() += 1;
     }
