@@ -180,7 +180,7 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
         None => f.product.to_string(),
     };
     field(out, 4, "Product", &product);
-    field(out, 4, "Catalog flow", &f.flow);
+    field(out, 4, "Catalog flow", f.flow);
     field(
         out,
         4,
@@ -190,7 +190,7 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
             f.from_component, f.from_node, f.to_component, f.to_node
         ),
     );
-    field(out, 4, "Purpose", &f.purpose);
+    field(out, 4, "Purpose", f.purpose);
     field(
         out,
         4,

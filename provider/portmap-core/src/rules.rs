@@ -165,7 +165,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
     conns.sort_unstable();
     // What the two rules of a connection's range share: the range, the
     // description (equal descriptions are one string) and the flow keys.
-    let mut parts: Vec<(PortRange, Arc<str>, Arc<[Arc<str>]>)> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     // Per connection: from, to, protocol, its parts, its first flow.
     let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>, usize)> = Vec::new();
     let mut descriptions = Interner::default();
@@ -218,7 +218,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
     });
     // Each node's addresses as text and its reference, made once: a node is
     // the peer of many rules, which share them.
-    let mut peers: Vec<Option<(Arc<[String]>, Option<Arc<str>>)>> = vec![None; r.nodes.len()];
+    let mut peers: Vec<Option<PeerText>> = vec![None; r.nodes.len()];
     let mut rules: Vec<(Arc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
@@ -266,6 +266,13 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
     // cannot contain ':'): `collect` sorts what is not.
     rules.into_iter().collect()
 }
+
+/// What the egress and the ingress rule of one connection's range share:
+/// the range, the description and the keys of the flows served.
+type Part = (PortRange, Arc<str>, Arc<[Arc<str>]>);
+
+/// A peer's addresses as text and its reference, shared by its rules.
+type PeerText = (Arc<[String]>, Option<Arc<str>>);
 
 /// A set of strings handed out as shared [`Arc<str>`]s: equal text, one
 /// allocation.

@@ -42,8 +42,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{
-    Family, Index, Shaped, cut_with_hash, dir_short, families, flow_records, groups, nets_of, node_path,
-    risk, stable_hash,
+    Family, Index, Shaped, cut_with_hash, dir_short, families, flow_records, groups, nets_of,
+    node_path, risk, stable_hash,
 };
 use crate::catalog::Protocol;
 use crate::issue::{Issue, Path};

@@ -32,7 +32,8 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{
-    Family, Index, Shaped, dir_short, families, flow_records, groups, nets_of, node_path, risk, short_hash,
+    Family, Index, Shaped, dir_short, families, flow_records, groups, nets_of, node_path, risk,
+    short_hash,
 };
 use crate::issue::{Issue, Path};
 use crate::rules::{Computation, Direction, MAX_DESCRIPTION, describe};
@@ -332,7 +333,12 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     Shaped { rules, issues }
 }
 
-fn egress_to_tag(ix: &Index<'_, '_>, node: &str, peer: &str, flows: &[std::sync::Arc<str>]) -> Issue {
+fn egress_to_tag(
+    ix: &Index<'_, '_>,
+    node: &str,
+    peer: &str,
+    flows: &[std::sync::Arc<str>],
+) -> Issue {
     let lines: Vec<String> = flow_records(ix, flows)
         .iter()
         .map(|f| {

@@ -25,8 +25,8 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use crate::issue::{Issue, Path};
 use crate::flows::FlowRecord;
+use crate::issue::{Issue, Path};
 use crate::rules::{Computation, Direction, Fnv};
 use crate::topology::ResolvedNode;
 
