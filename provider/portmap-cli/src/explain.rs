@@ -13,7 +13,7 @@ use portmap_core::suggest::nearest;
 /// mean" when a key is close).
 pub fn rule(c: &Computation<'_>, key: &str) -> Result<String, String> {
     let Some(rule) = c.rules.get(key) else {
-        let hint = match nearest(key, c.rules.keys().map(String::as_str)) {
+        let hint = match nearest(key, c.rules.keys().map(|k| &**k)) {
             Some(k) => format!(" Did you mean \"{k}\"?"),
             None if c.rules.is_empty() => " The topology needs no rule at all.".to_string(),
             None => " `portmap rules TOPOLOGY` lists the rule keys.".to_string(),
@@ -177,10 +177,10 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
     let found = catalog_flow(c, f);
     let product = match found {
         Some((p, _)) => format!("{} ({})", p.name, p.id),
-        None => f.product.clone(),
+        None => f.product.to_string(),
     };
     field(out, 4, "Product", &product);
-    field(out, 4, "Catalog flow", &f.flow);
+    field(out, 4, "Catalog flow", f.flow);
     field(
         out,
         4,
@@ -190,7 +190,7 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
             f.from_component, f.from_node, f.to_component, f.to_node
         ),
     );
-    field(out, 4, "Purpose", &f.purpose);
+    field(out, 4, "Purpose", f.purpose);
     field(
         out,
         4,

@@ -308,12 +308,12 @@ impl Diagram {
         let mut pairs: BTreeMap<PairKey, (BTreeMap<Protocol, PortSet>, usize)> = BTreeMap::new();
         for f in &c.flows {
             if f.internal {
-                let e = internal.entry(f.from_node.as_str()).or_default();
+                let e = internal.entry(&f.from_node).or_default();
                 e.0.entry(f.protocol).or_default().insert(f.ports);
                 e.1 += 1;
             } else if f.needs_rule() {
                 let e = pairs
-                    .entry((f.from_node.clone(), f.to_node.clone()))
+                    .entry((f.from_node.to_string(), f.to_node.to_string()))
                     .or_default();
                 e.0.entry(f.protocol).or_default().insert(f.ports);
                 e.1 += 1;

@@ -1,6 +1,7 @@
 //! From a resolved topology to every required connection.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::catalog::{Flow, Protocol, Scope, Sensitivity, values::eval_ports};
 use crate::issue::{Issue, Path};
@@ -9,34 +10,39 @@ use crate::topology::{NodeKind, ProductState, Resolved};
 
 /// One required connection between two nodes, on one protocol and one port
 /// or contiguous range.
+///
+/// Text repeated across flows is shared, not copied: catalog text is
+/// borrowed from the catalog (`'c`), and node names, component ids,
+/// citations and conditions are [`Arc<str>`]s made once per node or catalog
+/// flow. Only the key is the flow's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlowRecord {
+pub struct FlowRecord<'c> {
     /// Content-derived key: `product:flow:from>to:protocol:ports`.
-    pub key: String,
+    pub key: Arc<str>,
     /// Product id.
-    pub product: String,
+    pub product: &'c str,
     /// Catalog flow id within the product.
-    pub flow: String,
+    pub flow: &'c str,
     /// Node that opens the connection.
-    pub from_node: String,
+    pub from_node: Arc<str>,
     /// Node that listens.
-    pub to_node: String,
+    pub to_node: Arc<str>,
     /// Full component id on the `from` side.
-    pub from_component: String,
+    pub from_component: Arc<str>,
     /// Full component id on the `to` side.
-    pub to_component: String,
+    pub to_component: Arc<str>,
     /// Transport.
     pub protocol: Protocol,
     /// Destination ports.
     pub ports: PortRange,
     /// Application protocol.
-    pub app_protocol: String,
+    pub app_protocol: &'c str,
     /// Short purpose.
-    pub purpose: String,
+    pub purpose: &'c str,
     /// Vendor document, table and row(s).
-    pub citation: String,
+    pub citation: Arc<str>,
     /// The catalog condition, if any.
-    pub condition: Option<String>,
+    pub condition: Option<Arc<str>>,
     /// Both ends on one machine: no rule.
     pub internal: bool,
     /// The catalog says a firewall must allow it.
@@ -47,7 +53,7 @@ pub struct FlowRecord {
     pub cleartext: bool,
 }
 
-impl FlowRecord {
+impl FlowRecord<'_> {
     /// Whether this flow needs firewall rules.
     pub fn needs_rule(&self) -> bool {
         self.firewall && !self.internal
@@ -83,9 +89,9 @@ pub struct Unresolved {
 
 /// Every flow of a resolved topology, sorted by key, with the unresolved ones.
 #[derive(Debug, Clone, Default)]
-pub struct FlowSet {
+pub struct FlowSet<'c> {
     /// Flows, sorted by key.
-    pub flows: Vec<FlowRecord>,
+    pub flows: Vec<FlowRecord<'c>>,
     /// Unresolved flows, sorted by key.
     pub unresolved: Vec<Unresolved>,
     /// Warnings (and errors from settings that push a port out of range).
@@ -120,8 +126,10 @@ pub fn flow_settings(flow: &Flow) -> Vec<&str> {
 }
 
 /// Computes every flow of the topology.
-pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
+pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
     let mut out = FlowSet::default();
+    // Each node's name, shared by all its flows (and then its rules).
+    let names: Vec<Arc<str>> = r.nodes.iter().map(|n| Arc::from(n.name.as_str())).collect();
     let mut empty_ports: BTreeMap<(String, String), Vec<&Flow>> = BTreeMap::new();
     for state in &r.products {
         let product = state.product;
@@ -157,7 +165,6 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
             let to_nodes = state.nodes_of(&flow.to);
             let from_full = format!("{}/{}", product.id, flow.from);
             let to_full = format!("{}/{}", product.id, flow.to);
-            let citation = product.citation_text(flow);
             if from_nodes.is_empty() || to_nodes.is_empty() {
                 if from_nodes.is_empty() && to_nodes.is_empty() {
                     continue;
@@ -191,7 +198,7 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                         ports.to_string()
                     },
                     purpose: flow.purpose.clone(),
-                    citation,
+                    citation: product.citation_text(flow),
                 });
                 continue;
             }
@@ -203,7 +210,11 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                 continue;
             }
             let mut same_node_pair = false;
-            let condition = flow.condition.as_ref().map(|c| c.to_string());
+            // Made once per catalog flow, shared by its flows.
+            let condition: Option<Arc<str>> = flow.condition.as_ref().map(|c| c.to_string().into());
+            let citation: Arc<str> = product.citation_text(flow).into();
+            let from_component: Arc<str> = from_full.as_str().into();
+            let to_component: Arc<str> = to_full.as_str().into();
             let protocols = flow.protocol.list();
             let mut key = String::new();
             for &a in from_nodes {
@@ -234,17 +245,17 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
                             }
                             range.push_to(&mut key);
                             out.flows.push(FlowRecord {
-                                key: key.clone(),
-                                product: product.id.clone(),
-                                flow: flow.id.clone(),
-                                from_node: na.name.clone(),
-                                to_node: nb.name.clone(),
-                                from_component: from_full.clone(),
-                                to_component: to_full.clone(),
+                                key: key.as_str().into(),
+                                product: &product.id,
+                                flow: &flow.id,
+                                from_node: names[a].clone(),
+                                to_node: names[b].clone(),
+                                from_component: from_component.clone(),
+                                to_component: to_component.clone(),
                                 protocol: proto,
                                 ports: *range,
-                                app_protocol: flow.app_protocol.clone(),
-                                purpose: flow.purpose.clone(),
+                                app_protocol: &flow.app_protocol,
+                                purpose: &flow.purpose,
                                 citation: citation.clone(),
                                 condition: condition.clone(),
                                 internal,
@@ -282,11 +293,21 @@ pub fn compute_flows(r: &Resolved<'_>) -> FlowSet {
             ),
         ));
     }
-    out.flows.sort_by(|a, b| a.key.cmp(&b.key));
+    out.flows = sorted_by_key(std::mem::take(&mut out.flows));
     out.flows.dedup_by(|a, b| a.key == b.key);
     out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
     out.issues.extend(unresolved_warnings(&out.unresolved));
     out
+}
+
+/// The flows sorted by key, equal keys in their order: an order of indices
+/// is sorted, then each flow moved once, instead of moving the (large)
+/// flows at every step of the sort.
+fn sorted_by_key(flows: Vec<FlowRecord<'_>>) -> Vec<FlowRecord<'_>> {
+    let mut order: Vec<usize> = (0..flows.len()).collect();
+    order.sort_unstable_by(|&a, &b| flows[a].key.cmp(&flows[b].key).then(a.cmp(&b)));
+    let mut slots: Vec<Option<FlowRecord<'_>>> = flows.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn unresolved_warnings(unresolved: &[Unresolved]) -> Vec<Issue> {

@@ -50,23 +50,23 @@ pub struct FlowOut {
     pub firewall: bool,
 }
 
-impl From<&FlowRecord> for FlowOut {
-    fn from(f: &FlowRecord) -> Self {
+impl From<&FlowRecord<'_>> for FlowOut {
+    fn from(f: &FlowRecord<'_>) -> Self {
         FlowOut {
-            key: f.key.clone(),
-            product: f.product.clone(),
-            flow: f.flow.clone(),
-            from_node: f.from_node.clone(),
-            to_node: f.to_node.clone(),
-            from_component: f.from_component.clone(),
-            to_component: f.to_component.clone(),
+            key: f.key.to_string(),
+            product: f.product.to_string(),
+            flow: f.flow.to_string(),
+            from_node: f.from_node.to_string(),
+            to_node: f.to_node.to_string(),
+            from_component: f.from_component.to_string(),
+            to_component: f.to_component.to_string(),
             protocol: f.protocol.as_str().to_string(),
             from_port: f.ports.from,
             to_port: f.ports.to,
-            app_protocol: f.app_protocol.clone(),
-            purpose: f.purpose.clone(),
-            citation: f.citation.clone(),
-            condition: f.condition.clone(),
+            app_protocol: f.app_protocol.to_string(),
+            purpose: f.purpose.to_string(),
+            citation: f.citation.to_string(),
+            condition: f.condition.as_deref().map(str::to_string),
             internal: f.internal,
             firewall: f.firewall,
         }
@@ -101,16 +101,16 @@ pub struct RuleOut {
 impl From<&Rule> for RuleOut {
     fn from(r: &Rule) -> Self {
         RuleOut {
-            node: r.node.clone(),
+            node: r.node.to_string(),
             direction: r.direction.as_str().to_string(),
-            peer: r.peer.clone(),
-            peer_cidrs: r.peer_cidrs.clone(),
-            peer_ref: r.peer_ref.clone(),
+            peer: r.peer.to_string(),
+            peer_cidrs: r.peer_cidrs.to_vec(),
+            peer_ref: r.peer_ref.as_deref().map(str::to_string),
             protocol: r.protocol.as_str().to_string(),
             from_port: r.ports.from,
             to_port: r.ports.to,
-            description: r.description.clone(),
-            flows: r.flows.clone(),
+            description: r.description.to_string(),
+            flows: r.flows.iter().map(|k| k.to_string()).collect(),
         }
     }
 }
@@ -179,7 +179,7 @@ impl FlowsOutput {
             rules: c
                 .rules
                 .iter()
-                .map(|(k, r)| (k.clone(), RuleOut::from(r)))
+                .map(|(k, r)| (k.to_string(), RuleOut::from(r)))
                 .collect(),
             unresolved: c.unresolved.iter().map(UnresolvedOut::from).collect(),
         }

@@ -39,16 +39,16 @@ pub fn change_request(c: &Computation<'_>) -> Table {
     ]);
     for f in c.flows.iter().filter(|f| f.needs_rule()) {
         t.push(vec![
-            f.from_node.clone(),
+            f.from_node.to_string(),
             node_addresses(c, &f.from_node),
-            f.to_node.clone(),
+            f.to_node.to_string(),
             node_addresses(c, &f.to_node),
             f.protocol.as_str().to_uppercase(),
             f.ports.to_string(),
-            f.app_protocol.clone(),
+            f.app_protocol.to_string(),
             format!("{}: {}", f.product, f.purpose),
-            f.condition.clone().unwrap_or_else(|| "always".into()),
-            f.citation.clone(),
+            f.condition.as_deref().unwrap_or("always").to_string(),
+            f.citation.to_string(),
         ]);
     }
     t
@@ -71,7 +71,7 @@ pub fn flow_list(c: &Computation<'_>) -> Table {
             format!("{} ({})", f.to_node, f.to_component),
             f.protocol.as_str().to_string(),
             f.ports.to_string(),
-            f.purpose.clone(),
+            f.purpose.to_string(),
             rule.to_string(),
         ]);
     }
@@ -95,19 +95,19 @@ pub fn rule_list(c: &Computation<'_>) -> Table {
             r.peer_cidrs.join(" ")
         } else {
             r.peer_ref
-                .clone()
+                .as_ref()
                 .map(|x| format!("ref {x}"))
                 .unwrap_or_else(|| "(no address)".into())
         };
         t.push(vec![
-            r.key.clone(),
-            r.node.clone(),
+            r.key.to_string(),
+            r.node.to_string(),
             r.direction.as_str().to_string(),
-            r.peer.clone(),
+            r.peer.to_string(),
             addr,
             r.protocol.as_str().to_string(),
             r.ports.to_string(),
-            r.description.clone(),
+            r.description.to_string(),
         ]);
     }
     t

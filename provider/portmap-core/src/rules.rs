@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{FlowRecord, FlowSet, Unresolved, compute_flows};
@@ -36,28 +38,35 @@ impl fmt::Display for Direction {
 }
 
 /// A firewall rule for one node.
+///
+/// Text repeated across rules is shared, not copied: the key is the same
+/// [`Arc<str>`] as the key of the rule map, node and peer names are those of
+/// the flows, a node's CIDR list and reference are made once and shared by
+/// every rule that has the node as peer, equal descriptions are one string,
+/// and the flow keys are those of the flows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Stable key: `node:direction:peer:protocol:ports`.
-    pub key: String,
+    pub key: Arc<str>,
     /// The node the rule belongs to.
-    pub node: String,
+    pub node: Arc<str>,
     /// Ingress or egress.
     pub direction: Direction,
     /// The other node (the node itself for flows inside a group).
-    pub peer: String,
+    pub peer: Arc<str>,
     /// The peer's addresses.
-    pub peer_cidrs: Vec<String>,
+    pub peer_cidrs: Arc<[String]>,
     /// The peer's reference, if any.
-    pub peer_ref: Option<String>,
+    pub peer_ref: Option<Arc<str>>,
     /// Transport.
     pub protocol: Protocol,
     /// Destination ports.
     pub ports: PortRange,
     /// Short description: product and purposes.
-    pub description: String,
-    /// Keys of the flows the rule serves.
-    pub flows: Vec<String>,
+    pub description: Arc<str>,
+    /// Keys of the flows the rule serves (shared by the egress and the
+    /// ingress rule of the same flows).
+    pub flows: Arc<[Arc<str>]>,
 }
 
 /// Longest generic rule description.
@@ -69,21 +78,24 @@ pub struct Computation<'c> {
     /// The resolved topology.
     pub resolved: Resolved<'c>,
     /// Every flow, sorted by key.
-    pub flows: Vec<FlowRecord>,
-    /// Rules by key.
-    pub rules: BTreeMap<String, Rule>,
+    pub flows: Vec<FlowRecord<'c>>,
+    /// Rules by key (the same string as the rule's `key`).
+    pub rules: BTreeMap<Arc<str>, Rule>,
     /// Flows that cannot be placed.
     pub unresolved: Vec<Unresolved>,
     /// Warnings.
     pub issues: Vec<Issue>,
 }
 
-impl Computation<'_> {
+impl<'c> Computation<'c> {
     /// The flows a rule serves.
-    pub fn rule_flows<'a>(&'a self, rule: &'a Rule) -> impl Iterator<Item = &'a FlowRecord> + 'a {
+    pub fn rule_flows<'a>(
+        &'a self,
+        rule: &'a Rule,
+    ) -> impl Iterator<Item = &'a FlowRecord<'c>> + 'a {
         rule.flows.iter().filter_map(move |k| {
             self.flows
-                .binary_search_by(|f| f.key.as_str().cmp(k))
+                .binary_search_by(|f| f.key.cmp(k))
                 .ok()
                 .map(|i| &self.flows[i])
         })
@@ -129,123 +141,223 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
 /// Turns flows into rules. For a flow A → B, B gets an ingress rule from A
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
-pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord]) -> BTreeMap<String, Rule> {
-    let index: HashMap<&str, usize> = r
+pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<str>, Rule> {
+    let index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = r
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
-    // Both rule sides of every flow that needs a rule: (node, direction,
-    // peer, protocol, flow index). Sorted, each (node, direction, peer,
-    // protocol) group is one run, its flows in order.
-    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> =
-        Vec::with_capacity(2 * flows.len());
+    // Every flow that needs rules as (from, to, protocol, flow index).
+    // Sorted, each (from, to, protocol) connection is one run, its flows in
+    // order. A connection gives an egress rule on `from` and an ingress rule
+    // on `to` per contiguous range, and the two serve the same flows.
+    let mut conns: Vec<(usize, usize, Protocol, usize)> = Vec::with_capacity(flows.len());
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
         }
-        let (Some(&a), Some(&b)) = (
-            index.get(f.from_node.as_str()),
-            index.get(f.to_node.as_str()),
-        ) else {
+        let (Some(&a), Some(&b)) = (index.get(&*f.from_node), index.get(&*f.to_node)) else {
             continue;
         };
-        sides.push((b, Direction::Ingress, a, f.protocol, fi));
-        sides.push((a, Direction::Egress, b, f.protocol, fi));
+        conns.push((a, b, f.protocol, fi));
     }
-    sides.sort_unstable();
-    // Each node's addresses as text, made once: a node is the peer of many
-    // rules.
-    let mut cidrs: Vec<Option<Vec<String>>> = vec![None; r.nodes.len()];
-    let mut rules = BTreeMap::new();
-    let mut served: Vec<&FlowRecord> = Vec::new();
-    let mut key = String::new();
-    for group in sides.chunk_by(|x, y| (x.0, x.1, x.2, x.3) == (y.0, y.1, y.2, y.3)) {
-        let (node, dir, peer, proto, _) = group[0];
-        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.4].ports));
-        let peer_cidrs = cidrs[peer]
-            .get_or_insert_with(|| r.nodes[peer].cidrs.iter().map(|c| c.to_string()).collect());
-        let node = &r.nodes[node];
-        let peer = &r.nodes[peer];
+    conns.sort_unstable();
+    // What the two rules of a connection's range share: the range, the
+    // description (equal descriptions are one string) and the flow keys.
+    let mut parts: Vec<Part> = Vec::new();
+    // Per connection: from, to, protocol, its parts, its first flow.
+    let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>, usize)> = Vec::new();
+    let mut descriptions = Interner::default();
+    let mut served: Vec<&FlowRecord<'_>> = Vec::new();
+    let mut text = String::new();
+    for group in conns.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        let (a, b, proto, fi) = group[0];
+        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.3].ports));
+        let start = parts.len();
         for range in set.ranges() {
             served.clear();
             served.extend(
                 group
                     .iter()
-                    .map(|s| &flows[s.4])
+                    .map(|s| &flows[s.3])
                     .filter(|f| range.overlaps(&f.ports)),
             );
+            describe_into(&mut text, &served, MAX_DESCRIPTION);
+            parts.push((
+                *range,
+                descriptions.intern(&text),
+                served.iter().map(|f| f.key.clone()).collect(),
+            ));
+        }
+        groups.push((a, b, proto, start..parts.len(), fi));
+    }
+    // Both rules of every connection, in the order of their keys
+    // (`node:direction:peer:protocol:ports`): nodes ranked by `name:`,
+    // `egress` before `ingress`, `tcp` before `udp`. Made in that order,
+    // the map is built without sorting.
+    let mut order: Vec<usize> = (0..r.nodes.len()).collect();
+    let with_colon = |i: usize| r.nodes[i].name.bytes().chain([b':']);
+    order.sort_unstable_by(|&x, &y| with_colon(x).cmp(with_colon(y)));
+    let mut rank = vec![0; r.nodes.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k;
+    }
+    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, &(a, b, proto, ..))| {
+            [
+                (rank[a], Direction::Egress, rank[b], proto, g),
+                (rank[b], Direction::Ingress, rank[a], proto, g),
+            ]
+        })
+        .collect();
+    sides.sort_unstable_by_key(|&(node, dir, peer, proto, _)| {
+        (node, dir == Direction::Ingress, peer, proto)
+    });
+    // Each node's addresses as text and its reference, made once: a node is
+    // the peer of many rules, which share them.
+    let mut peers: Vec<Option<PeerText>> = vec![None; r.nodes.len()];
+    let mut rules: Vec<(Arc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
+    let mut key = String::new();
+    for &(_, dir, _, proto, g) in &sides {
+        let (a, b, _, ref range_parts, fi) = groups[g];
+        // The names, shared with the flows.
+        let f = &flows[fi];
+        let (peer, node_name, peer_name) = match dir {
+            Direction::Egress => (b, &f.from_node, &f.to_node),
+            Direction::Ingress => (a, &f.to_node, &f.from_node),
+        };
+        let (peer_cidrs, peer_ref) = peers[peer].get_or_insert_with(|| {
+            let n = &r.nodes[peer];
+            (
+                n.cidrs.iter().map(|c| c.to_string()).collect(),
+                n.reference.as_deref().map(Arc::from),
+            )
+        });
+        let first = rules.len();
+        for (range, description, served) in &parts[range_parts.clone()] {
             key.clear();
-            for part in [
-                node.name.as_str(),
-                dir.as_str(),
-                peer.name.as_str(),
-                proto.as_str(),
-            ] {
+            for part in [&**node_name, dir.as_str(), &**peer_name, proto.as_str()] {
                 key.push_str(part);
                 key.push(':');
             }
             range.push_to(&mut key);
+            let key: Arc<str> = Arc::from(key.as_str());
             let rule = Rule {
                 key: key.clone(),
-                node: node.name.clone(),
+                node: node_name.clone(),
                 direction: dir,
-                peer: peer.name.clone(),
+                peer: peer_name.clone(),
                 peer_cidrs: peer_cidrs.clone(),
-                peer_ref: peer.reference.clone(),
+                peer_ref: peer_ref.clone(),
                 protocol: proto,
                 ports: *range,
-                description: describe(&served, MAX_DESCRIPTION),
-                flows: served.iter().map(|f| f.key.clone()).collect(),
+                description: description.clone(),
+                flows: served.clone(),
             };
-            rules.insert(key.clone(), rule);
+            rules.push((key, rule));
         }
+        // The ranges ascend by number, their keys by text ("1000" < "443").
+        rules[first..].sort_by(|x, y| x.0.cmp(&y.0));
     }
-    rules
+    // Already in key order, unless names break the ranking above (they
+    // cannot contain ':'): `collect` sorts what is not.
+    rules.into_iter().collect()
+}
+
+/// What the egress and the ingress rule of one connection's range share:
+/// the range, the description and the keys of the flows served.
+type Part = (PortRange, Arc<str>, Arc<[Arc<str>]>);
+
+/// A peer's addresses as text and its reference, shared by its rules.
+type PeerText = (Arc<[String]>, Option<Arc<str>>);
+
+/// A set of strings handed out as shared [`Arc<str>`]s: equal text, one
+/// allocation.
+#[derive(Default)]
+struct Interner {
+    set: std::collections::HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
+}
+
+impl Interner {
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(a) = self.set.get(text) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(text);
+        self.set.insert(a.clone());
+        a
+    }
+}
+
+/// 64-bit FNV-1a, for the interner and the lookups of the shapes: the
+/// texts are short, and std's default hasher guards against attacks that
+/// cannot happen here at several times the cost.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// "product: purpose; purpose" for the flows, cut to `max` characters.
-pub fn describe(flows: &[&FlowRecord], max: usize) -> String {
-    let mut by_product: Vec<(&str, Vec<&str>)> = Vec::new();
-    for f in flows {
-        match by_product.iter_mut().find(|(p, _)| *p == f.product) {
-            Some((_, purposes)) => {
-                if !purposes.contains(&f.purpose.as_str()) {
-                    purposes.push(&f.purpose);
-                }
-            }
-            None => by_product.push((&f.product, vec![&f.purpose])),
+pub fn describe(flows: &[&FlowRecord<'_>], max: usize) -> String {
+    let mut text = String::new();
+    describe_into(&mut text, flows, max);
+    text
+}
+
+/// [`describe`] into `text` (cleared first), without allocating when `text`
+/// has room: products in the order they first appear, each with its
+/// distinct purposes in the order they first appear. A rule serves few
+/// flows, so looking back is cheaper than building a map.
+fn describe_into(text: &mut String, flows: &[&FlowRecord<'_>], max: usize) {
+    text.clear();
+    for (i, f) in flows.iter().enumerate() {
+        let product = f.product;
+        if flows[..i].iter().any(|g| g.product == product) {
+            continue;
         }
-    }
-    // Written once into a string of the exact size: a description is kept
-    // by every rule.
-    let len = by_product
-        .iter()
-        .map(|(p, ps)| {
-            p.len() + 2 + ps.iter().map(|s| s.len()).sum::<usize>() + 2 * ps.len().saturating_sub(1)
-        })
-        .sum::<usize>()
-        + 3 * by_product.len().saturating_sub(1);
-    let mut text = String::with_capacity(len);
-    for (i, (product, purposes)) in by_product.iter().enumerate() {
         if i > 0 {
             text.push_str(" | ");
         }
         text.push_str(product);
         text.push_str(": ");
-        for (j, purpose) in purposes.iter().enumerate() {
+        let rest = &flows[i..];
+        for (j, g) in rest.iter().enumerate() {
+            if g.product != product
+                || rest[..j]
+                    .iter()
+                    .any(|h| h.product == product && h.purpose == g.purpose)
+            {
+                continue;
+            }
             if j > 0 {
                 text.push_str("; ");
             }
-            text.push_str(purpose);
+            text.push_str(g.purpose);
         }
     }
     // At most `max` bytes is at most `max` characters.
-    if text.len() <= max {
-        text
-    } else {
-        truncate(&text, max)
+    if text.len() > max {
+        *text = truncate(text, max);
     }
 }
 
@@ -258,10 +370,11 @@ pub fn truncate(text: &str, max: usize) -> String {
     format!("{}...", keep.trim_end())
 }
 
-fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<String, Rule>) -> Vec<Issue> {
-    let mut peers: BTreeMap<&str, usize> = BTreeMap::new();
+fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Arc<str>, Rule>) -> Vec<Issue> {
+    // Rules per peer, counted in a hash map: only looked up.
+    let mut peers: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
     for rule in rules.values() {
-        *peers.entry(rule.peer.as_str()).or_default() += 1;
+        *peers.entry(&rule.peer).or_default() += 1;
     }
     let mut issues = Vec::new();
     for n in &r.nodes {

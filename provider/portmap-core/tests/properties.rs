@@ -161,18 +161,18 @@ proptest! {
         let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
         let mut required: BTreeMap<Pair, PortSet> = BTreeMap::new();
         for f in c.flows.iter().filter(|f| f.needs_rule()) {
-            required.entry((f.from_node.clone(), f.to_node.clone(), f.protocol.to_string())).or_default().insert(f.ports);
+            required.entry((f.from_node.to_string(), f.to_node.to_string(), f.protocol.to_string())).or_default().insert(f.ports);
         }
         let mut ingress: BTreeMap<Pair, PortSet> = BTreeMap::new();
         let mut egress: BTreeMap<Pair, PortSet> = BTreeMap::new();
         for r in c.rules.values() {
             let node = c.node(&r.peer).unwrap();
             let expected: Vec<String> = node.cidrs.iter().map(|n| n.to_string()).collect();
-            prop_assert_eq!(&r.peer_cidrs, &expected);
+            prop_assert_eq!(&r.peer_cidrs[..], &expected[..]);
             match r.direction {
                 // An ingress rule on B from A allows A → B.
-                Direction::Ingress => ingress.entry((r.peer.clone(), r.node.clone(), r.protocol.to_string())).or_default().insert(r.ports),
-                Direction::Egress => egress.entry((r.node.clone(), r.peer.clone(), r.protocol.to_string())).or_default().insert(r.ports),
+                Direction::Ingress => ingress.entry((r.peer.to_string(), r.node.to_string(), r.protocol.to_string())).or_default().insert(r.ports),
+                Direction::Egress => egress.entry((r.node.to_string(), r.peer.to_string(), r.protocol.to_string())).or_default().insert(r.ports),
             }
             // Rules never overlap on the same (node, direction, peer, protocol).
         }
@@ -181,7 +181,7 @@ proptest! {
         // Ranges of one (node, direction, peer, protocol) are disjoint and not adjacent.
         let mut by_group: BTreeMap<RuleGroup, Vec<(u16, u16)>> = BTreeMap::new();
         for r in c.rules.values() {
-            by_group.entry((r.node.clone(), r.direction, r.peer.clone(), r.protocol.to_string())).or_default().push((r.ports.from, r.ports.to));
+            by_group.entry((r.node.to_string(), r.direction, r.peer.to_string(), r.protocol.to_string())).or_default().push((r.ports.from, r.ports.to));
         }
         for ranges in by_group.values_mut() {
             ranges.sort();
@@ -233,7 +233,7 @@ proptest! {
         let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
         for f in c.flows.iter().filter(|f| f.needs_rule()) {
             let serving = |dir: Direction, node: &str, peer: &str| {
-                c.rules.values().any(|r| r.direction == dir && r.node == node && r.peer == peer && r.protocol == f.protocol
+                c.rules.values().any(|r| r.direction == dir && &*r.node == node && &*r.peer == peer && r.protocol == f.protocol
                     && r.ports.covers(&f.ports) && r.flows.contains(&f.key))
             };
             prop_assert!(serving(Direction::Ingress, &f.to_node, &f.from_node), "no ingress for {}", f.key);

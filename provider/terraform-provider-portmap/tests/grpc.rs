@@ -110,7 +110,7 @@ fn config(t: &Topology) -> Value {
 fn expected_rule_keys(t: &Topology) -> Vec<String> {
     let catalog = Catalog::builtin().unwrap();
     let comp = portmap_core::compute(t, catalog).unwrap();
-    comp.rules.keys().cloned().collect()
+    comp.rules.keys().map(|k| k.to_string()).collect()
 }
 
 /// Checks a `portmap_flows` state against topology `i`.

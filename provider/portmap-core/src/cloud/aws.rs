@@ -18,13 +18,14 @@
 //! characters ... a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*" (same
 //! page, Components of a security group rule).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
 use super::{Family, Shaped, node_path, risk};
 use crate::issue::Issue;
-use crate::rules::{Computation, Direction};
+use crate::rules::{Computation, Direction, Fnv};
 
 /// Default rules per security group, per direction and IP family.
 pub const DEFAULT_MAX_RULES: u32 = 60;
@@ -121,14 +122,17 @@ pub fn description(text: &str) -> String {
 /// Shapes the computation's rules for AWS.
 pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     let mut rules = BTreeMap::new();
+    let nodes = super::node_index(c);
+    // A description is shared by many rules: each is converted once.
+    let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<Fnv>> = HashMap::default();
     for r in c.rules.values() {
-        let Some(peer) = c.node(&r.peer) else {
+        let Some(&peer) = nodes.get(&*r.peer) else {
             continue;
         };
         let base = AwsRule {
-            node: r.node.clone(),
+            node: r.node.to_string(),
             direction: r.direction.as_str().to_string(),
-            peer: r.peer.clone(),
+            peer: r.peer.to_string(),
             ip_protocol: r.protocol.as_str().to_string(),
             from_port: r.ports.from,
             to_port: r.ports.to,
@@ -136,8 +140,11 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             cidr_ipv6: None,
             referenced_node: None,
             referenced_security_group_id: None,
-            description: description(&r.description),
-            flows: r.flows.clone(),
+            description: descriptions
+                .entry(r.description.as_ptr())
+                .or_insert_with(|| description(&r.description))
+                .clone(),
+            flows: r.flows.iter().map(|k| k.to_string()).collect(),
         };
         if let Some(reference) = &peer.reference {
             let rule = AwsRule {

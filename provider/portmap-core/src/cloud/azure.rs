@@ -42,8 +42,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{
-    Family, Shaped, cut_with_hash, dir_short, families, flow_records, groups, nets_of, node_path,
-    risk, stable_hash,
+    Family, Index, Shaped, cut_with_hash, dir_short, families, flow_records, groups, nets_of,
+    node_path, risk, stable_hash,
 };
 use crate::catalog::Protocol;
 use crate::issue::{Issue, Path};
@@ -164,7 +164,8 @@ fn protocol_name(p: Protocol) -> &'static str {
 /// Shapes the computation's rules for Azure.
 pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
     let mut rules = BTreeMap::new();
-    for g in groups(c) {
+    let ix = Index::new(c);
+    for g in groups(&ix) {
         let peer_sides: Vec<(&str, &str, Side)> = match &g.peer.reference {
             Some(r) => vec![("ref", "asg", Side::Asg(r.clone()))],
             None => families(&g.peer.cidrs)
@@ -179,12 +180,12 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                 .collect(),
         };
         for (proto, ranges) in &g.ports {
-            let flows: Vec<String> = flow_records(c, &g.flows)
+            let records: Vec<_> = flow_records(&ix, &g.flows)
                 .into_iter()
                 .filter(|f| f.protocol == *proto)
-                .map(|f| f.key.clone())
                 .collect();
-            let text = describe(&flow_records(c, &flows), MAX_DESCRIPTION);
+            let flows: Vec<String> = records.iter().map(|f| f.key.to_string()).collect();
+            let text = describe(&records, MAX_DESCRIPTION);
             for (fam_key, fam_short, peer_side) in &peer_sides {
                 let key = format!(
                     "{}:{}:{}:{}:{}",

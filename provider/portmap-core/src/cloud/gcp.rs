@@ -32,7 +32,8 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{
-    Family, Shaped, dir_short, families, flow_records, groups, nets_of, node_path, risk, short_hash,
+    Family, Index, Shaped, dir_short, families, flow_records, groups, nets_of, node_path, risk,
+    short_hash,
 };
 use crate::issue::{Issue, Path};
 use crate::rules::{Computation, Direction, MAX_DESCRIPTION, describe};
@@ -237,7 +238,8 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
         }
         Some(t)
     };
-    for g in groups(c) {
+    let ix = Index::new(c);
+    for g in groups(&ix) {
         let node = match tag(g.node, &mut issues) {
             Some(t) => End::Tag(t),
             None if !g.node.cidrs.is_empty() => End::Ranges(g.node.cidrs.clone()),
@@ -257,7 +259,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
         } else if g.peer.reference.is_none() {
             continue;
         } else if g.direction == Direction::Egress {
-            issues.push(egress_to_tag(c, &g.node.name, &g.peer.name, &g.flows));
+            issues.push(egress_to_tag(&ix, &g.node.name, &g.peer.name, &g.flows));
             continue;
         } else {
             match tag(g.peer, &mut issues) {
@@ -273,7 +275,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
                 ports: ranges.iter().map(ToString::to_string).collect(),
             })
             .collect();
-        let description = describe(&flow_records(c, &g.flows), MAX_DESCRIPTION);
+        let description = describe(&flow_records(&ix, &g.flows), MAX_DESCRIPTION);
         for p in parts(g.direction, &node, &peer) {
             let (fam_key, fam_short) = p.fam.map_or(("tag", "tag"), |f| (f.key(), f.short()));
             let key = format!(
@@ -318,7 +320,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
                     source_tags: p.source_tags,
                     target_tags: p.target_tags,
                     description: description.clone(),
-                    flows: g.flows.clone(),
+                    flows: g.flows.iter().map(|k| k.to_string()).collect(),
                 },
             );
         }
@@ -331,8 +333,13 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     Shaped { rules, issues }
 }
 
-fn egress_to_tag(c: &Computation<'_>, node: &str, peer: &str, flows: &[String]) -> Issue {
-    let lines: Vec<String> = flow_records(c, flows)
+fn egress_to_tag(
+    ix: &Index<'_, '_>,
+    node: &str,
+    peer: &str,
+    flows: &[std::sync::Arc<str>],
+) -> Issue {
+    let lines: Vec<String> = flow_records(ix, flows)
         .iter()
         .map(|f| {
             format!(

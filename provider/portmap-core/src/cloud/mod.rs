@@ -19,12 +19,15 @@ pub mod azure;
 pub mod gcp;
 pub mod risk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use crate::flows::FlowRecord;
 use crate::issue::{Issue, Path};
-use crate::rules::{Computation, Direction};
+use crate::rules::{Computation, Direction, Fnv};
 use crate::topology::ResolvedNode;
 
 /// The rules of one shape, by key, and the issues found while shaping.
@@ -150,19 +153,68 @@ pub(crate) struct Group<'a> {
     /// them (disjoint, never adjacent).
     pub ports: BTreeMap<crate::catalog::Protocol, Vec<crate::ports::PortRange>>,
     /// Keys of the flows served, sorted.
-    pub flows: Vec<String>,
+    pub flows: Vec<Arc<str>>,
+}
+
+/// The lookups a shape makes for every rule, hashed once instead of a
+/// binary search by name each time: nodes by name, and flows by their key
+/// (a rule's flow keys are the flows' own strings, so the address of the
+/// text finds the flow; any other string is looked up by value).
+pub(crate) struct Index<'a, 'c> {
+    c: &'a Computation<'c>,
+    nodes: HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<Fnv>>,
+    flows: HashMap<*const u8, &'a FlowRecord<'c>, BuildHasherDefault<Fnv>>,
+}
+
+impl<'a, 'c> Index<'a, 'c> {
+    /// The index of a computation.
+    pub(crate) fn new(c: &'a Computation<'c>) -> Self {
+        Index {
+            c,
+            nodes: node_index(c),
+            flows: c.flows.iter().map(|f| (f.key.as_ptr(), f)).collect(),
+        }
+    }
+
+    /// A node by name.
+    pub(crate) fn node(&self, name: &str) -> Option<&'a ResolvedNode> {
+        self.nodes.get(name).copied()
+    }
+
+    /// A flow by key.
+    pub(crate) fn flow(&self, key: &Arc<str>) -> Option<&'a FlowRecord<'c>> {
+        if let Some(&f) = self.flows.get(&key.as_ptr()) {
+            return Some(f);
+        }
+        let flows = &self.c.flows;
+        flows
+            .binary_search_by(|f| f.key.cmp(key))
+            .ok()
+            .map(|i| &flows[i])
+    }
+}
+
+/// The computation's nodes by name.
+pub(crate) fn node_index<'a>(
+    c: &'a Computation<'_>,
+) -> HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<Fnv>> {
+    c.resolved
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n))
+        .collect()
 }
 
 /// Groups the computation's rules by (node, direction, peer), keeping the
 /// port ranges of each protocol.
-pub(crate) fn groups<'a>(c: &'a Computation<'_>) -> Vec<Group<'a>> {
+pub(crate) fn groups<'a>(ix: &Index<'a, '_>) -> Vec<Group<'a>> {
     let mut out: BTreeMap<(&str, Direction, &str), Group<'a>> = BTreeMap::new();
-    for r in c.rules.values() {
-        let (Some(node), Some(peer)) = (c.node(&r.node), c.node(&r.peer)) else {
+    for r in ix.c.rules.values() {
+        let (Some(node), Some(peer)) = (ix.node(&r.node), ix.node(&r.peer)) else {
             continue;
         };
         let g = out
-            .entry((r.node.as_str(), r.direction, r.peer.as_str()))
+            .entry((&*r.node, r.direction, &*r.peer))
             .or_insert_with(|| Group {
                 node,
                 direction: r.direction,
@@ -186,18 +238,11 @@ pub(crate) fn groups<'a>(c: &'a Computation<'_>) -> Vec<Group<'a>> {
 }
 
 /// The flow records of a list of flow keys, for descriptions.
-pub(crate) fn flow_records<'a>(
-    c: &'a Computation<'_>,
-    keys: &[String],
-) -> Vec<&'a crate::flows::FlowRecord> {
-    keys.iter()
-        .filter_map(|k| {
-            c.flows
-                .binary_search_by(|f| f.key.as_str().cmp(k))
-                .ok()
-                .map(|i| &c.flows[i])
-        })
-        .collect()
+pub(crate) fn flow_records<'a, 'c>(
+    ix: &Index<'a, 'c>,
+    keys: &[Arc<str>],
+) -> Vec<&'a FlowRecord<'c>> {
+    keys.iter().filter_map(|k| ix.flow(k)).collect()
 }
 
 /// Makes every issue an error when `as_errors`.

@@ -42,11 +42,12 @@ pub fn check(
 
 fn needing_rules<'a>(
     c: &'a Computation<'_>,
-) -> impl Iterator<Item = (&'a FlowRecord, &'a ResolvedNode, &'a ResolvedNode)> + 'a {
+) -> impl Iterator<Item = (&'a FlowRecord<'a>, &'a ResolvedNode, &'a ResolvedNode)> + 'a {
+    let nodes = super::node_index(c);
     c.flows
         .iter()
         .filter(|f| f.needs_rule())
-        .filter_map(|f| Some((f, c.node(&f.from_node)?, c.node(&f.to_node)?)))
+        .filter_map(move |f| Some((f, *nodes.get(&*f.from_node)?, *nodes.get(&*f.to_node)?)))
 }
 
 fn line(f: &FlowRecord) -> String {
