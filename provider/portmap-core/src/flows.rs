@@ -1,9 +1,10 @@
 //! From a resolved topology to every required connection.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
-use crate::catalog::{Flow, Protocol, Scope, Sensitivity, values::eval_ports};
+use crate::catalog::{Flow, Product, Protocol, Scope, Sensitivity, values::eval_ports};
 use crate::issue::{Issue, Path};
 use crate::ports::{PortRange, PortSet};
 use crate::topology::{NodeKind, ProductState, Resolved};
@@ -13,24 +14,24 @@ use crate::topology::{NodeKind, ProductState, Resolved};
 ///
 /// Text repeated across flows is shared, not copied: catalog text is
 /// borrowed from the catalog (`'c`), and node names, component ids,
-/// citations and conditions are [`Arc<str>`]s made once per node or catalog
+/// citations and conditions are [`Rc<str>`]s made once per node or catalog
 /// flow. Only the key is the flow's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowRecord<'c> {
     /// Content-derived key: `product:flow:from>to:protocol:ports`.
-    pub key: Arc<str>,
+    pub key: Rc<str>,
     /// Product id.
     pub product: &'c str,
     /// Catalog flow id within the product.
     pub flow: &'c str,
     /// Node that opens the connection.
-    pub from_node: Arc<str>,
+    pub from_node: Rc<str>,
     /// Node that listens.
-    pub to_node: Arc<str>,
+    pub to_node: Rc<str>,
     /// Full component id on the `from` side.
-    pub from_component: Arc<str>,
+    pub from_component: Rc<str>,
     /// Full component id on the `to` side.
-    pub to_component: Arc<str>,
+    pub to_component: Rc<str>,
     /// Transport.
     pub protocol: Protocol,
     /// Destination ports.
@@ -40,9 +41,9 @@ pub struct FlowRecord<'c> {
     /// Short purpose.
     pub purpose: &'c str,
     /// Vendor document, table and row(s).
-    pub citation: Arc<str>,
+    pub citation: Rc<str>,
     /// The catalog condition, if any.
-    pub condition: Option<Arc<str>>,
+    pub condition: Option<Rc<str>>,
     /// Both ends on one machine: no rule.
     pub internal: bool,
     /// The catalog says a firewall must allow it.
@@ -129,12 +130,38 @@ pub fn flow_settings(flow: &Flow) -> Vec<&str> {
 pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
     let mut out = FlowSet::default();
     // Each node's name, shared by all its flows (and then its rules).
-    let names: Vec<Arc<str>> = r.nodes.iter().map(|n| Arc::from(n.name.as_str())).collect();
+    let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
     let mut empty_ports: BTreeMap<(String, String), Vec<&Flow>> = BTreeMap::new();
-    for state in &r.products {
+    // The flows are planned first, each as an entry whose `order` sorts as
+    // its key will (`product:flow:from>to:protocol:ports`): every part is
+    // ranked by its text and the separator after it. Sorting the small
+    // entries and making the flows in their order replaces sorting 100,000s
+    // of keys (string comparisons, scattered in memory) and moving the
+    // large flows, and the flows are made at their exact number.
+    let product_rank = ranks(
+        &r.products
+            .iter()
+            .map(|s| s.product.id.as_str())
+            .collect::<Vec<_>>(),
+        b":",
+    );
+    let node_names: Vec<&str> = r.nodes.iter().map(|n| n.name.as_str()).collect();
+    let from_rank = ranks(&node_names, b">");
+    let to_rank = ranks(&node_names, b":");
+    let mut plans: Vec<Plan<'c>> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    for (si, state) in r.products.iter().enumerate() {
         let product = state.product;
         let pp = Path::root().attr("products").key(&product.id);
-        for flow in &product.flows {
+        let flow_rank = ranks(
+            &product
+                .flows
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>(),
+            b":",
+        );
+        for (fi, flow) in product.flows.iter().enumerate() {
             // Ports are checked for every flow, so a bad setting is reported
             // even while the flow's feature is off.
             let ports = match eval_ports(&flow.ports, &state.settings) {
@@ -210,63 +237,59 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                 continue;
             }
             let mut same_node_pair = false;
-            // Made once per catalog flow, shared by its flows.
-            let condition: Option<Arc<str>> = flow.condition.as_ref().map(|c| c.to_string().into());
-            let citation: Arc<str> = product.citation_text(flow).into();
-            let from_component: Arc<str> = from_full.as_str().into();
-            let to_component: Arc<str> = to_full.as_str().into();
-            let protocols = flow.protocol.list();
-            let mut key = String::new();
+            let pi = plans.len();
+            let mut protocols = flow.protocol.list();
+            protocols.sort_unstable_by_key(|p| p.as_str());
+            let range_rank = ranks(
+                &ports
+                    .ranges()
+                    .iter()
+                    .map(|range| {
+                        let mut text = String::new();
+                        range.push_to(&mut text);
+                        text
+                    })
+                    .collect::<Vec<_>>(),
+                &[],
+            );
             for &a in from_nodes {
                 for &b in to_nodes {
                     if flow.scope == Scope::Host && a != b {
                         continue;
                     }
                     same_node_pair |= a == b;
-                    let na = &r.nodes[a];
-                    let nb = &r.nodes[b];
-                    let internal =
-                        a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host);
-                    for &proto in &protocols {
-                        for range in ports.ranges() {
-                            // `product:flow:from>to:protocol:ports`, built
-                            // without the formatting machinery, then copied
-                            // at its exact size.
-                            key.clear();
-                            for (part, sep) in [
-                                (product.id.as_str(), ':'),
-                                (flow.id.as_str(), ':'),
-                                (na.name.as_str(), '>'),
-                                (nb.name.as_str(), ':'),
-                                (proto.as_str(), ':'),
-                            ] {
-                                key.push_str(part);
-                                key.push(sep);
-                            }
-                            range.push_to(&mut key);
-                            out.flows.push(FlowRecord {
-                                key: key.as_str().into(),
-                                product: &product.id,
-                                flow: &flow.id,
-                                from_node: names[a].clone(),
-                                to_node: names[b].clone(),
-                                from_component: from_component.clone(),
-                                to_component: to_component.clone(),
+                    for (pr, &proto) in protocols.iter().enumerate() {
+                        for (ri, &rr) in range_rank.iter().enumerate() {
+                            entries.push(Entry {
+                                order: (
+                                    product_rank[si],
+                                    flow_rank[fi],
+                                    from_rank[a],
+                                    to_rank[b],
+                                    pr as u32,
+                                    rr,
+                                ),
+                                seq: entries.len(),
+                                plan: pi,
+                                from: a,
+                                to: b,
                                 protocol: proto,
-                                ports: *range,
-                                app_protocol: &flow.app_protocol,
-                                purpose: &flow.purpose,
-                                citation: citation.clone(),
-                                condition: condition.clone(),
-                                internal,
-                                firewall: flow.firewall,
-                                sensitive: flow.sensitive,
-                                cleartext: flow.cleartext,
+                                range: ri,
                             });
                         }
                     }
                 }
             }
+            plans.push(Plan {
+                product,
+                flow,
+                ports,
+                // Made once per catalog flow, shared by its flows.
+                condition: flow.condition.as_ref().map(|c| c.to_string().into()),
+                citation: product.citation_text(flow).into(),
+                from_component: from_full.as_str().into(),
+                to_component: to_full.as_str().into(),
+            });
             if flow.scope == Scope::Host && flow.firewall && !same_node_pair {
                 out.issues.push(Issue::warning(
                     Path::root().attr("nodes"),
@@ -293,19 +316,143 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
             ),
         ));
     }
-    out.flows = sorted_by_key(std::mem::take(&mut out.flows));
+    // Entries with equal orders keep the order in which they were planned.
+    entries.sort_by_key(|e| e.order);
+    out.flows = make_flows(r, &names, &plans, &entries);
+    // The ranks order every key the catalog and the node name rules allow
+    // as its text does; should a catalog id hold a separator, the flows are
+    // sorted by their keys after all.
+    let in_order =
+        out.flows
+            .windows(2)
+            .zip(entries.windows(2))
+            .all(|(f, e)| match f[0].key.cmp(&f[1].key) {
+                Ordering::Less => true,
+                Ordering::Equal => e[0].order == e[1].order,
+                Ordering::Greater => false,
+            });
+    if !in_order {
+        out.flows = sorted_by_key(std::mem::take(&mut out.flows), &entries);
+    }
     out.flows.dedup_by(|a, b| a.key == b.key);
     out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
     out.issues.extend(unresolved_warnings(&out.unresolved));
     out
 }
 
-/// The flows sorted by key, equal keys in their order: an order of indices
-/// is sorted, then each flow moved once, instead of moving the (large)
-/// flows at every step of the sort.
-fn sorted_by_key(flows: Vec<FlowRecord<'_>>) -> Vec<FlowRecord<'_>> {
+/// A catalog flow that applies, with what its flows share.
+struct Plan<'c> {
+    product: &'c Product,
+    flow: &'c Flow,
+    ports: PortSet,
+    condition: Option<Rc<str>>,
+    citation: Rc<str>,
+    from_component: Rc<str>,
+    to_component: Rc<str>,
+}
+
+/// One flow to make: its plan, nodes, protocol and range (an index into the
+/// plan's port ranges), and ranks that sort as its key.
+struct Entry {
+    /// Ranks of product, flow, `from` and `to` node, protocol and range.
+    order: (u32, u32, u32, u32, u32, u32),
+    /// Its place in the order in which flows are planned.
+    seq: usize,
+    plan: usize,
+    from: usize,
+    to: usize,
+    protocol: Protocol,
+    range: usize,
+}
+
+/// For each text, its rank among `texts` when each is followed by `sep`,
+/// compared as bytes; equal texts have equal ranks.
+fn ranks<T: AsRef<str>>(texts: &[T], sep: &[u8]) -> Vec<u32> {
+    let with_sep = |i: usize| texts[i].as_ref().bytes().chain(sep.iter().copied());
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_unstable_by(|&x, &y| with_sep(x).cmp(with_sep(y)));
+    let mut rank = vec![0; texts.len()];
+    let mut next = 0;
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 && texts[order[k - 1]].as_ref() != texts[i].as_ref() {
+            next += 1;
+        }
+        rank[i] = next;
+    }
+    rank
+}
+
+/// The flows of the entries, in the entries' order, at their exact number.
+fn make_flows<'c>(
+    r: &Resolved<'c>,
+    names: &[Rc<str>],
+    plans: &[Plan<'c>],
+    entries: &[Entry],
+) -> Vec<FlowRecord<'c>> {
+    let mut flows = Vec::with_capacity(entries.len());
+    let mut key = String::new();
+    for e in entries {
+        let Plan {
+            product,
+            flow,
+            ports,
+            condition,
+            citation,
+            from_component,
+            to_component,
+        } = &plans[e.plan];
+        let (a, b) = (e.from, e.to);
+        let (na, nb) = (&r.nodes[a], &r.nodes[b]);
+        let range = ports.ranges()[e.range];
+        // `product:flow:from>to:protocol:ports`, built without the
+        // formatting machinery, then copied at its exact size.
+        key.clear();
+        for (part, sep) in [
+            (product.id.as_str(), ':'),
+            (flow.id.as_str(), ':'),
+            (na.name.as_str(), '>'),
+            (nb.name.as_str(), ':'),
+            (e.protocol.as_str(), ':'),
+        ] {
+            key.push_str(part);
+            key.push(sep);
+        }
+        range.push_to(&mut key);
+        flows.push(FlowRecord {
+            key: key.as_str().into(),
+            product: &product.id,
+            flow: &flow.id,
+            from_node: names[a].clone(),
+            to_node: names[b].clone(),
+            from_component: from_component.clone(),
+            to_component: to_component.clone(),
+            protocol: e.protocol,
+            ports: range,
+            app_protocol: &flow.app_protocol,
+            purpose: &flow.purpose,
+            citation: citation.clone(),
+            condition: condition.clone(),
+            internal: a == b && (na.kind == NodeKind::Host || flow.scope == Scope::Host),
+            firewall: flow.firewall,
+            sensitive: flow.sensitive,
+            cleartext: flow.cleartext,
+        });
+    }
+    flows
+}
+
+/// The flows sorted by key, equal keys in the order they were planned
+/// (`entries[i]` is the entry of `flows[i]`): an order of indices is sorted, then each flow
+/// moved once, instead of moving the (large) flows at every step of the
+/// sort.
+fn sorted_by_key<'c>(flows: Vec<FlowRecord<'c>>, entries: &[Entry]) -> Vec<FlowRecord<'c>> {
     let mut order: Vec<usize> = (0..flows.len()).collect();
-    order.sort_unstable_by(|&a, &b| flows[a].key.cmp(&flows[b].key).then(a.cmp(&b)));
+    order.sort_unstable_by(|&a, &b| {
+        flows[a]
+            .key
+            .cmp(&flows[b].key)
+            .then(entries[a].seq.cmp(&entries[b].seq))
+    });
     let mut slots: Vec<Option<FlowRecord<'_>>> = flows.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
@@ -349,4 +496,36 @@ fn unresolved_warnings(unresolved: &[Unresolved]) -> Vec<Issue> {
 /// Ports of a flow at the given state, for docs and explanations.
 pub fn flow_ports(state: &ProductState<'_>, flow: &Flow) -> Result<PortSet, String> {
     eval_ports(&flow.ports, &state.settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranks;
+
+    /// Ranks order texts as the texts followed by the separator do, and
+    /// equal texts share a rank: checked against comparing the strings for
+    /// every pair, with names that are prefixes of each other and bytes on
+    /// both sides of the separators.
+    #[test]
+    fn ranks_order_as_the_text_with_its_separator() {
+        let texts = [
+            "web", "web-1", "web.1", "a", "web", "web1", "w", "", "web;", "web=", "web<x", "z",
+        ];
+        for sep in [&b">"[..], &b":"[..], &b""[..]] {
+            let rank = ranks(&texts, sep);
+            for i in 0..texts.len() {
+                for j in 0..texts.len() {
+                    let with = |k: usize| [texts[k].as_bytes(), sep].concat();
+                    assert_eq!(
+                        rank[i].cmp(&rank[j]),
+                        with(i).cmp(&with(j)),
+                        "{:?} vs {:?} with {:?}",
+                        texts[i],
+                        texts[j],
+                        sep
+                    );
+                }
+            }
+        }
+    }
 }

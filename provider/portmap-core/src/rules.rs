@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{FlowRecord, FlowSet, Unresolved, compute_flows};
@@ -40,33 +40,33 @@ impl fmt::Display for Direction {
 /// A firewall rule for one node.
 ///
 /// Text repeated across rules is shared, not copied: the key is the same
-/// [`Arc<str>`] as the key of the rule map, node and peer names are those of
+/// [`Rc<str>`] as the key of the rule map, node and peer names are those of
 /// the flows, a node's CIDR list and reference are made once and shared by
 /// every rule that has the node as peer, equal descriptions are one string,
 /// and the flow keys are those of the flows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// Stable key: `node:direction:peer:protocol:ports`.
-    pub key: Arc<str>,
+    pub key: Rc<str>,
     /// The node the rule belongs to.
-    pub node: Arc<str>,
+    pub node: Rc<str>,
     /// Ingress or egress.
     pub direction: Direction,
     /// The other node (the node itself for flows inside a group).
-    pub peer: Arc<str>,
+    pub peer: Rc<str>,
     /// The peer's addresses.
-    pub peer_cidrs: Arc<[String]>,
+    pub peer_cidrs: Rc<[String]>,
     /// The peer's reference, if any.
-    pub peer_ref: Option<Arc<str>>,
+    pub peer_ref: Option<Rc<str>>,
     /// Transport.
     pub protocol: Protocol,
     /// Destination ports.
     pub ports: PortRange,
     /// Short description: product and purposes.
-    pub description: Arc<str>,
+    pub description: Rc<str>,
     /// Keys of the flows the rule serves (shared by the egress and the
     /// ingress rule of the same flows).
-    pub flows: Arc<[Arc<str>]>,
+    pub flows: Rc<[Rc<str>]>,
 }
 
 /// Longest generic rule description.
@@ -80,7 +80,7 @@ pub struct Computation<'c> {
     /// Every flow, sorted by key.
     pub flows: Vec<FlowRecord<'c>>,
     /// Rules by key (the same string as the rule's `key`).
-    pub rules: BTreeMap<Arc<str>, Rule>,
+    pub rules: BTreeMap<Rc<str>, Rule>,
     /// Flows that cannot be placed.
     pub unresolved: Vec<Unresolved>,
     /// Warnings.
@@ -141,18 +141,20 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
 /// Turns flows into rules. For a flow A → B, B gets an ingress rule from A
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
-pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<str>, Rule> {
-    let index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = r
+pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Rc<str>, Rule> {
+    let index: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
-    // Every flow that needs rules as (from, to, protocol, flow index).
-    // Sorted, each (from, to, protocol) connection is one run, its flows in
-    // order. A connection gives an egress rule on `from` and an ingress rule
-    // on `to` per contiguous range, and the two serve the same flows.
-    let mut conns: Vec<(usize, usize, Protocol, usize)> = Vec::with_capacity(flows.len());
+    // Every flow that needs rules, with what its rules need of it, read in
+    // one pass in the flows' order (reading the flows by connection instead
+    // would jump about memory). Sorted, each (from, to, protocol)
+    // connection is one run, its flows in order. A connection gives an
+    // egress rule on `from` and an ingress rule on `to` per contiguous
+    // range, and the two serve the same flows.
+    let mut conns: Vec<Conn<'_>> = Vec::with_capacity(flows.len());
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
@@ -160,35 +162,46 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
         let (Some(&a), Some(&b)) = (index.get(&*f.from_node), index.get(&*f.to_node)) else {
             continue;
         };
-        conns.push((a, b, f.protocol, fi));
+        conns.push(Conn {
+            order: (a, b, f.protocol, fi),
+            ports: f.ports,
+            product: f.product,
+            purpose: f.purpose,
+            key: Some(f.key.clone()),
+        });
     }
-    conns.sort_unstable();
+    conns.sort_unstable_by_key(|c| c.order);
     // What the two rules of a connection's range share: the range, the
     // description (equal descriptions are one string) and the flow keys.
     let mut parts: Vec<Part> = Vec::new();
     // Per connection: from, to, protocol, its parts, its first flow.
     let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>, usize)> = Vec::new();
     let mut descriptions = Interner::default();
-    let mut served: Vec<&FlowRecord<'_>> = Vec::new();
+    let mut served: Vec<(&str, &str)> = Vec::new();
     let mut text = String::new();
-    for group in conns.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
-        let (a, b, proto, fi) = group[0];
-        let set = PortSet::from_ranges(group.iter().map(|s| flows[s.3].ports));
+    for group in conns
+        .chunk_by_mut(|x, y| (x.order.0, x.order.1, x.order.2) == (y.order.0, y.order.1, y.order.2))
+    {
+        let (a, b, proto, fi) = group[0].order;
+        let set = PortSet::from_ranges(group.iter().map(|c| c.ports));
         let start = parts.len();
         for range in set.ranges() {
             served.clear();
             served.extend(
                 group
                     .iter()
-                    .map(|s| &flows[s.3])
-                    .filter(|f| range.overlaps(&f.ports)),
+                    .filter(|c| range.overlaps(&c.ports))
+                    .map(|c| (c.product, c.purpose)),
             );
             describe_into(&mut text, &served, MAX_DESCRIPTION);
-            parts.push((
-                *range,
-                descriptions.intern(&text),
-                served.iter().map(|f| f.key.clone()).collect(),
-            ));
+            // A flow's ports are one contiguous range, so they lie in one
+            // range of the set: each key moves to exactly one part.
+            let keys: Rc<[Rc<str>]> = group
+                .iter_mut()
+                .filter(|c| range.overlaps(&c.ports))
+                .filter_map(|c| c.key.take())
+                .collect();
+            parts.push((*range, descriptions.intern(&text), keys));
         }
         groups.push((a, b, proto, start..parts.len(), fi));
     }
@@ -219,7 +232,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
     // Each node's addresses as text and its reference, made once: a node is
     // the peer of many rules, which share them.
     let mut peers: Vec<Option<PeerText>> = vec![None; r.nodes.len()];
-    let mut rules: Vec<(Arc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
+    let mut rules: Vec<(Rc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
         let (a, b, _, ref range_parts, fi) = groups[g];
@@ -233,7 +246,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
             let n = &r.nodes[peer];
             (
                 n.cidrs.iter().map(|c| c.to_string()).collect(),
-                n.reference.as_deref().map(Arc::from),
+                n.reference.as_deref().map(Rc::from),
             )
         });
         let first = rules.len();
@@ -244,7 +257,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
                 key.push(':');
             }
             range.push_to(&mut key);
-            let key: Arc<str> = Arc::from(key.as_str());
+            let key: Rc<str> = Rc::from(key.as_str());
             let rule = Rule {
                 key: key.clone(),
                 node: node_name.clone(),
@@ -267,60 +280,93 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Arc<s
     rules.into_iter().collect()
 }
 
+/// A flow that needs rules, as rule shaping reads it: (from node, to node,
+/// protocol, flow index), and the flow's ports, product, purpose and key
+/// (taken by the part that serves it).
+struct Conn<'f> {
+    order: (usize, usize, Protocol, usize),
+    ports: PortRange,
+    product: &'f str,
+    purpose: &'f str,
+    key: Option<Rc<str>>,
+}
+
 /// What the egress and the ingress rule of one connection's range share:
 /// the range, the description and the keys of the flows served.
-type Part = (PortRange, Arc<str>, Arc<[Arc<str>]>);
+type Part = (PortRange, Rc<str>, Rc<[Rc<str>]>);
 
 /// A peer's addresses as text and its reference, shared by its rules.
-type PeerText = (Arc<[String]>, Option<Arc<str>>);
+type PeerText = (Rc<[String]>, Option<Rc<str>>);
 
-/// A set of strings handed out as shared [`Arc<str>`]s: equal text, one
+/// A set of strings handed out as shared [`Rc<str>`]s: equal text, one
 /// allocation.
 #[derive(Default)]
 struct Interner {
-    set: std::collections::HashSet<Arc<str>, BuildHasherDefault<Fnv>>,
+    set: std::collections::HashSet<Rc<str>, BuildHasherDefault<WordHash>>,
 }
 
 impl Interner {
-    fn intern(&mut self, text: &str) -> Arc<str> {
+    fn intern(&mut self, text: &str) -> Rc<str> {
         if let Some(a) = self.set.get(text) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(text);
+        let a: Rc<str> = Rc::from(text);
         self.set.insert(a.clone());
         a
     }
 }
 
-/// 64-bit FNV-1a, for the interner and the lookups of the shapes: the
-/// texts are short, and std's default hasher guards against attacks that
-/// cannot happen here at several times the cost.
+/// A multiply-rotate hash over 8 bytes at a time (the scheme of rustc's
+/// `FxHasher`), for the interner and the lookups of the shapes. Keys are
+/// the provider's own texts and addresses, not chosen by an attacker, so
+/// std's default hasher (which guards against that) would only cost time;
+/// descriptions run to 255 bytes, so a byte-at-a-time hash (FNV) is slow.
 #[derive(Default)]
-pub(crate) struct Fnv(u64);
+pub(crate) struct WordHash(u64);
 
-impl Hasher for Fnv {
+impl WordHash {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for WordHash {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
         }
-        self.0 = h;
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            // The length keeps "a" and "a\0" apart.
+            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 
 /// "product: purpose; purpose" for the flows, cut to `max` characters.
 pub fn describe(flows: &[&FlowRecord<'_>], max: usize) -> String {
+    let served: Vec<(&str, &str)> = flows.iter().map(|f| (f.product, f.purpose)).collect();
     let mut text = String::new();
-    describe_into(&mut text, flows, max);
+    describe_into(&mut text, &served, max);
     text
 }
 
@@ -328,11 +374,10 @@ pub fn describe(flows: &[&FlowRecord<'_>], max: usize) -> String {
 /// has room: products in the order they first appear, each with its
 /// distinct purposes in the order they first appear. A rule serves few
 /// flows, so looking back is cheaper than building a map.
-fn describe_into(text: &mut String, flows: &[&FlowRecord<'_>], max: usize) {
+fn describe_into(text: &mut String, flows: &[(&str, &str)], max: usize) {
     text.clear();
-    for (i, f) in flows.iter().enumerate() {
-        let product = f.product;
-        if flows[..i].iter().any(|g| g.product == product) {
+    for (i, &(product, _)) in flows.iter().enumerate() {
+        if flows[..i].iter().any(|g| g.0 == product) {
             continue;
         }
         if i > 0 {
@@ -341,18 +386,14 @@ fn describe_into(text: &mut String, flows: &[&FlowRecord<'_>], max: usize) {
         text.push_str(product);
         text.push_str(": ");
         let rest = &flows[i..];
-        for (j, g) in rest.iter().enumerate() {
-            if g.product != product
-                || rest[..j]
-                    .iter()
-                    .any(|h| h.product == product && h.purpose == g.purpose)
-            {
+        for (j, &(p, purpose)) in rest.iter().enumerate() {
+            if p != product || rest[..j].iter().any(|h| h.0 == product && h.1 == purpose) {
                 continue;
             }
             if j > 0 {
                 text.push_str("; ");
             }
-            text.push_str(g.purpose);
+            text.push_str(purpose);
         }
     }
     // At most `max` bytes is at most `max` characters.
@@ -370,9 +411,9 @@ pub fn truncate(text: &str, max: usize) -> String {
     format!("{}...", keep.trim_end())
 }
 
-fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Arc<str>, Rule>) -> Vec<Issue> {
+fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Rc<str>, Rule>) -> Vec<Issue> {
     // Rules per peer, counted in a hash map: only looked up.
-    let mut peers: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = HashMap::default();
     for rule in rules.values() {
         *peers.entry(&rule.peer).or_default() += 1;
     }
@@ -404,4 +445,38 @@ fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Arc<str>, Rule>) -> Vec<I
         }
     }
     issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WordHash;
+    use std::hash::{Hash, Hasher};
+
+    fn hash(text: &str) -> u64 {
+        let mut h = WordHash::default();
+        text.hash(&mut h);
+        h.finish()
+    }
+
+    /// Texts that differ anywhere (in a full word, in the tail, only by
+    /// length or trailing zero bytes) hash differently.
+    #[test]
+    fn word_hash_tells_close_texts_apart() {
+        let texts = [
+            "",
+            "a",
+            "a\0",
+            "a\0\0\0\0\0\0\0",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefgh1",
+            "abcdefgh2",
+            "bbcdefgh1",
+            "tachyon: Switch; Background channel",
+            "tachyon: Switch; Background channel ",
+        ];
+        let hashes: std::collections::BTreeSet<u64> = texts.iter().map(|t| hash(t)).collect();
+        assert_eq!(hashes.len(), texts.len());
+        assert_eq!(hash("abcdefgh1"), hash("abcdefgh1"));
+    }
 }

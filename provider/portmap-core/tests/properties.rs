@@ -208,6 +208,28 @@ proptest! {
         }
     }
 
+    /// Flows come sorted by key without duplicates, and every key (of a
+    /// flow and of a rule) is made of the record's own fields.
+    #[test]
+    fn keys_are_sorted_unique_and_made_of_the_fields(t in topology()) {
+        let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
+        for w in c.flows.windows(2) {
+            prop_assert!(w[0].key < w[1].key, "{} is not before {}", w[0].key, w[1].key);
+        }
+        for f in &c.flows {
+            let key = format!("{}:{}:{}>{}:{}:{}", f.product, f.flow, f.from_node, f.to_node, f.protocol.as_str(), f.ports);
+            prop_assert_eq!(&*f.key, key.as_str());
+        }
+        for (k, r) in &c.rules {
+            let key = format!("{}:{}:{}:{}:{}", r.node, r.direction.as_str(), r.peer, r.protocol.as_str(), r.ports);
+            prop_assert_eq!(&**k, key.as_str());
+            prop_assert_eq!(&r.key, k);
+            for w in r.flows.windows(2) {
+                prop_assert!(w[0] < w[1], "rule {}: flows out of order", k);
+            }
+        }
+    }
+
     /// Adding a node of a product that is not in play changes no existing rule.
     #[test]
     fn adding_an_unrelated_node_changes_no_rule(t in topology(), extra_cidr in cidr(), which in any::<prop::sample::Index>()) {

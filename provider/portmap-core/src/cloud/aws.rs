@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use super::{Family, Shaped, node_path, risk};
 use crate::issue::Issue;
-use crate::rules::{Computation, Direction, Fnv};
+use crate::rules::{Computation, Direction, WordHash};
 
 /// Default rules per security group, per direction and IP family.
 pub const DEFAULT_MAX_RULES: u32 = 60;
@@ -124,7 +124,8 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     let mut rules = BTreeMap::new();
     let nodes = super::node_index(c);
     // A description is shared by many rules: each is converted once.
-    let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<WordHash>> =
+        HashMap::default();
     for r in c.rules.values() {
         let Some(&peer) = nodes.get(&*r.peer) else {
             continue;

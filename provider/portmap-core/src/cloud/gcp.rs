@@ -333,12 +333,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     Shaped { rules, issues }
 }
 
-fn egress_to_tag(
-    ix: &Index<'_, '_>,
-    node: &str,
-    peer: &str,
-    flows: &[std::sync::Arc<str>],
-) -> Issue {
+fn egress_to_tag(ix: &Index<'_, '_>, node: &str, peer: &str, flows: &[std::rc::Rc<str>]) -> Issue {
     let lines: Vec<String> = flow_records(ix, flows)
         .iter()
         .map(|f| {

@@ -21,13 +21,13 @@ pub mod risk;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use ipnet::IpNet;
 
 use crate::flows::FlowRecord;
 use crate::issue::{Issue, Path};
-use crate::rules::{Computation, Direction, Fnv};
+use crate::rules::{Computation, Direction, WordHash};
 use crate::topology::ResolvedNode;
 
 /// The rules of one shape, by key, and the issues found while shaping.
@@ -153,7 +153,7 @@ pub(crate) struct Group<'a> {
     /// them (disjoint, never adjacent).
     pub ports: BTreeMap<crate::catalog::Protocol, Vec<crate::ports::PortRange>>,
     /// Keys of the flows served, sorted.
-    pub flows: Vec<Arc<str>>,
+    pub flows: Vec<Rc<str>>,
 }
 
 /// The lookups a shape makes for every rule, hashed once instead of a
@@ -162,8 +162,8 @@ pub(crate) struct Group<'a> {
 /// text finds the flow; any other string is looked up by value).
 pub(crate) struct Index<'a, 'c> {
     c: &'a Computation<'c>,
-    nodes: HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<Fnv>>,
-    flows: HashMap<*const u8, &'a FlowRecord<'c>, BuildHasherDefault<Fnv>>,
+    nodes: HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<WordHash>>,
+    flows: HashMap<*const u8, &'a FlowRecord<'c>, BuildHasherDefault<WordHash>>,
 }
 
 impl<'a, 'c> Index<'a, 'c> {
@@ -182,7 +182,7 @@ impl<'a, 'c> Index<'a, 'c> {
     }
 
     /// A flow by key.
-    pub(crate) fn flow(&self, key: &Arc<str>) -> Option<&'a FlowRecord<'c>> {
+    pub(crate) fn flow(&self, key: &Rc<str>) -> Option<&'a FlowRecord<'c>> {
         if let Some(&f) = self.flows.get(&key.as_ptr()) {
             return Some(f);
         }
@@ -197,7 +197,7 @@ impl<'a, 'c> Index<'a, 'c> {
 /// The computation's nodes by name.
 pub(crate) fn node_index<'a>(
     c: &'a Computation<'_>,
-) -> HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<Fnv>> {
+) -> HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<WordHash>> {
     c.resolved
         .nodes
         .iter()
@@ -240,7 +240,7 @@ pub(crate) fn groups<'a>(ix: &Index<'a, '_>) -> Vec<Group<'a>> {
 /// The flow records of a list of flow keys, for descriptions.
 pub(crate) fn flow_records<'a, 'c>(
     ix: &Index<'a, 'c>,
-    keys: &[Arc<str>],
+    keys: &[Rc<str>],
 ) -> Vec<&'a FlowRecord<'c>> {
     keys.iter().filter_map(|k| ix.flow(k)).collect()
 }
