@@ -2,6 +2,10 @@
 //! command line, computed by the same core as the Terraform provider.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// The provider's allocator, so the CLI computes as the provider does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod diagram_svg;
 mod explain;
 mod topology_file;

@@ -23,6 +23,11 @@ use portmap_core::cloud::{aws, azure, gcp};
 use portmap_core::output::FlowsOutput;
 use portmap_core::{Catalog, compute};
 
+/// The provider's allocator: the benchmarks measure the engine as the
+/// provider runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/landing_zone.rs"]
 mod landing_zone;
 

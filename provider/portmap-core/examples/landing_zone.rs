@@ -30,6 +30,11 @@ use portmap_core::{Catalog, Topology, compute};
 #[path = "../benches/support/landing_zone.rs"]
 mod landing_zone;
 
+/// The provider's allocator: the timings are the engine's as the provider
+/// runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Result<T> = std::result::Result<T, String>;
 
 fn catalog() -> Result<&'static Catalog> {
