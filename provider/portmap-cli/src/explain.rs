@@ -102,7 +102,7 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
     );
     for ((ingress, egress), fs) in &groups {
         let _ = writeln!(out, "\nRules {ingress}\n  and {egress}");
-        if let Some(r) = c.rules.get(*ingress) {
+        if let Some(r) = c.rules.get(ingress) {
             let _ = writeln!(out, "  {} → {}, {} {}", r.peer, r.node, r.protocol, r.ports);
         }
         for f in fs {

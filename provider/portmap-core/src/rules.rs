@@ -1,7 +1,7 @@
 //! Least-privilege rules: one per (node, direction, peer, protocol,
 //! contiguous port range), each serving exactly the flows that need it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
@@ -79,8 +79,8 @@ pub struct Computation<'c> {
     pub resolved: Resolved<'c>,
     /// Every flow, sorted by key.
     pub flows: Vec<FlowRecord<'c>>,
-    /// Rules by key (the same string as the rule's `key`).
-    pub rules: BTreeMap<Rc<str>, Rule>,
+    /// Rules, sorted by key.
+    pub rules: RuleMap,
     /// Flows that cannot be placed.
     pub unresolved: Vec<Unresolved>,
     /// Warnings.
@@ -141,7 +141,7 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
 /// Turns flows into rules. For a flow A → B, B gets an ingress rule from A
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
-pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Rc<str>, Rule> {
+pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     let index: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
         .nodes
         .iter()
@@ -232,7 +232,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Rc<st
     // Each node's addresses as text and its reference, made once: a node is
     // the peer of many rules, which share them.
     let mut peers: Vec<Option<PeerText>> = vec![None; r.nodes.len()];
-    let mut rules: Vec<(Rc<str>, Rule)> = Vec::with_capacity(2 * parts.len());
+    let mut rules: Vec<Rule> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
         let (a, b, _, ref range_parts, fi) = groups[g];
@@ -257,9 +257,8 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Rc<st
                 key.push(':');
             }
             range.push_to(&mut key);
-            let key: Rc<str> = Rc::from(key.as_str());
-            let rule = Rule {
-                key: key.clone(),
+            rules.push(Rule {
+                key: Rc::from(key.as_str()),
                 node: node_name.clone(),
                 direction: dir,
                 peer: peer_name.clone(),
@@ -269,15 +268,93 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> BTreeMap<Rc<st
                 ports: *range,
                 description: description.clone(),
                 flows: served.clone(),
-            };
-            rules.push((key, rule));
+            });
         }
         // The ranges ascend by number, their keys by text ("1000" < "443").
-        rules[first..].sort_by(|x, y| x.0.cmp(&y.0));
+        rules[first..].sort_by(|x, y| x.key.cmp(&y.key));
     }
     // Already in key order, unless names break the ranking above (they
-    // cannot contain ':'): `collect` sorts what is not.
-    rules.into_iter().collect()
+    // cannot contain ':'): `from_rules` sorts what is not.
+    RuleMap::from_rules(rules)
+}
+
+/// Rules sorted by key, looked up by key: a map kept as one sorted vector
+/// (a rule's key is its own `key`), so building it moves no rule and it
+/// holds no copy of the keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMap {
+    rules: Vec<Rule>,
+}
+
+impl RuleMap {
+    /// The rules in key order, a later rule replacing an earlier one with
+    /// the same key.
+    pub fn from_rules(mut rules: Vec<Rule>) -> RuleMap {
+        if !rules.windows(2).all(|w| w[0].key < w[1].key) {
+            // Stable: of equal keys, the last given is the last here.
+            rules.sort_by(|x, y| x.key.cmp(&y.key));
+            rules.reverse();
+            rules.dedup_by(|later, earlier| later.key == earlier.key);
+            rules.reverse();
+        }
+        RuleMap { rules }
+    }
+
+    /// The rule with this key.
+    pub fn get(&self, key: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| (*r.key).cmp(key))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Whether a rule has this key.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Rc<str>> + ExactSizeIterator {
+        self.rules.iter().map(|r| &r.key)
+    }
+
+    /// The rules, in key order.
+    pub fn values(&self) -> std::slice::Iter<'_, Rule> {
+        self.rules.iter()
+    }
+
+    /// (key, rule) pairs, in key order.
+    pub fn iter(&self) -> RuleMapIter<'_> {
+        self.rules.iter().map(|r| (&r.key, r))
+    }
+
+    /// The rules, in key order.
+    pub fn as_slice(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
+/// The iterator of [`RuleMap::iter`].
+pub type RuleMapIter<'a> =
+    std::iter::Map<std::slice::Iter<'a, Rule>, fn(&'a Rule) -> (&'a Rc<str>, &'a Rule)>;
+
+impl<'a> IntoIterator for &'a RuleMap {
+    type Item = (&'a Rc<str>, &'a Rule);
+    type IntoIter = RuleMapIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// A flow that needs rules, as rule shaping reads it: (from node, to node,
@@ -411,7 +488,7 @@ pub fn truncate(text: &str, max: usize) -> String {
     format!("{}...", keep.trim_end())
 }
 
-fn address_warnings(r: &Resolved<'_>, rules: &BTreeMap<Rc<str>, Rule>) -> Vec<Issue> {
+fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
     // Rules per peer, counted in a hash map: only looked up.
     let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = HashMap::default();
     for rule in rules.values() {

@@ -122,7 +122,10 @@ fn a_group_gets_rules_to_itself() {
     assert!(c.rules.contains_key("cluster:ingress:cluster:tcp:27017"));
     assert!(c.rules.contains_key("cluster:egress:cluster:udp:8301-8302"));
     assert_eq!(
-        c.rules["cluster:ingress:cluster:tcp:27017"].peer_cidrs[..],
+        c.rules
+            .get("cluster:ingress:cluster:tcp:27017")
+            .expect("the rule exists")
+            .peer_cidrs[..],
         ["10.1.0.0/28"]
     );
     // One host alone: the same flows are internal.
