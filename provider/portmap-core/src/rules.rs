@@ -526,8 +526,48 @@ fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
-    use super::WordHash;
+    use super::{Direction, Rule, RuleMap, WordHash};
+    use crate::catalog::Protocol;
+    use crate::ports::PortRange;
     use std::hash::{Hash, Hasher};
+    use std::rc::Rc;
+
+    fn rule(key: &str, description: &str) -> Rule {
+        Rule {
+            key: key.into(),
+            node: "a".into(),
+            direction: Direction::Egress,
+            peer: "b".into(),
+            peer_cidrs: Rc::from(Vec::new()),
+            peer_ref: None,
+            protocol: Protocol::Tcp,
+            ports: PortRange { from: 1, to: 1 },
+            description: description.into(),
+            flows: Rc::from(Vec::new()),
+        }
+    }
+
+    /// Rules given out of order come out sorted; of two with one key the
+    /// later is kept, as inserting into a map would; lookups find every key
+    /// and only those.
+    #[test]
+    fn rule_map_sorts_replaces_and_finds() {
+        let m = RuleMap::from_rules(vec![
+            rule("b:1", "first b"),
+            rule("a:2", "a"),
+            rule("c:3", "c"),
+            rule("b:1", "second b"),
+        ]);
+        let keys: Vec<&str> = m.keys().map(|k| &**k).collect();
+        assert_eq!(keys, ["a:2", "b:1", "c:3"]);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.get("b:1").map(|r| &*r.description), Some("second b"));
+        assert!(m.contains_key("c:3"));
+        assert!(!m.contains_key("b:2") && !m.contains_key("") && !m.contains_key("d"));
+        let pairs: Vec<(&str, &str)> = m.iter().map(|(k, r)| (&**k, &*r.key)).collect();
+        assert_eq!(pairs, [("a:2", "a:2"), ("b:1", "b:1"), ("c:3", "c:3")]);
+        assert!(RuleMap::from_rules(Vec::new()).is_empty());
+    }
 
     fn hash(text: &str) -> u64 {
         let mut h = WordHash::default();
