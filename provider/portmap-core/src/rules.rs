@@ -10,7 +10,7 @@ use crate::catalog::{Catalog, Protocol};
 use crate::flows::{FlowRecord, FlowSet, Unresolved, compute_flows};
 use crate::issue::{Issue, has_errors};
 use crate::ports::{PortRange, PortSet};
-use crate::topology::{Exposure, NodeKind, Resolved, Topology, resolve};
+use crate::topology::{Exposure, NodeKind, Resolved, ResolvedNode, Topology, resolve};
 
 /// Traffic direction, seen from the rule's node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -489,14 +489,28 @@ pub fn truncate(text: &str, max: usize) -> String {
 }
 
 fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
-    // Rules per peer, counted in a hash map: only looked up.
-    let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = HashMap::default();
-    for rule in rules.values() {
-        *peers.entry(&rule.peer).or_default() += 1;
+    // Only nodes without addresses, or hosts that cover every address, can
+    // get a warning: rules are counted for those alone (usually none).
+    let suspect = |n: &&ResolvedNode| {
+        (n.cidrs.is_empty() && n.reference.is_none())
+            || (n.kind == NodeKind::Host && n.cidrs.iter().any(|c| c.prefix_len() == 0))
+    };
+    let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
+        .nodes
+        .iter()
+        .filter(suspect)
+        .map(|n| (n.name.as_str(), 0))
+        .collect();
+    if !peers.is_empty() {
+        for rule in rules.values() {
+            if let Some(count) = peers.get_mut(&*rule.peer) {
+                *count += 1;
+            }
+        }
     }
     let mut issues = Vec::new();
     for n in &r.nodes {
-        let Some(&count) = peers.get(n.name.as_str()) else {
+        let Some(&count) = peers.get(n.name.as_str()).filter(|&&c| c > 0) else {
             continue;
         };
         if n.cidrs.is_empty() && n.reference.is_none() {

@@ -396,3 +396,41 @@ fn no_rule_is_wider_than_its_flows() {
         }
     }
 }
+
+/// A peer without addresses is named, with the number of rules that name it
+/// as peer; a host covering every address is named; a node without
+/// addresses that no rule names as peer is not.
+#[test]
+fn nodes_without_usable_addresses_are_warned_about() {
+    let c = run(&topo(vec![
+        ("a", node(&["plossys/output-engine"], &[])),
+        ("b", node(&["plossys/output-engine"], &["0.0.0.0/0"])),
+    ]));
+    let naming_a = c.rules.values().filter(|r| &*r.peer == "a").count();
+    assert!(naming_a > 0, "the cluster flows make rules towards a");
+    let warnings: Vec<(String, String, String)> = c
+        .issues
+        .iter()
+        .filter(|i| i.summary.starts_with("Node "))
+        .map(|i| (i.path.to_string(), i.summary.clone(), i.detail.clone()))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert_eq!(warnings[0].1, "Node \"a\" has no addresses");
+    assert!(
+        warnings[0]
+            .2
+            .starts_with(&format!("{naming_a} rules name \"a\" as peer")),
+        "{}",
+        warnings[0].2
+    );
+    assert_eq!(warnings[1].1, "Node \"b\" covers every address");
+    assert!(
+        warnings.iter().all(|w| w.0.ends_with(".cidrs")),
+        "{warnings:#?}"
+    );
+
+    // Alone, the node without addresses is nobody's peer: no warning.
+    let alone = run(&topo(vec![("a", node(&["plossys/output-engine"], &[]))]));
+    assert!(alone.rules.is_empty());
+    assert!(!alone.issues.iter().any(|i| i.summary.starts_with("Node ")));
+}
