@@ -155,6 +155,10 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     // egress rule on `from` and an ingress rule on `to` per contiguous
     // range, and the two serve the same flows.
     let mut conns: Vec<Conn<'_>> = Vec::with_capacity(flows.len());
+    // Each node's name as the flows share it, taken in this pass: the rules
+    // share it too, and looking it up here later is cheap where going back
+    // to a flow would miss the caches on large topologies.
+    let mut names: Vec<Option<Rc<str>>> = vec![None; r.nodes.len()];
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
             continue;
@@ -162,6 +166,11 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
         let (Some(&a), Some(&b)) = (index.get(&*f.from_node), index.get(&*f.to_node)) else {
             continue;
         };
+        for (i, name) in [(a, &f.from_node), (b, &f.to_node)] {
+            if names[i].is_none() {
+                names[i] = Some(name.clone());
+            }
+        }
         conns.push(Conn {
             order: (a, b, f.protocol, fi),
             ports: f.ports,
@@ -174,15 +183,15 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     // What the two rules of a connection's range share: the range, the
     // description (equal descriptions are one string) and the flow keys.
     let mut parts: Vec<Part> = Vec::new();
-    // Per connection: from, to, protocol, its parts, its first flow.
-    let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>, usize)> = Vec::new();
+    // Per connection: from, to, protocol, its parts.
+    let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>)> = Vec::new();
     let mut descriptions = Interner::default();
     let mut served: Vec<(&str, &str)> = Vec::new();
     let mut text = String::new();
     for group in conns
         .chunk_by_mut(|x, y| (x.order.0, x.order.1, x.order.2) == (y.order.0, y.order.1, y.order.2))
     {
-        let (a, b, proto, fi) = group[0].order;
+        let (a, b, proto, _) = group[0].order;
         let set = PortSet::from_ranges(group.iter().map(|c| c.ports));
         let start = parts.len();
         for range in set.ranges() {
@@ -203,7 +212,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
                 .collect();
             parts.push((*range, descriptions.intern(&text), keys));
         }
-        groups.push((a, b, proto, start..parts.len(), fi));
+        groups.push((a, b, proto, start..parts.len()));
     }
     // Both rules of every connection, in the order of their keys
     // (`node:direction:peer:protocol:ports`): nodes ranked by `name:`,
@@ -235,12 +244,14 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     let mut rules: Vec<Rule> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
-        let (a, b, _, ref range_parts, fi) = groups[g];
-        // The names, shared with the flows.
-        let f = &flows[fi];
-        let (peer, node_name, peer_name) = match dir {
-            Direction::Egress => (b, &f.from_node, &f.to_node),
-            Direction::Ingress => (a, &f.to_node, &f.from_node),
+        let (a, b, _, ref range_parts) = groups[g];
+        let (node, peer) = match dir {
+            Direction::Egress => (a, b),
+            Direction::Ingress => (b, a),
+        };
+        // Every node of a connection got its name in the first pass.
+        let (Some(node_name), Some(peer_name)) = (&names[node], &names[peer]) else {
+            continue;
         };
         let (peer_cidrs, peer_ref) = peers[peer].get_or_insert_with(|| {
             let n = &r.nodes[peer];
