@@ -26,3 +26,16 @@ output "switch_rule_citations" {
     if contains(data.portmap_flows.this.rules["app:ingress:clients:tcp:4100"].flows, f.key)
   ])
 }
+
+# A configuration that manages only the SQL Server's firewall: the same
+# topology, but only the rules enforced at "sql" and the flows to or from it
+# (on a large shared topology this keeps the plan fast).
+data "portmap_flows" "sql_only" {
+  nodes     = data.portmap_flows.this.nodes
+  products  = data.portmap_flows.this.products
+  for_nodes = ["sql"]
+}
+
+output "sql_rule_keys" {
+  value = keys(data.portmap_flows.sql_only.rules)
+}

@@ -2,7 +2,7 @@
 //! definition, so `portmap flows --format json` prints exactly what
 //! `data.portmap_flows` returns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -174,11 +174,28 @@ pub struct FlowsOutput {
 impl FlowsOutput {
     /// The output of a computation.
     pub fn new(c: &Computation<'_>) -> Self {
+        Self::for_nodes(c, None)
+    }
+
+    /// The output for some nodes only (`portmap_flows.for_nodes`), or for
+    /// all when `nodes` is `None`: the rules enforced at those nodes, and
+    /// the flows from or to them, which include every flow those rules
+    /// serve. The selected objects are the same as in the whole output
+    /// (same keys, same contents). Unresolved flows are all kept: they are
+    /// about the topology as a whole.
+    pub fn for_nodes(c: &Computation<'_>, nodes: Option<&BTreeSet<String>>) -> Self {
+        let wanted = |node: &str| nodes.is_none_or(|s| s.contains(node));
         FlowsOutput {
-            flows: c.flows.iter().map(FlowOut::from).collect(),
+            flows: c
+                .flows
+                .iter()
+                .filter(|f| wanted(&f.from_node) || wanted(&f.to_node))
+                .map(FlowOut::from)
+                .collect(),
             rules: c
                 .rules
                 .iter()
+                .filter(|(_, r)| wanted(&r.node))
                 .map(|(k, r)| (k.to_string(), RuleOut::from(r)))
                 .collect(),
             unresolved: c.unresolved.iter().map(UnresolvedOut::from).collect(),

@@ -434,3 +434,102 @@ fn nodes_without_usable_addresses_are_warned_about() {
     assert!(alone.rules.is_empty());
     assert!(!alone.issues.iter().any(|i| i.summary.starts_with("Node ")));
 }
+
+#[test]
+fn selecting_nodes_returns_their_rules_and_flows_unchanged() {
+    use portmap_core::output::FlowsOutput;
+    let t = topo(vec![
+        ("oe-1", node(&["plossys/output-engine"], &["10.1.0.1/32"])),
+        ("oe-2", node(&["plossys/output-engine"], &["10.1.0.2/32"])),
+        ("sap", group(&["plossys/client"], &["10.2.0.0/24"])),
+    ]);
+    let c = run(&t);
+    let all = FlowsOutput::new(&c);
+    let only = |names: &[&str]| {
+        let set: BTreeSet<String> = names.iter().map(|s| s.to_string()).collect();
+        FlowsOutput::for_nodes(&c, Some(&set))
+    };
+
+    // The SAP systems print to both output engines (IPP, HTTPS, LPD): six
+    // egress rules of their own, nothing of the engines' cluster traffic.
+    let sap = only(&["sap"]);
+    let keys: Vec<&str> = sap.rules.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "sap:egress:oe-1:tcp:443",
+            "sap:egress:oe-1:tcp:515",
+            "sap:egress:oe-1:tcp:631",
+            "sap:egress:oe-2:tcp:443",
+            "sap:egress:oe-2:tcp:515",
+            "sap:egress:oe-2:tcp:631",
+        ]
+    );
+    assert_eq!(sap.flows.len(), 6);
+    assert!(
+        sap.flows
+            .iter()
+            .all(|f| f.from_node == "sap" && f.protocol == "tcp")
+    );
+
+    for selected in [only(&["sap"]), only(&["oe-1"]), only(&["oe-1", "sap"])] {
+        // The same objects as in the whole result ...
+        for (k, r) in &selected.rules {
+            assert_eq!(all.rules.get(k), Some(r));
+        }
+        for f in &selected.flows {
+            assert!(all.flows.contains(f));
+        }
+        // ... and every flow a selected rule serves is there.
+        let flow_keys: BTreeSet<&str> = selected.flows.iter().map(|f| f.key.as_str()).collect();
+        for r in selected.rules.values() {
+            for k in &r.flows {
+                assert!(flow_keys.contains(k.as_str()), "{k} of {r:?} is missing");
+            }
+        }
+    }
+    // The engine's rules include its cluster peer and the SAP systems, on
+    // both sides; the other engine's own rules are left out.
+    let oe1 = only(&["oe-1"]);
+    assert!(oe1.rules.contains_key("oe-1:ingress:sap:tcp:515"));
+    assert!(oe1.rules.contains_key("oe-1:egress:oe-2:tcp:27017"));
+    assert!(oe1.rules.contains_key("oe-1:ingress:oe-2:tcp:27017"));
+    assert!(oe1.rules.values().all(|r| r.node == "oe-1"));
+    assert!(
+        !oe1.flows
+            .iter()
+            .any(|f| f.from_node == "sap" && f.to_node == "oe-2")
+    );
+    // Selecting every node is the whole result; selecting none, nothing
+    // but the unresolved flows, which are about the whole topology.
+    assert_eq!(only(&["oe-1", "oe-2", "sap"]), all);
+    let none = only(&[]);
+    assert!(none.rules.is_empty() && none.flows.is_empty());
+    assert_eq!(none.unresolved, all.unresolved);
+}
+
+#[test]
+fn selecting_a_node_that_is_not_declared_is_an_error_with_a_suggestion() {
+    use portmap_core::issue::Path;
+    use portmap_core::topology::{Unknowns, check_node_selection};
+    let t = topo(vec![
+        ("oe-1", node(&["plossys/output-engine"], &["10.1.0.1/32"])),
+        ("sap", group(&["plossys/client"], &["10.2.0.0/24"])),
+    ]);
+    let path = Path::root().attr("for_nodes");
+    let issues = check_node_selection(&t, &Unknowns::none(), ["sap", "sapp", "oe-1"], &path);
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].is_error());
+    assert_eq!(issues[0].path, path);
+    assert_eq!(issues[0].summary, "Unknown node \"sapp\"");
+    assert!(
+        issues[0].detail.contains("Did you mean \"sap\"?"),
+        "{}",
+        issues[0].detail
+    );
+    assert!(check_node_selection(&t, &Unknowns::none(), ["sap"], &path).is_empty());
+    // While the nodes are unknown, nothing can be said.
+    let mut unknown = Unknowns::none();
+    unknown.add(Path::root().attr("nodes"));
+    assert!(check_node_selection(&t, &unknown, ["x"], &path).is_empty());
+}

@@ -1,13 +1,17 @@
 //! `portmap_flows`: every connection a topology requires and the
 //! least-privilege ingress and egress rules that allow exactly those.
 
+use std::collections::BTreeSet;
+
+use portmap_core::issue::{Issue, Path};
 use portmap_core::output::FlowsOutput;
+use portmap_core::topology::check_node_selection;
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::{Context, DataSource};
-use crate::convert::{diagnostics, json, read_state};
+use crate::convert::{diagnostics, json, read_state, strings};
 use crate::topology_input;
 
 /// The data source.
@@ -160,6 +164,11 @@ impl DataSource for PortmapFlows {
                 "Computes every connection a deployment needs from where product components run, and the least-privilege ingress and egress rules that allow exactly those connections. Each rule and flow is traceable to the vendor table row that requires it.",
             )
             .attributes(topology_input::attributes())
+            .attribute(Attribute::optional(
+                "for_nodes",
+                Type::set(Type::String),
+                "Only return what these nodes (keys of `nodes`) need: the rules enforced at them, and the flows from or to them. The computation still covers the whole topology, so the selected rules, their keys and their flows are exactly those of the whole result. All nodes when null. Use it when one configuration manages the firewalls of a few nodes of a large shared topology (a spoke of a landing zone): Terraform's plan time grows with the number of objects a data source returns.",
+            ))
             .attribute(
                 Attribute::nested("flows", ObjectNesting::List, flow_attributes(), "Every required connection between nodes, one object per protocol and port or contiguous port range, sorted by key. Internal flows (both ends on one machine) are listed too, with `internal = true`.")
                     .make_computed(),
@@ -186,15 +195,22 @@ impl DataSource for PortmapFlows {
     }
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        diagnostics(&topology_input::validate(ctx, config))
+        let mut issues = topology_input::validate(ctx, config);
+        issues.extend(check_selection(config));
+        diagnostics(&issues)
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
+        let selection_issues = check_selection(config);
+        if !selection_issues.is_empty() {
+            return (None, diagnostics(&selection_issues));
+        }
         let comp = match topology_input::compute(ctx, config) {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
-        let out = FlowsOutput::new(&comp);
+        let selected = selection(config);
+        let out = FlowsOutput::for_nodes(&comp, selected.as_ref());
         let diagram = portmap_core::diagram::Diagram::new(&comp);
         read_state(
             self.type_name(),
@@ -216,4 +232,23 @@ impl DataSource for PortmapFlows {
             diagnostics(&comp.issues),
         )
     }
+}
+
+/// The known names of `for_nodes`; `None` when it is null (all nodes).
+fn selection(config: &Value) -> Option<BTreeSet<String>> {
+    strings(config.get("for_nodes")).map(|names| names.into_iter().flatten().collect())
+}
+
+/// The errors of `for_nodes`: names that are not nodes.
+fn check_selection(config: &Value) -> Vec<Issue> {
+    let Some(names) = selection(config) else {
+        return Vec::new();
+    };
+    let (topology, unknowns, _) = topology_input::decode(config);
+    check_node_selection(
+        &topology,
+        &unknowns,
+        names.iter().map(String::as_str),
+        &Path::root().attr("for_nodes"),
+    )
 }
