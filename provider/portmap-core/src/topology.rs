@@ -342,35 +342,34 @@ fn product_path(id: &str) -> Path {
     Path::root().attr("products").key(id)
 }
 
-/// Checks a topology and reports every problem. `resolve` runs this first.
 /// The errors of a selection of nodes by name (`portmap_flows.for_nodes`,
-/// reported at `path`): each name must be a node of the topology. Nothing
-/// is reported while the nodes are not known yet.
-pub fn check_node_selection<'a>(
-    t: &Topology,
-    unknowns: &Unknowns,
+/// reported at `path`): each name must be a key of `nodes`, the declared
+/// nodes. Nothing is reported while they are not known yet (`None`).
+pub fn check_node_selection<'a, V>(
+    nodes: Option<&BTreeMap<String, V>>,
     selected: impl IntoIterator<Item = &'a str>,
     path: &Path,
 ) -> Vec<Issue> {
-    if unknowns.covers(&Path::root().attr("nodes")) {
+    let Some(nodes) = nodes else {
         return Vec::new();
-    }
+    };
     selected
         .into_iter()
-        .filter(|name| !t.nodes.contains_key(*name))
+        .filter(|name| !nodes.contains_key(*name))
         .map(|name| {
             Issue::error(
                 path.clone(),
                 format!("Unknown node \"{name}\""),
                 format!(
                     "\"{name}\" is not a key of nodes.{} Only declared nodes can be selected.",
-                    did_you_mean(name, t.nodes.keys().map(String::as_str))
+                    did_you_mean(name, nodes.keys().map(String::as_str))
                 ),
             )
         })
         .collect()
 }
 
+/// Checks a topology and reports every problem. `resolve` runs this first.
 pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue> {
     let mut issues = Vec::new();
     let unknown = |p: &Path| opts.unknowns.covers(p);

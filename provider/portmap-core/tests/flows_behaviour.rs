@@ -511,13 +511,13 @@ fn selecting_nodes_returns_their_rules_and_flows_unchanged() {
 #[test]
 fn selecting_a_node_that_is_not_declared_is_an_error_with_a_suggestion() {
     use portmap_core::issue::Path;
-    use portmap_core::topology::{Unknowns, check_node_selection};
+    use portmap_core::topology::check_node_selection;
     let t = topo(vec![
         ("oe-1", node(&["plossys/output-engine"], &["10.1.0.1/32"])),
         ("sap", group(&["plossys/client"], &["10.2.0.0/24"])),
     ]);
     let path = Path::root().attr("for_nodes");
-    let issues = check_node_selection(&t, &Unknowns::none(), ["sap", "sapp", "oe-1"], &path);
+    let issues = check_node_selection(Some(&t.nodes), ["sap", "sapp", "oe-1"], &path);
     assert_eq!(issues.len(), 1);
     assert!(issues[0].is_error());
     assert_eq!(issues[0].path, path);
@@ -527,9 +527,7 @@ fn selecting_a_node_that_is_not_declared_is_an_error_with_a_suggestion() {
         "{}",
         issues[0].detail
     );
-    assert!(check_node_selection(&t, &Unknowns::none(), ["sap"], &path).is_empty());
+    assert!(check_node_selection(Some(&t.nodes), ["sap"], &path).is_empty());
     // While the nodes are unknown, nothing can be said.
-    let mut unknown = Unknowns::none();
-    unknown.add(Path::root().attr("nodes"));
-    assert!(check_node_selection(&t, &unknown, ["x"], &path).is_empty());
+    assert!(check_node_selection::<Node>(None, ["x"], &path).is_empty());
 }

@@ -196,12 +196,13 @@ impl DataSource for PortmapFlows {
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
         let mut issues = topology_input::validate(ctx, config);
-        issues.extend(check_selection(config));
+        issues.extend(check_selection(config, selection(config).as_ref()));
         diagnostics(&issues)
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
-        let selection_issues = check_selection(config);
+        let selected = selection(config);
+        let selection_issues = check_selection(config, selected.as_ref());
         if !selection_issues.is_empty() {
             return (None, diagnostics(&selection_issues));
         }
@@ -209,7 +210,6 @@ impl DataSource for PortmapFlows {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
-        let selected = selection(config);
         let out = FlowsOutput::for_nodes(&comp, selected.as_ref());
         let diagram = portmap_core::diagram::Diagram::new(&comp);
         read_state(
@@ -239,15 +239,14 @@ fn selection(config: &Value) -> Option<BTreeSet<String>> {
     strings(config.get("for_nodes")).map(|names| names.into_iter().flatten().collect())
 }
 
-/// The errors of `for_nodes`: names that are not nodes.
-fn check_selection(config: &Value) -> Vec<Issue> {
-    let Some(names) = selection(config) else {
+/// The errors of `for_nodes`: names that are not keys of `nodes` (once
+/// `nodes` is known; its keys are the node names, no decoding needed).
+fn check_selection(config: &Value, selected: Option<&BTreeSet<String>>) -> Vec<Issue> {
+    let Some(names) = selected else {
         return Vec::new();
     };
-    let (topology, unknowns, _) = topology_input::decode(config);
     check_node_selection(
-        &topology,
-        &unknowns,
+        config.get("nodes").and_then(Value::as_map),
         names.iter().map(String::as_str),
         &Path::root().attr("for_nodes"),
     )
