@@ -19,14 +19,21 @@ https://developer.hashicorp.com/terraform/registry/providers/publishing):
       the same manifest under its source name
   terraform-provider-portmap_<version>_SHA256SUMS
       `<sha256 hex>  <file name>` for every zip and the manifest, the format
-      of `shasum -a 256` / `sha256sum`; the registry wants it signed
-      (`..._SHA256SUMS.sig`), which this script does not do
+      of `shasum -a 256` / `sha256sum`
+  terraform-provider-portmap_<version>_SHA256SUMS.sig
+      with --sign-key KEY (scripts/release: PORTMAP_GPG_KEY): GnuPG's binary
+      detached signature of SHA256SUMS, which both the Terraform Registry and
+      the OpenTofu Registry require
 
 Filesystem mirror layouts (Terraform CLI configuration, `provider_installation`,
 https://developer.hashicorp.com/terraform/cli/config/config-file#filesystem_mirror):
 
   packed:   <dir>/<hostname>/<namespace>/<type>/terraform-provider-<type>_<version>_<os>_<arch>.zip
   unpacked: <dir>/<hostname>/<namespace>/<type>/<version>/<os>_<arch>/terraform-provider-<type>_v<version>
+
+<hostname> is registry.terraform.io for Terraform and registry.opentofu.org
+for OpenTofu (`--for terraform|opentofu|both`): the same source address
+"portmap/portmap" means a different host in each tool.
 """
 
 import argparse
@@ -45,7 +52,14 @@ import zipfile
 
 TYPE = "portmap"
 NAME = "terraform-provider-" + TYPE
-DEFAULT_HOSTNAME = "registry.terraform.io"
+# The registry each host means by `source = "portmap/portmap"`: the same
+# source address is registry.terraform.io/portmap/portmap in Terraform and
+# registry.opentofu.org/portmap/portmap in OpenTofu.
+HOSTNAMES = {
+    "terraform": ["registry.terraform.io"],
+    "opentofu": ["registry.opentofu.org"],
+    "both": ["registry.terraform.io", "registry.opentofu.org"],
+}
 DEFAULT_NAMESPACE = "portmap"
 
 # Fixed zip metadata, so the same binary always gives the same zip bytes and
@@ -100,6 +114,10 @@ def sums_name(version):
 
 def manifest_name(version):
     return "%s_%s_manifest.json" % (NAME, version)
+
+
+def sig_name(version):
+    return sums_name(version) + ".sig"
 
 
 # --- protocol versions ----------------------------------------------------
@@ -235,6 +253,36 @@ def cmd_package(args):
             f.write("%s  %s\n" % (sha256_file(os.path.join(out, n)), n))
     say("release: %s (%d files)" % (show(os.path.join(out, sums_name(version))), len(names)))
 
+    # A signature of an earlier SHA256SUMS would not match the new one.
+    sums = os.path.join(out, sums_name(version))
+    sig = os.path.join(out, sig_name(version))
+    if os.path.exists(sig):
+        os.remove(sig)
+    if args.sign_key:
+        sign(sums, sig, args.sign_key)
+    else:
+        say("release: SHA256SUMS not signed (set PORTMAP_GPG_KEY to a GnuPG key id to sign it; "
+            "both registries need %s)" % sig_name(version))
+
+
+def sign(sums, sig, key):
+    """Writes GnuPG's binary detached signature of SHA256SUMS, the format
+    both registries read, and checks it verifies. gpg reads the key from
+    its usual home (GNUPGHOME or ~/.gnupg) and asks for a passphrase the
+    usual way (gpg-agent)."""
+    if shutil.which("gpg") is None:
+        fail("release: PORTMAP_GPG_KEY is set but gpg is not installed (Debian: apt-get install gnupg)")
+    r = subprocess.run(
+        ["gpg", "--batch", "--yes", "--local-user", key, "--detach-sign", "--output", sig, sums],
+        capture_output=True, text=True,
+    )
+    if r.returncode != 0:
+        fail("release: gpg could not sign with key %r:\n%s" % (key, r.stderr))
+    r = subprocess.run(["gpg", "--batch", "--verify", sig, sums], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("release: the signature does not verify:\n%s" % r.stderr)
+    say("release: %s (signed with key %s)" % (show(sig), key))
+
 
 # --- mirror -----------------------------------------------------------------
 
@@ -271,7 +319,8 @@ def hcl_string(s):
     return '"%s"' % s.replace("${", "$${").replace("%{", "%%{")
 
 
-def cli_config(path, address):
+def cli_config(path, addresses):
+    listed = ", ".join(hcl_string(a) for a in addresses)
     return (
         "provider_installation {\n"
         "  filesystem_mirror {\n"
@@ -282,7 +331,7 @@ def cli_config(path, address):
         "    exclude = [%s]\n"
         "  }\n"
         "}\n"
-    ) % (hcl_string(path), hcl_string(address), hcl_string(address))
+    ) % (hcl_string(path), listed, listed)
 
 
 def cmd_mirror(args):
@@ -302,14 +351,29 @@ def cmd_mirror(args):
         if sha256_file(path) != sums[name]:
             fail("install-mirror: %s does not match its SHA256SUMS line" % name)
 
-    for what, value in (("--hostname", args.hostname), ("--namespace", args.namespace)):
+    if args.hostname and args.host:
+        fail("install-mirror: --hostname and --for do not mix")
+    hostnames = [args.hostname] if args.hostname else HOSTNAMES[args.host or "terraform"]
+    for what, value in [("--hostname", h) for h in hostnames] + [("--namespace", args.namespace)]:
         if not re.match(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", value):
             fail("install-mirror: %s %r: use lower-case letters, digits, '-' and '.'" % (what, value))
     mirror = os.path.abspath(args.mirror)
-    pkg_dir = os.path.join(mirror, args.hostname, args.namespace, TYPE)
+    for hostname in hostnames:
+        lay_out(os.path.join(mirror, hostname, args.namespace, TYPE), dist, version, zips, args.layout)
+    addresses = ["%s/%s/%s" % (h, args.namespace, TYPE) for h in hostnames]
+    say("install-mirror: %s %s (%s layout, %s) in %s"
+        % (" and ".join(addresses), version, args.layout, ", ".join(p for p, _ in zips), mirror))
+    say("install-mirror: the CLI configuration to use (save it, point TF_CLI_CONFIG_FILE at it or "
+        "merge it into ~/.terraformrc for Terraform, ~/.tofurc for OpenTofu), printed on stdout:")
+    sys.stdout.write(cli_config(mirror, addresses))
+
+
+def lay_out(pkg_dir, dist, version, zips, layout):
+    """Copies (packed) or unzips (unpacked) every zip into one provider's
+    directory of the mirror."""
     os.makedirs(pkg_dir, exist_ok=True)
     for platform, name in zips:
-        if args.layout == "packed":
+        if layout == "packed":
             dest = os.path.join(pkg_dir, name)
             shutil.copyfile(os.path.join(dist, name), dest + ".tmp")
             os.replace(dest + ".tmp", dest)
@@ -324,12 +388,6 @@ def cmd_mirror(args):
                         shutil.copyfileobj(src, dst, 1 << 20)
                     os.chmod(target, (info.external_attr >> 16) & 0o777 or 0o755)
         say("install-mirror: %s" % dest)
-    address = "%s/%s/%s" % (args.hostname, args.namespace, TYPE)
-    say("install-mirror: %s %s (%s layout, %s) in %s"
-        % (address, version, args.layout, ", ".join(p for p, _ in zips), mirror))
-    say("install-mirror: the CLI configuration to use (save it, point TF_CLI_CONFIG_FILE at it or "
-        "merge it into ~/.terraformrc), printed on stdout:")
-    sys.stdout.write(cli_config(mirror, address))
 
 
 def main():
@@ -342,6 +400,7 @@ def main():
     pk.add_argument("--host-platform", required=True)
     pk.add_argument("--binary", action="append", required=True, metavar="OS_ARCH=PATH")
     pk.add_argument("--no-compress", action="store_true")
+    pk.add_argument("--sign-key", help="GnuPG key id to sign SHA256SUMS with")
     pk.set_defaults(func=cmd_package)
 
     mi = sub.add_parser("mirror", help="lay out a filesystem mirror from release artifacts")
@@ -349,7 +408,8 @@ def main():
     mi.add_argument("--dist", required=True)
     mi.add_argument("--version")
     mi.add_argument("--layout", choices=["packed", "unpacked"], default="packed")
-    mi.add_argument("--hostname", default=DEFAULT_HOSTNAME)
+    mi.add_argument("--for", dest="host", choices=sorted(HOSTNAMES))
+    mi.add_argument("--hostname")
     mi.add_argument("--namespace", default=DEFAULT_NAMESPACE)
     mi.set_defaults(func=cmd_mirror)
 

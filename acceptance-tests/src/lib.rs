@@ -80,6 +80,53 @@ pub fn terraform_binary() -> &'static PathBuf {
     })
 }
 
+/// The full provider address the running tool gives `source =
+/// "portmap/portmap"`, as it reports it (`terraform providers`):
+/// `registry.terraform.io/portmap/portmap` under Terraform,
+/// `registry.opentofu.org/portmap/portmap` under OpenTofu. Schema keys
+/// (`providers schema -json`), lock files and `version -json` use it.
+pub fn provider_address() -> &'static str {
+    static ADDRESS: OnceLock<String> = OnceLock::new();
+    ADDRESS.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("portmap-acc-host-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::write(dir.path().join("main.tf"), header()).expect("write main.tf");
+        std::fs::write(dir.path().join("empty.tfrc"), "").expect("write CLI config");
+        let out = Command::new(terraform_binary())
+            .args(["providers", "-no-color"])
+            .current_dir(dir.path())
+            .env("TF_CLI_CONFIG_FILE", dir.path().join("empty.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("running terraform providers");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let suffix = format!("/{PROVIDER_SOURCE}]");
+        stdout
+            .lines()
+            .find_map(|l| {
+                let start = l.find("provider[")? + "provider[".len();
+                let rest = &l[start..];
+                rest.ends_with(&suffix)
+                    .then(|| rest.trim_end_matches(']').to_string())
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} providers did not name the provider address:\n{stdout}\n{}",
+                    terraform_binary().display(),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+    })
+}
+
+/// Whether the tool is OpenTofu (it puts `portmap/portmap` on its own
+/// registry).
+pub fn is_opentofu() -> bool {
+    provider_address().starts_with("registry.opentofu.org/")
+}
+
 fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)

@@ -9,7 +9,7 @@ mod cloud_support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use cloud_support::summaries;
-use portmap_acceptance_tests::{Workspace, header, repo_root};
+use portmap_acceptance_tests::{Workspace, header, provider_address, repo_root};
 use serde_json::Value as Json;
 
 const SHAPES: [&str; 3] = [
@@ -22,7 +22,7 @@ fn schemas(ws: &Workspace) -> Json {
     let r = ws.terraform(&["providers", "schema", "-json"]);
     assert!(r.ok(), "{}", r.text());
     let v: Json = serde_json::from_str(&r.stdout).unwrap();
-    v["provider_schemas"]["registry.terraform.io/portmap/portmap"]["data_source_schemas"].clone()
+    v["provider_schemas"][provider_address()]["data_source_schemas"].clone()
 }
 
 /// Every description of a block and its (nested) attributes.

@@ -3,7 +3,7 @@
 //! examples, give the diagrams worked out by hand from the vendor documents.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portmap_acceptance_tests::{Workspace, repo_root};
+use portmap_acceptance_tests::{Workspace, provider_address, repo_root};
 use serde_json::Value as Json;
 
 fn diagrams(example: &str) -> (String, String) {
@@ -135,8 +135,8 @@ fn the_schema_describes_both_attributes() {
     let r = ws.terraform(&["providers", "schema", "-json"]);
     assert!(r.ok(), "{}", r.text());
     let v: Json = serde_json::from_str(&r.stdout).unwrap();
-    let attrs = &v["provider_schemas"]["registry.terraform.io/portmap/portmap"]["data_source_schemas"]
-        ["portmap_flows"]["block"]["attributes"];
+    let attrs = &v["provider_schemas"][provider_address()]["data_source_schemas"]["portmap_flows"]
+        ["block"]["attributes"];
     for name in ["diagram_mermaid", "diagram_dot"] {
         assert_eq!(attrs[name]["type"], "string", "{name}");
         assert_eq!(attrs[name]["computed"], Json::Bool(true), "{name}");

@@ -15,13 +15,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use portmap_acceptance_tests::{Run, provider_dir, repo_root, terraform_binary};
+use portmap_acceptance_tests::{
+    Run, is_opentofu, provider_address, provider_dir, repo_root, terraform_binary,
+};
 use serde_json::Value as Json;
 
 /// The version every artifact must carry: the workspace's, as Cargo gives
 /// it to this crate (`version.workspace = true`, like the provider's).
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-const ADDRESS: &str = "registry.terraform.io/portmap/portmap";
+/// What Terraform means by `source = "portmap/portmap"`; the tests that
+/// install the configuration as written use what the running tool reports
+/// instead (`provider_address()`).
+const TERRAFORM_ADDRESS: &str = "registry.terraform.io/portmap/portmap";
 
 /// This machine's platform in Terraform's `<os>_<arch>` spelling.
 fn platform() -> String {
@@ -114,7 +119,19 @@ impl Installed {
     /// `scripts/release --binary <debug build>` into `dist/`, then
     /// `scripts/install-mirror` into `mirror/`; the CLI configuration it
     /// prints is saved as `cli.tfrc`.
+    /// The mirror is laid out for the host the running tool installs
+    /// `portmap/portmap` from.
     fn new(layout: &str) -> Installed {
+        let host = if is_opentofu() {
+            "opentofu"
+        } else {
+            "terraform"
+        };
+        Installed::with(&["--layout", layout, "--for", host])
+    }
+
+    /// The same with other `scripts/install-mirror` options.
+    fn with(mirror_args: &[&str]) -> Installed {
         let root = tempfile::Builder::new()
             .prefix("portmap-install-")
             .tempdir()
@@ -131,16 +148,10 @@ impl Installed {
                 "--no-compress",
             ],
         );
-        let printed = script(
-            "install-mirror",
-            &[
-                "--dist",
-                dist.to_str().unwrap(),
-                "--layout",
-                layout,
-                mirror.to_str().unwrap(),
-            ],
-        );
+        let mut args = vec!["--dist", dist.to_str().unwrap()];
+        args.extend_from_slice(mirror_args);
+        args.push(mirror.to_str().unwrap());
+        let printed = script("install-mirror", &args);
         std::fs::write(root.path().join("cli.tfrc"), &printed.stdout).unwrap();
         let work = root.path().join("work");
         std::fs::create_dir(&work).unwrap();
@@ -166,6 +177,27 @@ impl Installed {
 
     fn cli_config(&self) -> PathBuf {
         self.root.path().join("cli.tfrc")
+    }
+
+    /// The binary of the unpacked layout for `address`.
+    fn unpacked_binary(&self, address: &str) -> PathBuf {
+        self.mirror()
+            .join(address)
+            .join(VERSION)
+            .join(platform())
+            .join(binary_name())
+    }
+
+    /// Makes the quickstart's `source = "portmap/portmap"` the full `address`.
+    fn name_source(&self, address: &str) {
+        let main = self.work().join("main.tf");
+        let quickstart = std::fs::read_to_string(&main).unwrap();
+        let named = quickstart.replace(
+            "source = \"portmap/portmap\"",
+            &format!("source = \"{address}\""),
+        );
+        assert_ne!(named, quickstart, "the quickstart names its source");
+        std::fs::write(&main, named).unwrap();
     }
 
     fn lock_file(&self) -> String {
@@ -213,14 +245,19 @@ impl Installed {
 /// The hashes the lock file records for portmap/portmap, checking that it is
 /// the only provider and that its version is ours.
 fn locked_hashes(lock: &str) -> Vec<String> {
+    locked_hashes_of(lock, provider_address())
+}
+
+/// The same for the provider at `address`.
+fn locked_hashes_of(lock: &str, address: &str) -> Vec<String> {
     assert_eq!(
         lock.matches("provider \"").count(),
         1,
         "one provider in the lock file:\n{lock}"
     );
     let block = lock
-        .split_once(&format!("provider \"{ADDRESS}\" {{"))
-        .unwrap_or_else(|| panic!("no {ADDRESS} in the lock file:\n{lock}"))
+        .split_once(&format!("provider \"{address}\" {{"))
+        .unwrap_or_else(|| panic!("no {address} in the lock file:\n{lock}"))
         .1;
     assert!(
         block.contains(&format!("version = \"{VERSION}\"")),
@@ -298,7 +335,7 @@ fn release_artifacts_are_complete_and_reproducible() {
     );
 
     // The packed mirror holds the zip as released.
-    let in_mirror = a.mirror().join(ADDRESS).join(zip_name());
+    let in_mirror = a.mirror().join(provider_address()).join(zip_name());
     assert_eq!(sha256_hex(&in_mirror), sha256_hex(&dist.join(zip_name())));
     let cfg = std::fs::read_to_string(a.cli_config()).unwrap();
     assert!(!cfg.contains("dev_overrides"), "{cfg}");
@@ -314,8 +351,8 @@ fn init_from_a_filesystem_mirror_records_the_lock_and_plans_the_quickstart() {
     let cfg = std::fs::read_to_string(inst.cli_config()).unwrap();
     assert!(
         cfg.contains("filesystem_mirror")
-            && cfg.contains(&format!("include = [\"{ADDRESS}\"]"))
-            && cfg.contains(&format!("exclude = [\"{ADDRESS}\"]"))
+            && cfg.contains(&format!("include = [\"{}\"]", provider_address()))
+            && cfg.contains(&format!("exclude = [\"{}\"]", provider_address()))
             && !cfg.contains("dev_overrides"),
         "{cfg}"
     );
@@ -347,11 +384,11 @@ fn init_from_a_filesystem_mirror_records_the_lock_and_plans_the_quickstart() {
     let r = inst.terraform(&["version", "-json"]);
     assert!(r.ok(), "{}", r.text());
     let v: Json = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["provider_selections"][ADDRESS], VERSION, "{v}");
+    assert_eq!(v["provider_selections"][provider_address()], VERSION, "{v}");
     let installed = inst
         .work()
         .join(".terraform/providers")
-        .join(ADDRESS)
+        .join(provider_address())
         .join(VERSION)
         .join(platform())
         .join(binary_name());
@@ -396,7 +433,7 @@ fn init_from_a_filesystem_mirror_records_the_lock_and_plans_the_quickstart() {
     // A different package under the same name and version is refused: the
     // lock file's hashes are what Terraform checks, not the file names.
     let tampered = inst.root.path().join("tampered");
-    let pkg_dir = tampered.join(ADDRESS);
+    let pkg_dir = tampered.join(provider_address());
     std::fs::create_dir_all(&pkg_dir).unwrap();
     python(
         "import sys, zipfile\ninfo = zipfile.ZipInfo(sys.argv[2], date_time=(1980, 1, 1, 0, 0, 0))\ninfo.create_system = 3\ninfo.external_attr = 0o100755 << 16\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr(info, '#!/bin/sh\\nexit 1\\n')",
@@ -431,12 +468,7 @@ fn init_from_a_filesystem_mirror_records_the_lock_and_plans_the_quickstart() {
 #[test]
 fn unpacked_mirror_layout_installs_the_same_package() {
     let inst = Installed::new("unpacked");
-    let unpacked = inst
-        .mirror()
-        .join(ADDRESS)
-        .join(VERSION)
-        .join(platform())
-        .join(binary_name());
+    let unpacked = inst.unpacked_binary(provider_address());
     assert_eq!(sha256_hex(&unpacked), sha256_hex(&provider_binary()));
     inst.init(&[]);
     // Same package content, same `h1:` as from the packed layout: a lock
@@ -449,4 +481,224 @@ fn unpacked_mirror_layout_installs_the_same_package() {
     );
     let r = inst.terraform(&["validate", "-no-color"]);
     assert!(r.ok(), "{}", r.text());
+}
+
+/// What OpenTofu means by `source = "portmap/portmap"`.
+const OPENTOFU_ADDRESS: &str = "registry.opentofu.org/portmap/portmap";
+
+#[test]
+fn a_mirror_for_opentofu_installs_the_opentofu_address() {
+    // `--for opentofu` lays the mirror out for registry.opentofu.org. The
+    // configuration names that host explicitly, which is what
+    // `source = "portmap/portmap"` means in OpenTofu; the Terraform here
+    // installs it from the mirror without contacting the host (the printed
+    // configuration excludes it from direct installation).
+    let inst = Installed::with(&["--for", "opentofu"]);
+    let cfg = std::fs::read_to_string(inst.cli_config()).unwrap();
+    assert!(
+        cfg.contains(&format!("include = [\"{OPENTOFU_ADDRESS}\"]"))
+            && cfg.contains(&format!("exclude = [\"{OPENTOFU_ADDRESS}\"]"))
+            && !cfg.contains("registry.terraform.io"),
+        "{cfg}"
+    );
+    let in_mirror = inst.mirror().join(OPENTOFU_ADDRESS).join(zip_name());
+    assert_eq!(
+        sha256_hex(&in_mirror),
+        sha256_hex(&inst.dist().join(zip_name()))
+    );
+    assert!(!inst.mirror().join("registry.terraform.io").exists());
+    inst.name_source(OPENTOFU_ADDRESS);
+
+    let r = inst.init(&[]);
+    assert!(
+        r.stdout.contains(&format!(
+            "Installed registry.opentofu.org/portmap/portmap v{VERSION}"
+        )),
+        "{}",
+        r.text()
+    );
+    let lock = inst.lock_file();
+    assert_eq!(
+        locked_hashes_of(&lock, OPENTOFU_ADDRESS),
+        vec![h1_of(&provider_binary(), &binary_name())],
+        "{lock}"
+    );
+    let r = inst.terraform(&["plan", "-input=false", "-no-color"]);
+    assert!(r.ok(), "terraform plan failed:\n{}", r.text());
+    assert!(
+        r.stdout.contains("\"app:ingress:clients:tcp:4100\""),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn a_mirror_for_both_hosts_serves_either_address() {
+    // `--for both`: one mirror and one CLI configuration for Terraform
+    // (registry.terraform.io) and OpenTofu (registry.opentofu.org).
+    let inst = Installed::with(&["--for", "both", "--layout", "unpacked"]);
+    let cfg = std::fs::read_to_string(inst.cli_config()).unwrap();
+    let both = format!("[\"{TERRAFORM_ADDRESS}\", \"{OPENTOFU_ADDRESS}\"]");
+    assert!(
+        cfg.contains(&format!("include = {both}")) && cfg.contains(&format!("exclude = {both}")),
+        "{cfg}"
+    );
+    for address in [TERRAFORM_ADDRESS, OPENTOFU_ADDRESS] {
+        let unpacked = inst.unpacked_binary(address);
+        assert_eq!(sha256_hex(&unpacked), sha256_hex(&provider_binary()));
+    }
+    // The quickstart as it is (Terraform's address), then naming OpenTofu's.
+    inst.init(&[]);
+    let lock = inst.lock_file();
+    assert_eq!(
+        locked_hashes(&lock),
+        vec![h1_of(&provider_binary(), &binary_name())]
+    );
+    inst.name_source(OPENTOFU_ADDRESS);
+    std::fs::remove_file(inst.work().join(".terraform.lock.hcl")).unwrap();
+    inst.init(&["-upgrade"]);
+    let lock = inst.lock_file();
+    assert_eq!(
+        locked_hashes_of(&lock, OPENTOFU_ADDRESS),
+        vec![h1_of(&provider_binary(), &binary_name())],
+        "{lock}"
+    );
+    let r = inst.terraform(&["validate", "-no-color"]);
+    assert!(r.ok(), "{}", r.text());
+}
+
+/// A throwaway GnuPG home with one RSA signing key and no passphrase; its
+/// agent is stopped when dropped.
+struct ThrowawayKey {
+    home: tempfile::TempDir,
+    fingerprint: String,
+}
+
+impl ThrowawayKey {
+    fn new() -> ThrowawayKey {
+        // A short path: gpg-agent's socket lives in it.
+        let home = tempfile::Builder::new()
+            .prefix("pm-gpg-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let r = run(Command::new("gpg").env("GNUPGHOME", home.path()).args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "portmap release test <release-test@portmap.invalid>",
+            "rsa2048",
+            "sign",
+            "never",
+        ]));
+        assert!(r.ok(), "gpg --quick-gen-key failed:\n{}", r.text());
+        let r = run(Command::new("gpg").env("GNUPGHOME", home.path()).args([
+            "--batch",
+            "--list-secret-keys",
+            "--with-colons",
+        ]));
+        assert!(r.ok(), "{}", r.text());
+        let fingerprint = r
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("fpr:"))
+            .map(|rest| rest.trim_matches(':').to_string())
+            .expect("a fingerprint");
+        assert_eq!(fingerprint.len(), 40, "{}", r.stdout);
+        ThrowawayKey { home, fingerprint }
+    }
+
+    /// `gpg --verify SIG FILE`, with the machine-readable status lines.
+    fn verify(&self, sig: &Path, file: &Path) -> Run {
+        run(Command::new("gpg")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--batch", "--status-fd", "1", "--verify"])
+            .arg(sig)
+            .arg(file))
+    }
+}
+
+impl Drop for ThrowawayKey {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .status();
+    }
+}
+
+#[test]
+fn release_signs_sha256sums_with_the_key_from_the_environment() {
+    let key = ThrowawayKey::new();
+    let out = tempfile::tempdir().unwrap();
+    let release = |key_id: Option<&str>| {
+        let mut cmd = Command::new(repo_root().join("scripts/release"));
+        cmd.args([
+            "--binary",
+            provider_binary().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--no-compress",
+        ])
+        .current_dir(repo_root())
+        .env("GNUPGHOME", key.home.path())
+        .env_remove("PORTMAP_GPG_KEY");
+        if let Some(id) = key_id {
+            cmd.env("PORTMAP_GPG_KEY", id);
+        }
+        run(&mut cmd)
+    };
+    let sums = out
+        .path()
+        .join(format!("terraform-provider-portmap_{VERSION}_SHA256SUMS"));
+    let sig = out.path().join(format!(
+        "terraform-provider-portmap_{VERSION}_SHA256SUMS.sig"
+    ));
+
+    let r = release(Some(&key.fingerprint));
+    assert!(r.ok(), "{}", r.text());
+    // A binary OpenPGP signature (not ASCII-armored), which both registries
+    // read: the first byte is a packet tag, not "-----BEGIN".
+    let bytes = std::fs::read(&sig).unwrap();
+    assert!(!bytes.starts_with(b"-----BEGIN"), "armored signature");
+    assert_eq!(bytes[0] & 0x80, 0x80, "an OpenPGP packet tag");
+    // gpg verifies it, made by exactly the key given.
+    let v = key.verify(&sig, &sums);
+    assert!(v.ok(), "gpg --verify failed:\n{}", v.text());
+    assert!(
+        v.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("[GNUPG:] VALIDSIG {} ", key.fingerprint))),
+        "{}",
+        v.text()
+    );
+
+    // It signs SHA256SUMS as written: one changed byte and it fails.
+    let good = std::fs::read(&sums).unwrap();
+    let mut bad = good.clone();
+    bad[0] = if bad[0] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&sums, &bad).unwrap();
+    let v = key.verify(&sig, &sums);
+    assert!(!v.ok(), "a changed SHA256SUMS verified:\n{}", v.text());
+    assert!(v.stdout.contains("[GNUPG:] BADSIG"), "{}", v.text());
+    std::fs::write(&sums, &good).unwrap();
+
+    // Without a key nothing is signed, and the earlier signature (of an
+    // earlier SHA256SUMS) is removed rather than left to mismatch.
+    let r = release(None);
+    assert!(r.ok(), "{}", r.text());
+    assert!(!sig.exists(), "a stale .sig was left");
+    assert!(r.stderr.contains("not signed"), "{}", r.text());
+
+    // An unknown key id fails before anything is built or written.
+    std::fs::remove_file(&sums).unwrap();
+    let r = release(Some("no-such-key@portmap.invalid"));
+    assert!(!r.ok(), "{}", r.text());
+    assert!(
+        r.stderr
+            .contains("no GnuPG secret key no-such-key@portmap.invalid"),
+        "{}",
+        r.text()
+    );
+    assert!(!sums.exists() && !sig.exists());
 }

@@ -2,7 +2,7 @@
 //! inputs, and a clean second plan.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use portmap_acceptance_tests::{Workspace, find};
+use portmap_acceptance_tests::{Workspace, find, provider_address};
 use serde_json::Value as Json;
 
 #[test]
@@ -11,7 +11,7 @@ fn schema_loads_with_descriptions() {
     let r = ws.terraform(&["providers", "schema", "-json"]);
     assert!(r.ok(), "{}", r.text());
     let v: Json = serde_json::from_str(&r.stdout).unwrap();
-    let schemas = &v["provider_schemas"]["registry.terraform.io/portmap/portmap"];
+    let schemas = &v["provider_schemas"][provider_address()];
     let catalog = &schemas["data_source_schemas"]["portmap_catalog"]["block"];
     assert!(
         catalog["description"]

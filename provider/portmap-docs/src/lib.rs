@@ -226,6 +226,15 @@ fn function_page(root: &Path, name: &str, f: &Function) -> String {
         params.join(", "),
         type_name(&f.return_type).to_lowercase()
     );
+    let _ = writeln!(
+        s,
+        "## Calling it from Terraform and OpenTofu\n\n\
+         Both call it as `provider::portmap::{name}(...)`. OpenTofu also accepts \
+         `provider::portmap::<alias>::{name}(...)`, naming a provider configuration \
+         `provider \"portmap\" {{ alias = \"<alias>\" }}`. Functions read only the built-in \
+         catalog, never `extra_catalogs`, so every form gives the same answer in every host \
+         and phase (`validate`, `plan`, `apply`).\n"
+    );
     s.push_str("## Arguments\n\n");
     for (i, p) in f.parameters.iter().enumerate() {
         let _ = writeln!(

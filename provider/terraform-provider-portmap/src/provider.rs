@@ -248,10 +248,11 @@ impl Provider for PortmapProvider {
                 argument: None,
             });
         };
-        let ctx = self.context().map_err(|d| FunctionError {
+        // Always the built-in catalog, configured or not: see `functions`.
+        let catalog = builtin_arc().map_err(|d| FunctionError {
             text: d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
             argument: None,
         })?;
-        f.call(&ctx, arguments)
+        f.call(&catalog, arguments)
     }
 }

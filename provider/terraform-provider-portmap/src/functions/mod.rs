@@ -1,13 +1,19 @@
 //! Provider-defined functions, one module each, named after the function.
+//!
+//! Functions read only the built-in catalog, never the provider block's
+//! `extra_catalogs`. Hosts differ in whether the provider is configured when
+//! a function is called: Terraform never configures a provider for its
+//! functions, OpenTofu does during plan and apply but not during validate.
+//! Reading only the built-in catalog gives the same answer in every host and
+//! phase; products from `extra_catalogs` are read with `data.portmap_catalog`.
 
 pub mod rule_key;
 pub mod service_ports;
 
+use portmap_core::Catalog;
 use tfplugin::schema::Function as FunctionSchema;
 use tfplugin::server::FunctionError;
 use tfplugin::value::Value;
-
-use crate::data_sources::Context;
 
 /// A provider-defined function.
 pub trait Function: Send + Sync {
@@ -15,8 +21,9 @@ pub trait Function: Send + Sync {
     fn name(&self) -> &'static str;
     /// Parameters, return type and descriptions.
     fn definition(&self) -> FunctionSchema;
-    /// Calls the function with wholly known arguments.
-    fn call(&self, ctx: &Context, arguments: &[Value]) -> Result<Value, FunctionError>;
+    /// Calls the function with wholly known arguments; `catalog` is always
+    /// the built-in catalog, whether or not the provider is configured.
+    fn call(&self, catalog: &Catalog, arguments: &[Value]) -> Result<Value, FunctionError>;
 }
 
 /// Every function of the provider.

@@ -1,13 +1,13 @@
 //! `provider::portmap::rule_key(node, direction, peer, protocol, from_port,
 //! to_port)`: the key `portmap_flows` gives the rule with these properties.
 
+use portmap_core::Catalog;
 use portmap_core::topology::check_node_name;
 use tfplugin::schema::{Function as FunctionSchema, Parameter};
 use tfplugin::server::FunctionError;
 use tfplugin::value::{Type, Value};
 
 use super::{Function, arg_port, arg_str};
-use crate::data_sources::Context;
 
 /// The function.
 pub struct RuleKey;
@@ -30,7 +30,7 @@ impl Function for RuleKey {
             .parameter(Parameter::new("to_port", Type::Number, "Last port, from `from_port` to 65535."))
     }
 
-    fn call(&self, _ctx: &Context, args: &[Value]) -> Result<Value, FunctionError> {
+    fn call(&self, _catalog: &Catalog, args: &[Value]) -> Result<Value, FunctionError> {
         let node = arg_str(args, 0, "node")?;
         let direction = arg_str(args, 1, "direction")?;
         let peer = arg_str(args, 2, "peer")?;

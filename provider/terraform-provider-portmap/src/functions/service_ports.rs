@@ -1,6 +1,7 @@
 //! `provider::portmap::service_ports(product, component)`: the ports a
 //! component listens on, at the catalog's default settings.
 
+use portmap_core::Catalog;
 use portmap_core::catalog::{Settings, values::eval_ports};
 use portmap_core::suggest::did_you_mean;
 use tfplugin::schema::{Function as FunctionSchema, Parameter};
@@ -8,7 +9,6 @@ use tfplugin::server::FunctionError;
 use tfplugin::value::{Type, Value};
 
 use super::{Function, arg_str};
-use crate::data_sources::Context;
 
 /// The function.
 pub struct ServicePorts;
@@ -36,9 +36,9 @@ impl Function for ServicePorts {
     fn definition(&self) -> FunctionSchema {
         FunctionSchema::new(Type::list(element_type()), "The ports a catalog component listens on.")
             .description(
-                "Returns every catalog flow that ends at the component, at the catalog's default settings: one object per protocol and port or range, with the flow id, the component that connects, the protocol and ports, the application protocol, the purpose, the condition (null when unconditional), whether the vendor requires a firewall rule, and the vendor citation. Flows whose ports come from an empty port-list setting are left out.",
+                "Returns every flow of the built-in catalog that ends at the component, at the catalog's default settings: one object per protocol and port or range, with the flow id, the component that connects, the protocol and ports, the application protocol, the purpose, the condition (null when unconditional), whether the vendor requires a firewall rule, and the vendor citation. Flows whose ports come from an empty port-list setting are left out.\n\nThe function reads only the built-in catalog, never the provider's `extra_catalogs`: Terraform calls functions on a provider it has not configured, OpenTofu on a configured one during plan and apply but not during validate, so this is the one rule that gives the same answer in every host and phase. Read products of `extra_catalogs` with `data.portmap_catalog`.",
             )
-            .parameter(Parameter::new("product", Type::String, "A product id of the catalog, such as `spotfire`."))
+            .parameter(Parameter::new("product", Type::String, "A product id of the built-in catalog, such as `spotfire`."))
             .parameter(Parameter::new(
                 "component",
                 Type::String,
@@ -46,14 +46,14 @@ impl Function for ServicePorts {
             ))
     }
 
-    fn call(&self, ctx: &Context, args: &[Value]) -> Result<Value, FunctionError> {
+    fn call(&self, catalog: &Catalog, args: &[Value]) -> Result<Value, FunctionError> {
         let pid = arg_str(args, 0, "product")?;
         let cid = arg_str(args, 1, "component")?;
-        let Some(product) = ctx.catalog.product(pid) else {
-            let ids = ctx.catalog.products().iter().map(|p| p.id.as_str());
+        let Some(product) = catalog.product(pid) else {
+            let ids = catalog.products().iter().map(|p| p.id.as_str());
             return Err(FunctionError {
                 text: format!(
-                    "product: the catalog has no product \"{pid}\".{} Known products: {}.",
+                    "product: the built-in catalog has no product \"{pid}\".{} Known products: {}. Functions read only the built-in catalog, never extra_catalogs, so that they give the same answer in Terraform and OpenTofu and in every phase; read a product of extra_catalogs with data.portmap_catalog",
                     did_you_mean(pid, ids.clone()),
                     ids.collect::<Vec<_>>().join(", ")
                 ),

@@ -206,6 +206,14 @@ impl<P: Provider> Core<P> {
                     argument: i64::try_from(i).ok(),
                 },
             )?;
+            // Terraform rejects a null argument itself unless the parameter
+            // allows null; OpenTofu sends it, as an empty DynamicValue.
+            if v.is_null() && !param.allow_null_value {
+                return Err(FunctionError {
+                    text: format!("{}: the argument must not be null.", param.name),
+                    argument: i64::try_from(i).ok(),
+                });
+            }
             if i < fixed {
                 args.push(v)
             } else {

@@ -60,6 +60,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderV5<P> {
         Ok(Response::new(schema_response(self.core.schema().await)))
     }
 
+    /// No resource declares an identity. OpenTofu (1.12) calls this on every
+    /// schema load; Terraform calls it too but also accepts Unimplemented.
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: Default::default(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
     /// Protocol 5's `ValidateProviderConfig`. The configuration comes back
     /// unchanged as the "prepared" one (this crate has no defaults to fill
     /// in).

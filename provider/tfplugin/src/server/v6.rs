@@ -39,6 +39,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderV6<P> {
         Ok(Response::new(schema_response(self.core.schema().await)))
     }
 
+    /// No resource declares an identity. OpenTofu (1.12) calls this on every
+    /// schema load; Terraform calls it too but also accepts Unimplemented.
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: Default::default(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
     async fn validate_provider_config(
         &self,
         request: Request<pb::validate_provider_config::Request>,
