@@ -222,6 +222,44 @@ fn features_switch_flows_on_and_off() {
     assert!(!run(&no_http).rules.contains_key("s:ingress:u:tcp:80"));
 }
 
+/// Seed 003, application-server table, row 11: "Application server /
+/// Tarantella server / 515/tcp / Used to send print jobs from the application
+/// server to a Tarantella server", with no condition: a default deployment
+/// prints (and can switch it off), while the rows tied to a connection method
+/// (telnet 23, rows 2) stay off until chosen.
+#[test]
+fn rows_the_document_lists_without_a_condition_are_on_by_default() {
+    let t = topo(vec![
+        ("sgd", node(&["tarantella/server"], &["10.0.0.1/32"])),
+        (
+            "apps",
+            group(&["tarantella/application-server"], &["10.0.1.0/24"]),
+        ),
+    ]);
+    let c = run(&t);
+    assert!(c.rules.contains_key("apps:egress:sgd:tcp:515"));
+    assert!(c.rules.contains_key("sgd:ingress:apps:tcp:515"));
+    let printing: Vec<&str> = c
+        .flows
+        .iter()
+        .filter(|f| f.flow == "printing")
+        .map(|f| f.key.as_ref())
+        .collect();
+    assert_eq!(printing, ["tarantella:printing:apps>sgd:tcp:515"]);
+    assert!(!c.rules.contains_key("apps:ingress:sgd:tcp:23"));
+    let mut off = t.clone();
+    off.products.insert(
+        "tarantella".into(),
+        ProductConfig {
+            disabled_features: vec!["printing".into()],
+            ..ProductConfig::default()
+        },
+    );
+    let c = run(&off);
+    assert!(!c.rules.contains_key("apps:egress:sgd:tcp:515"));
+    assert!(!c.rules.contains_key("sgd:ingress:apps:tcp:515"));
+}
+
 #[test]
 fn exclusive_groups_follow_the_users_choice() {
     let t = topo(vec![
