@@ -128,6 +128,13 @@ pub struct Component {
     /// out silently instead of being reported as unresolved.
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+    /// A narrower party that stands for one audience of a broader component
+    /// of the same product (the users of one of its interfaces): it takes
+    /// part only in those flows, and while it is placed, the broader
+    /// component's flows are not reported as unresolved (the topology chose
+    /// the narrower party on purpose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
