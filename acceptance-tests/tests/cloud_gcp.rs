@@ -14,7 +14,8 @@ const ADDRESS: &str = "data.portmap_gcp_firewall_rules.this";
 
 /// A Tarantella array on tagged instances serving webtops over HTTPS and
 /// the Security Pack to internet clients, and application servers reached
-/// over SSH and Windows Terminal Services.
+/// over SSH and Windows Terminal Services that do not print through
+/// Tarantella (`printing`, on by default, disabled).
 fn array(extra: &str) -> String {
     format!(
         r#"
@@ -26,7 +27,7 @@ data "portmap_gcp_firewall_rules" "this" {{
     {extra}
   }}
   products = {{
-    tarantella = {{ settings = {{ array_members = 2 }}, features = ["security-pack"], disabled_features = ["webtop-http", "standard-connections"] }}
+    tarantella = {{ settings = {{ array_members = 2 }}, features = ["security-pack"], disabled_features = ["webtop-http", "standard-connections", "printing"] }}
   }}
 }}
 "#

@@ -204,6 +204,15 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                 if product.component(missing).is_some_and(|c| c.optional) {
                     continue;
                 }
+                // A narrower party for one of its audiences is placed: the
+                // topology chose it instead of the broader component.
+                let narrower_placed = product.components.iter().any(|c| {
+                    c.part_of.as_deref() == Some(missing.as_str())
+                        && !state.nodes_of(&c.id).is_empty()
+                });
+                if narrower_placed {
+                    continue;
+                }
                 out.unresolved.push(Unresolved {
                     key: format!("{}:{}", product.id, flow.id),
                     product: product.id.clone(),

@@ -222,6 +222,109 @@ fn features_switch_flows_on_and_off() {
     assert!(!run(&no_http).rules.contains_key("s:ingress:u:tcp:80"));
 }
 
+/// Seed 003, application-server table, row 11: "Application server /
+/// Tarantella server / 515/tcp / Used to send print jobs from the application
+/// server to a Tarantella server", with no condition: a default deployment
+/// prints (and can switch it off), while the rows tied to a connection method
+/// (telnet 23, rows 2) stay off until chosen.
+#[test]
+fn rows_the_document_lists_without_a_condition_are_on_by_default() {
+    let t = topo(vec![
+        ("sgd", node(&["tarantella/server"], &["10.0.0.1/32"])),
+        (
+            "apps",
+            group(&["tarantella/application-server"], &["10.0.1.0/24"]),
+        ),
+    ]);
+    let c = run(&t);
+    assert!(c.rules.contains_key("apps:egress:sgd:tcp:515"));
+    assert!(c.rules.contains_key("sgd:ingress:apps:tcp:515"));
+    let printing: Vec<&str> = c
+        .flows
+        .iter()
+        .filter(|f| f.flow == "printing")
+        .map(|f| f.key.as_ref())
+        .collect();
+    assert_eq!(printing, ["tarantella:printing:apps>sgd:tcp:515"]);
+    assert!(!c.rules.contains_key("apps:ingress:sgd:tcp:23"));
+    let mut off = t.clone();
+    off.products.insert(
+        "tarantella".into(),
+        ProductConfig {
+            disabled_features: vec!["printing".into()],
+            ..ProductConfig::default()
+        },
+    );
+    let c = run(&off);
+    assert!(!c.rules.contains_key("apps:egress:sgd:tcp:515"));
+    assert!(!c.rules.contains_key("sgd:ingress:apps:tcp:515"));
+}
+
+/// Seed 004 names each administrative interface in its own row: Kibana
+/// (5601, "GUI for visualising the log data"), PLOSSYS Administrator (9000,
+/// "Output Engine GUI") and, for a cluster, the Consul Administrator GUI
+/// (8500). Support staff who only read logs get 5601 and nothing else, and
+/// no warning that the administrators are missing.
+#[test]
+fn a_narrower_party_gets_only_its_interface() {
+    let oe = |ip: &str| node(&["plossys/output-engine"], &[ip]);
+    let support = group(&["plossys/kibana-user"], &["10.30.6.0/24"]);
+    let t = topo(vec![
+        ("oe", oe("10.0.0.1/32")),
+        ("support", support.clone()),
+    ]);
+    let c = run(&t);
+    let support_rules: BTreeSet<String> = keys(&c)
+        .into_iter()
+        .filter(|k| k.contains("support"))
+        .collect();
+    assert_eq!(
+        support_rules,
+        BTreeSet::from([
+            "oe:ingress:support:tcp:5601".to_string(),
+            "support:egress:oe:tcp:5601".to_string(),
+        ])
+    );
+    assert!(
+        c.unresolved
+            .iter()
+            .all(|u| u.missing_component != "plossys/admin"),
+        "{:?}",
+        c.unresolved
+    );
+    // Without any administrative party the administrators are reported
+    // missing, as before.
+    let alone = run(&topo(vec![("oe", oe("10.0.0.1/32"))]));
+    assert!(
+        alone
+            .unresolved
+            .iter()
+            .any(|u| u.missing_component == "plossys/admin" && u.flow == "admin-kibana")
+    );
+    // In a cluster, Consul GUI users reach 8500 on every engine, nothing else.
+    let t = topo(vec![
+        ("oe-1", oe("10.0.0.1/32")),
+        ("oe-2", oe("10.0.0.2/32")),
+        (
+            "ops",
+            group(&["plossys/consul-gui-user"], &["10.30.7.0/24"]),
+        ),
+    ]);
+    let ops_rules: BTreeSet<String> = keys(&run(&t))
+        .into_iter()
+        .filter(|k| k.contains("ops"))
+        .collect();
+    assert_eq!(
+        ops_rules,
+        BTreeSet::from([
+            "oe-1:ingress:ops:tcp:8500".to_string(),
+            "oe-2:ingress:ops:tcp:8500".to_string(),
+            "ops:egress:oe-1:tcp:8500".to_string(),
+            "ops:egress:oe-2:tcp:8500".to_string(),
+        ])
+    );
+}
+
 #[test]
 fn exclusive_groups_follow_the_users_choice() {
     let t = topo(vec![

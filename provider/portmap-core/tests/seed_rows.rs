@@ -121,6 +121,9 @@ fn minus(a: &PortSet, b: &PortSet) -> PortSet {
 struct Row {
     /// The row's text, for messages.
     text: String,
+    /// The row's whole text with the notes under it (the default rule looks
+    /// for the document's conditions here).
+    words: String,
     /// The port cell as written.
     cell: String,
     /// What the cell says, when it can be read mechanically.
@@ -303,8 +306,10 @@ fn parse_000(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
             ));
             continue;
         }
+        let text = format!("{} | {} | {} | {}", cells[0], cells[1], cells[2], cells[3]);
         table.rows.push(Row {
-            text: format!("{} | {} | {} | {}", cells[0], cells[1], cells[2], cells[3]),
+            words: text.clone(),
+            text,
             cell: cells[1].to_string(),
             expect: parse_1e_cell(cells[1]).map(Expect::exact),
             remarks: cells[5].to_string(),
@@ -410,6 +415,7 @@ fn parse_001(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
         shown.retain(|s| !s.is_empty());
         table.rows.push(Row {
             text: shown.join(" | "),
+            words: shown.join(" | "),
             expect: parse_1e_cell(&port).map(Expect::exact),
             cell: port,
             remarks: at("Configurable"),
@@ -504,6 +510,7 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
             let row_text = body[name.len()..].to_string();
             tables[ti].rows.push(Row {
                 text: short(&body, 110),
+                words: body.clone(),
                 cell: short(&row_text, 200),
                 expect: spotfire_default(&row_text),
                 remarks: String::new(),
@@ -719,6 +726,7 @@ fn parse_003(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
                 before.push(t);
                 table.rows.push(Row {
                     text: short(&before.join(" "), 140),
+                    words: before.join(" "),
                     cell,
                     expect: Some(Expect::exact(p)),
                     remarks: String::new(),
@@ -727,7 +735,12 @@ fn parse_003(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
             }
             // A sentence is a note on the row above ("The server binds to this
             // port ..."); anything else starts the next row's cells.
-            None if t.ends_with('.') => {}
+            None if t.ends_with('.') => {
+                if let Some(row) = table.rows.last_mut() {
+                    row.words.push(' ');
+                    row.words.push_str(t);
+                }
+            }
             None => before.push(t),
         }
     }
@@ -785,6 +798,7 @@ fn parse_004(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
         };
         table.rows.push(Row {
             text: t.to_string(),
+            words: t.to_string(),
             cell: format!("{} | {}", cells[0], cells.get(2).copied().unwrap_or("")),
             expect,
             remarks: String::new(),
@@ -1033,6 +1047,109 @@ fn check_product(
                         show(&union),
                         ids.join(", ")
                     ));
+                }
+            }
+        }
+    }
+
+    // 5. Defaults: a row the document lists without a condition is needed by
+    // default.
+    let text = SOURCE_DOCUMENTS
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map_or("", |(_, t)| *t);
+    check_defaults(file, text, product, tables, &citing, out);
+}
+
+/// Words compared without case and with white space folded.
+fn folded(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Step 5: every cited row is on at default settings (some citing flow has
+/// no condition, or its condition holds with the default-on features and
+/// the automatic ones, which switch on exactly when the topology places the
+/// row's parties), unless each feature that gates it carries
+/// `optional_because`: the document's words, found in the row, that make the
+/// row conditional (or, for a choice the document states once for several
+/// rows, in the notes of the row's table: its text up to the next table). A
+/// feature that is on by default needs no such words and must not have them.
+fn check_defaults(
+    file: &str,
+    document: &str,
+    product: &Product,
+    tables: &[Table],
+    citing: &BTreeMap<(&str, u32), Vec<&Flow>>,
+    out: &mut Vec<String>,
+) {
+    let on_at_defaults = |id: &str| {
+        product
+            .features
+            .iter()
+            .any(|f| f.id == id && (f.default || f.auto.is_some()))
+    };
+    for f in &product.features {
+        if f.default && f.optional_because.is_some() {
+            out.push(format!(
+                "{file} [{}] feature {}: on by default, yet it says why it is optional",
+                product.id, f.id
+            ));
+        }
+    }
+    let starts: Vec<Option<usize>> = tables.iter().map(|t| document.find(&t.heading)).collect();
+    for (ti, t) in tables.iter().enumerate() {
+        let section = match starts[ti] {
+            Some(start) => {
+                let end = starts[ti + 1..]
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .find(|&e| e > start)
+                    .unwrap_or(document.len());
+                folded(&document[start..end])
+            }
+            None => String::new(),
+        };
+        for (i, row) in t.rows.iter().enumerate() {
+            let n = (i + 1) as u32;
+            let Some(flows) = citing.get(&(t.id, n)) else {
+                continue;
+            };
+            let on = flows.iter().any(|f| match &f.condition {
+                None => true,
+                Some(c) => c.holds(&on_at_defaults),
+            });
+            if on {
+                continue;
+            }
+            let text = folded(&row.words);
+            let mut gating: Vec<&str> = flows
+                .iter()
+                .filter_map(|f| f.condition.as_ref())
+                .flat_map(|c| c.features())
+                .filter(|id| !on_at_defaults(id))
+                .collect();
+            gating.sort_unstable();
+            gating.dedup();
+            for id in gating {
+                let because = product
+                    .features
+                    .iter()
+                    .find(|f| f.id == id)
+                    .and_then(|f| f.optional_because.as_deref());
+                match because {
+                    Some(words) if text.contains(&folded(words)) || section.contains(&folded(words)) => {}
+                    Some(words) => out.push(format!(
+                        "{file} [{}] table {} row {n}: off by default behind feature {id}, whose reason \"{words}\" is neither in the row nor in its table's notes\n    row: {}",
+                        product.id, t.id, row.text
+                    )),
+                    None => out.push(format!(
+                        "{file} [{}] table {} row {n}: the document lists it without a condition, but feature {id} keeps it off by default (make the feature default, or quote the document's condition in optional_because)\n    row: {}",
+                        product.id, t.id, row.text
+                    )),
                 }
             }
         }
@@ -1320,6 +1437,40 @@ fn seeded_mistakes_are_caught() {
         "two DMZ switches",
         &p,
         &["table dmz row 4: flow core-dmz-poke opens tcp 4002"],
+    );
+
+    // A row the document lists without a condition, off by default.
+    let mut p = get("tarantella");
+    let i = p.features.iter().position(|f| f.id == "printing").unwrap();
+    p.features[i].default = false;
+    expect_caught(
+        "printing off by default",
+        &p,
+        &[
+            "table application row 11: the document lists it without a condition, but feature printing keeps it off by default",
+        ],
+    );
+
+    // A reason the document does not give.
+    let mut p = get("tarantella");
+    let i = p.features.iter().position(|f| f.id == "telnet").unwrap();
+    p.features[i].optional_because = Some("only when telnet is licensed".into());
+    expect_caught(
+        "invented condition",
+        &p,
+        &[
+            "table application row 2: off by default behind feature telnet, whose reason \"only when telnet is licensed\" is neither in the row nor in its table's notes",
+        ],
+    );
+
+    // A default-on feature that says why it is optional.
+    let mut p = get("tarantella");
+    let i = p.features.iter().position(|f| f.id == "ssh").unwrap();
+    p.features[i].optional_because = Some("using Secure SHell".into());
+    expect_caught(
+        "reason on a default feature",
+        &p,
+        &["feature ssh: on by default, yet it says why it is optional"],
     );
 
     // A UDP port on a row that gives none.

@@ -121,6 +121,25 @@ pub fn check_product(p: &Product, origin: &str) -> Vec<CatalogError> {
             }
         }
     }
+    for (i, c) in p.components.iter().enumerate() {
+        let Some(broader) = &c.part_of else { continue };
+        if !comps.contains(broader.as_str()) {
+            err(
+                format!("components[{i}].part_of"),
+                format!("unknown component \"{broader}\""),
+            );
+        } else if broader == &c.id {
+            err(
+                format!("components[{i}].part_of"),
+                "a component cannot be part of itself".to_string(),
+            );
+        } else if bundles.contains(broader.as_str()) {
+            err(
+                format!("components[{i}].part_of"),
+                format!("\"{broader}\" is a bundle; name a component that flows use"),
+            );
+        }
+    }
     let real_component = |id: &str| comps.contains(id) && !bundles.contains(id);
 
     // Settings.

@@ -128,6 +128,13 @@ pub struct Component {
     /// out silently instead of being reported as unresolved.
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+    /// A narrower party that stands for one audience of a broader component
+    /// of the same product (the users of one of its interfaces): it takes
+    /// part only in those flows, and while it is placed, the broader
+    /// component's flows are not reported as unresolved (the topology chose
+    /// the narrower party on purpose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -215,6 +222,15 @@ pub struct Feature {
     /// The group (from the product's `groups`) this feature belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Why the feature is off by default although it gates rows of the
+    /// vendor document: the document's own words that tie those rows to a
+    /// condition, a connection method, an option or a product choice
+    /// ("needed if monitoring is used", "using telnet"). A row the document
+    /// lists without such words is needed by default; the fidelity test
+    /// (`tests/seed_rows.rs`) finds these words in every row the feature
+    /// alone switches on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional_because: Option<String>,
 }
 
 /// A group of related features.
