@@ -580,7 +580,8 @@ fn netns_helper() {
     match std::env::var("PMNFT_ROLE").as_deref() {
         Ok("listen") => listen(),
         Ok("probe") => probe(),
-        _ => panic!("netns_helper runs inside the real-packet tests' namespaces"),
+        // Run by hand (`--ignored`): nothing to do outside a namespace.
+        _ => eprintln!("netns_helper only works inside the real-packet tests' namespaces"),
     }
 }
 
