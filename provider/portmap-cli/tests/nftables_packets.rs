@@ -46,6 +46,8 @@ const PREFIX: &str = "pmnft-";
 /// How long a probe waits for a handshake or an echo before it counts the
 /// port as blocked (packets between namespaces take microseconds).
 const TIMEOUT: Duration = Duration::from_millis(800);
+/// The same with the output chains open, where most probes wait for it.
+const OPEN_TIMEOUT: Duration = Duration::from_millis(400);
 /// Ports probed on every destination besides those of the flows.
 const SAMPLE: [u16; 5] = [7, 22, 3306, 8443, 65535];
 /// Probes run at once per source namespace.
@@ -249,7 +251,7 @@ struct Counts {
     required_flows: usize,
 }
 
-fn run_example(example: &str, v6: bool) -> Counts {
+fn run_example(example: &str, v6: bool) -> [Counts; 2] {
     let text = if example == "quickstart" {
         QUICKSTART.to_string()
     } else {
@@ -439,7 +441,7 @@ fn run_example(example: &str, v6: bool) -> Counts {
 
     // Probes: every source to every other namespace, every port, both
     // protocols, all sources at once.
-    let expect = |src: &Member, dst: &Member, proto: Proto, port: u16| {
+    let expect = |src: &Member, dst: &Member, proto: Proto, port: u16, outputs_open: bool| {
         let holds = |node: &str, a: IpAddr| {
             nodes
                 .iter()
@@ -453,93 +455,115 @@ fn run_example(example: &str, v6: bool) -> Counts {
         let inn = flows
             .iter()
             .any(|f| fits(f) && f.to == nodes[dst.node].name && holds(&f.from, src.addr));
-        out && inn
+        (out || outputs_open) && inn
     };
-    let mut probers = Vec::new();
-    for src in &members {
-        let mut tasks = String::new();
-        for dst in members.iter().filter(|d| d.ns != src.ns) {
-            for proto in [Proto::Tcp, Proto::Udp] {
-                for p in &ports {
-                    tasks.push_str(&format!("{} {} {p}\n", proto.as_str(), dst.addr));
+    // First the scripts as written; then with every output chain open
+    // (policy accept), so that each destination's input chain alone decides
+    // what gets in: it must refuse every probe no flow into its node needs,
+    // whatever the source (a sender's output chain blocks most of them in
+    // the first pass).
+    let mut phases = [Counts::default(), Counts::default()];
+    let mut wrong = Vec::new();
+    let mut seen_flows: BTreeSet<(usize, usize, Proto, u16)> = BTreeSet::new();
+    for outputs_open in [false, true] {
+        let timeout = if outputs_open { OPEN_TIMEOUT } else { TIMEOUT };
+        if outputs_open {
+            for m in &members {
+                sh(&[
+                    "ip",
+                    "netns",
+                    "exec",
+                    &m.ns,
+                    "nft",
+                    "add chain inet portmap output { type filter hook output priority filter; policy accept; }",
+                ]);
+            }
+        }
+        let mut probers = Vec::new();
+        for src in &members {
+            let mut tasks = String::new();
+            for dst in members.iter().filter(|d| d.ns != src.ns) {
+                for proto in [Proto::Tcp, Proto::Udp] {
+                    for p in &ports {
+                        tasks.push_str(&format!("{} {} {p}\n", proto.as_str(), dst.addr));
+                    }
+                }
+            }
+            let mut child = helper(&src.ns, "probe", "", &timeout.as_millis().to_string());
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(tasks.as_bytes())
+                .unwrap();
+            probers.push(child);
+        }
+        let counts = &mut phases[usize::from(outputs_open)];
+        for (src, mut child) in members.iter().zip(probers) {
+            let mut text = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert!(child.wait().unwrap().success(), "prober in {}", src.ns);
+            for line in text.lines().filter_map(|l| l.strip_prefix("RESULT ")) {
+                let parts: Vec<&str> = line.split(' ').collect();
+                let (proto, addr, port, got) = (
+                    Proto::parse(parts[0]),
+                    parts[1].parse::<IpAddr>().unwrap(),
+                    parts[2].parse::<u16>().unwrap(),
+                    parts[3],
+                );
+                let dst = members.iter().find(|m| m.addr == addr).unwrap();
+                let want = expect(src, dst, proto, port, outputs_open);
+                counts.tried += 1;
+                match got {
+                    "allowed" => counts.allowed += 1,
+                    "blocked" => counts.blocked += 1,
+                    _ => {}
+                }
+                if want && !outputs_open {
+                    seen_flows.insert((src.node, dst.node, proto, port));
+                }
+                let ok = matches!((want, got), (true, "allowed") | (false, "blocked"));
+                if !ok {
+                    wrong.push(format!(
+                        "{}{} ({}) → {} ({}) {} {port}: expected {}, got {got}",
+                        if outputs_open { "[outputs open] " } else { "" },
+                        nodes[src.node].name,
+                        src.addr,
+                        nodes[dst.node].name,
+                        dst.addr,
+                        proto.as_str(),
+                        if want { "allowed" } else { "blocked" }
+                    ));
                 }
             }
         }
-        let mut child = helper(&src.ns, "probe", "", "");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(tasks.as_bytes())
-            .unwrap();
-        probers.push(child);
-    }
-    let mut counts = Counts::default();
-    let mut wrong = Vec::new();
-    let mut seen_flows: BTreeSet<(usize, usize, Proto, u16)> = BTreeSet::new();
-    for (src, mut child) in members.iter().zip(probers) {
-        let mut text = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        assert!(child.wait().unwrap().success(), "prober in {}", src.ns);
-        for line in text.lines().filter_map(|l| l.strip_prefix("RESULT ")) {
-            let parts: Vec<&str> = line.split(' ').collect();
-            let (proto, addr, port, got) = (
-                Proto::parse(parts[0]),
-                parts[1].parse::<IpAddr>().unwrap(),
-                parts[2].parse::<u16>().unwrap(),
-                parts[3],
+        // Every required flow was tried (each of its probed ports).
+        for f in &flows {
+            let from = nodes.iter().position(|n| n.name == f.from).unwrap();
+            let to = nodes.iter().position(|n| n.name == f.to).unwrap();
+            assert!(
+                seen_flows.contains(&(from, to, f.proto, f.ports.0)),
+                "{example}: flow {} → {} {} {} was not proven",
+                f.from,
+                f.to,
+                f.proto.as_str(),
+                f.ports.0
             );
-            let dst = members.iter().find(|m| m.addr == addr).unwrap();
-            let want = expect(src, dst, proto, port);
-            counts.tried += 1;
-            match got {
-                "allowed" => counts.allowed += 1,
-                "blocked" => counts.blocked += 1,
-                _ => {}
-            }
-            if want {
-                seen_flows.insert((src.node, dst.node, proto, port));
-            }
-            let ok = matches!((want, got), (true, "allowed") | (false, "blocked"));
-            if !ok {
-                wrong.push(format!(
-                    "{} ({}) → {} ({}) {} {port}: expected {}, got {got}",
-                    nodes[src.node].name,
-                    src.addr,
-                    nodes[dst.node].name,
-                    dst.addr,
-                    proto.as_str(),
-                    if want { "allowed" } else { "blocked" }
-                ));
-            }
         }
     }
-    // Every required flow was tried (each of its probed ports).
-    for f in &flows {
-        let from = nodes.iter().position(|n| n.name == f.from).unwrap();
-        let to = nodes.iter().position(|n| n.name == f.to).unwrap();
-        assert!(
-            seen_flows.contains(&(from, to, f.proto, f.ports.0)),
-            "{example}: flow {} → {} {} {} was not proven",
-            f.from,
-            f.to,
-            f.proto.as_str(),
-            f.ports.0
-        );
-    }
-    counts.required_flows = flows.len();
+    phases[0].required_flows = flows.len();
     drop(world);
     assert!(
         wrong.is_empty(),
         "{example} (IPv{}): {} of {} probes wrong:\n{}",
         if v6 { 6 } else { 4 },
         wrong.len(),
-        counts.tried,
+        phases[0].tried + phases[1].tried,
         wrong
             .iter()
             .take(60)
@@ -547,7 +571,7 @@ fn run_example(example: &str, v6: bool) -> Counts {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    counts
+    phases
 }
 
 /// Starts this test binary in a namespace as a listener or a prober.
@@ -615,7 +639,10 @@ fn listen() {
     drop(keep);
 }
 
+/// Probes what stdin lists; `PMNFT_PORTS` holds the timeout in ms.
 fn probe() {
+    let ms: u64 = std::env::var("PMNFT_PORTS").unwrap().parse().unwrap();
+    let timeout = Duration::from_millis(ms);
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).unwrap();
     let tasks: Vec<(Proto, SocketAddr)> = input
@@ -642,8 +669,8 @@ fn probe() {
                             break;
                         };
                         let got = match proto {
-                            Proto::Tcp => tcp_probe(to),
-                            Proto::Udp => udp_probe(to),
+                            Proto::Tcp => tcp_probe(to, timeout),
+                            Proto::Udp => udp_probe(to, timeout),
                         };
                         results.lock().unwrap().push(format!(
                             "RESULT {} {} {} {got}",
@@ -667,8 +694,8 @@ fn probe() {
 
 /// A TCP handshake: `allowed`, `blocked` (dropped: a timeout, or refused
 /// by the local output chain) or what else happened.
-fn tcp_probe(to: SocketAddr) -> String {
-    match TcpStream::connect_timeout(&to, TIMEOUT) {
+fn tcp_probe(to: SocketAddr, timeout: Duration) -> String {
+    match TcpStream::connect_timeout(&to, timeout) {
         Ok(_) => "allowed".into(),
         Err(e) if blocked(&e) => "blocked".into(),
         Err(e) => format!("error:{:?}", e.kind()),
@@ -676,14 +703,14 @@ fn tcp_probe(to: SocketAddr) -> String {
 }
 
 /// A UDP request and its echo.
-fn udp_probe(to: SocketAddr) -> String {
+fn udp_probe(to: SocketAddr, timeout: Duration) -> String {
     let local: SocketAddr = if to.is_ipv4() {
         "0.0.0.0:0".parse().unwrap()
     } else {
         "[::]:0".parse().unwrap()
     };
     let sock = UdpSocket::bind(local).unwrap();
-    sock.set_read_timeout(Some(TIMEOUT)).unwrap();
+    sock.set_read_timeout(Some(timeout)).unwrap();
     if let Err(e) = sock.connect(to).and_then(|()| sock.send(b"portmap")) {
         return if blocked(&e) {
             "blocked".into()
@@ -718,14 +745,17 @@ fn prove(example: &str) {
     remove_stale();
     for v6 in [false, true] {
         let start = Instant::now();
-        let c = run_example(example, v6);
+        let [both, open] = run_example(example, v6);
         eprintln!(
-            "{example} IPv{}: {} flows needing rules; {} connections tried, {} allowed, {} blocked, as the flows require ({:.1} s)",
+            "{example} IPv{}: {} flows needing rules; {} connections tried, {} allowed, {} blocked; with the output chains open {} tried, {} allowed, {} blocked; all as the flows require ({:.1} s)",
             if v6 { 6 } else { 4 },
-            c.required_flows,
-            c.tried,
-            c.allowed,
-            c.blocked,
+            both.required_flows,
+            both.tried,
+            both.allowed,
+            both.blocked,
+            open.tried,
+            open.allowed,
+            open.blocked,
             start.elapsed().as_secs_f64()
         );
     }
