@@ -51,6 +51,7 @@ Examples:
   portmap flows examples/quickstart/topology.yaml
   portmap flows topology.yaml --format markdown > firewall-request.md
   portmap rules topology.yaml --format json
+  portmap rules topology.yaml --format nftables --node app > app.nft
   portmap diagram topology.yaml --format svg -o topology.svg
   portmap explain topology.yaml --port 1433";
 
@@ -117,10 +118,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Compute the least-privilege rules of a topology file.
-    #[command(
-        after_help = "Examples:\n  portmap rules topology.yaml\n  portmap rules topology.yaml --format csv"
-    )]
+    /// Compute the least-privilege rules of a topology file, or one node's host firewall (nftables).
+    #[command(after_help = RULES_HELP)]
     Rules {
         /// Topology file.
         topology: PathBuf,
@@ -128,8 +127,11 @@ enum Command {
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+        /// The node whose host firewall to print (with --format nftables).
+        #[arg(long, value_name = "NAME")]
+        node: Option<String>,
     },
     /// Draw the topology: nodes with their components and addresses, edges labelled with the ports that need rules.
     #[command(after_help = DIAGRAM_HELP)]
@@ -190,6 +192,46 @@ Examples:
   portmap diagram topology.yaml -o topology.svg
   portmap diagram topology.yaml --format mermaid >> README.md
   portmap diagram topology.yaml --format dot | dot -Tpng > topology.png";
+
+const RULES_HELP: &str = "\
+With --format nftables --node NAME: a complete `nft -f` script for the host firewall of that
+node: table inet portmap with input and output chains that drop by default, accept loopback,
+established and related traffic and IPv6 neighbour discovery, and accept exactly the node's
+rules (IPv4 and IPv6, port ranges as ranges), each under a comment with its key. Loading the
+script again replaces the table.
+
+Examples:
+  portmap rules topology.yaml
+  portmap rules topology.yaml --format csv
+  portmap rules topology.yaml --format nftables --node app > app.nft && nft -f app.nft";
+
+/// The formats of `portmap rules`: those of `flows`, and nftables.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum RulesFormat {
+    /// Aligned columns.
+    Table,
+    /// JSON: the same objects as the rules of data.portmap_flows.
+    Json,
+    /// CSV (RFC 4180).
+    Csv,
+    /// A Markdown table.
+    Markdown,
+    /// An `nft -f` script: the host firewall of the node given with --node.
+    Nftables,
+}
+
+impl RulesFormat {
+    /// The table format, or `None` for nftables.
+    fn table(self) -> Option<Format> {
+        match self {
+            RulesFormat::Table => Some(Format::Table),
+            RulesFormat::Json => Some(Format::Json),
+            RulesFormat::Csv => Some(Format::Csv),
+            RulesFormat::Markdown => Some(Format::Markdown),
+            RulesFormat::Nftables => None,
+        }
+    }
+}
 
 const EXPLAIN_HELP: &str = "\
 With --rule: the rule's node, direction, peer and ports, then every flow it serves with its
@@ -350,7 +392,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             topology,
             catalogs,
             format,
-        } => flows_command(&topology, &catalogs, format, true),
+            node,
+        } => match (format.table(), node) {
+            (Some(table), None) => flows_command(&topology, &catalogs, table, true),
+            (Some(_), Some(_)) => {
+                eprintln!("error: --node goes with --format nftables");
+                Err(Failure(exit::USAGE))
+            }
+            (None, node) => nftables_command(&topology, &catalogs, node.as_deref()),
+        },
         Command::Diagram {
             topology,
             catalogs,
@@ -481,6 +531,35 @@ fn compute_file<'c>(path: &PathBuf, catalog: &'c Catalog) -> Result<Computation<
     };
     print_issues(&origin, &topo.locate(&comp.issues));
     Ok(comp)
+}
+
+/// `portmap rules --format nftables --node NAME`: the node's host firewall.
+fn nftables_command(
+    path: &PathBuf,
+    catalogs: &[PathBuf],
+    node: Option<&str>,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let comp = compute_file(path, &catalog)?;
+    let names = || comp.resolved.nodes.iter().map(|n| n.name.as_str());
+    let Some(node) = node else {
+        eprintln!(
+            "error: --format nftables needs --node NAME, one of: {}",
+            names().collect::<Vec<_>>().join(", ")
+        );
+        return Err(Failure(exit::USAGE));
+    };
+    match portmap_core::nftables::ruleset(&comp, node) {
+        Some(script) => write_out(&script),
+        None => {
+            eprintln!(
+                "error: unknown node \"{node}\".{} Nodes: {}.",
+                portmap_core::suggest::did_you_mean(node, names()),
+                names().collect::<Vec<_>>().join(", ")
+            );
+            Err(Failure(exit::INVALID_INPUT))
+        }
+    }
 }
 
 fn diagram_command(

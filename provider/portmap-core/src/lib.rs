@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod diagram;
 pub mod flows;
 pub mod issue;
+pub mod nftables;
 pub mod output;
 pub mod ports;
 pub mod render;

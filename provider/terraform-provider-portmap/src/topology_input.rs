@@ -1,16 +1,18 @@
 //! The `nodes` and `products` arguments shared by `portmap_flows` and the
 //! cloud-shape data sources: their schema and their decoding.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use portmap_core::Computation;
 use portmap_core::issue::{Issue, Path, has_errors};
 use portmap_core::topology::{
     CheckOptions, Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns, check,
+    check_node_selection,
 };
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
 
+use crate::convert::strings;
 use crate::data_sources::Context;
 
 /// The input attributes: `nodes` (required) and `products` (optional).
@@ -264,4 +266,23 @@ pub fn compute<'c>(ctx: &'c Context, config: &Value) -> Result<Computation<'c>, 
         return Err(issues);
     }
     portmap_core::compute(&topology, &ctx.catalog)
+}
+
+/// The known names of `for_nodes` (`portmap_flows`,
+/// `portmap_nftables_rulesets`); `None` when it is null (all nodes).
+pub fn selection(config: &Value) -> Option<BTreeSet<String>> {
+    strings(config.get("for_nodes")).map(|names| names.into_iter().flatten().collect())
+}
+
+/// The errors of `for_nodes`: names that are not keys of `nodes` (once
+/// `nodes` is known; its keys are the node names, no decoding needed).
+pub fn check_selection(config: &Value, selected: Option<&BTreeSet<String>>) -> Vec<Issue> {
+    let Some(names) = selected else {
+        return Vec::new();
+    };
+    check_node_selection(
+        config.get("nodes").and_then(Value::as_map),
+        names.iter().map(String::as_str),
+        &Path::root().attr("for_nodes"),
+    )
 }

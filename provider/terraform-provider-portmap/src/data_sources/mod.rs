@@ -5,6 +5,7 @@ pub mod portmap_azure_nsg_rules;
 pub mod portmap_catalog;
 pub mod portmap_flows;
 pub mod portmap_gcp_firewall_rules;
+pub mod portmap_nftables_rulesets;
 
 use std::sync::Arc;
 
@@ -41,5 +42,6 @@ pub fn all() -> Vec<Box<dyn DataSource>> {
         portmap_aws_security_group_rules::data_source(),
         portmap_azure_nsg_rules::data_source(),
         portmap_gcp_firewall_rules::data_source(),
+        Box::new(portmap_nftables_rulesets::PortmapNftablesRulesets),
     ]
 }

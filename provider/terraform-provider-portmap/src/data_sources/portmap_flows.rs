@@ -1,18 +1,14 @@
 //! `portmap_flows`: every connection a topology requires and the
 //! least-privilege ingress and egress rules that allow exactly those.
 
-use std::collections::BTreeSet;
-
-use portmap_core::issue::{Issue, Path};
 use portmap_core::output::FlowsOutput;
-use portmap_core::topology::check_node_selection;
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::{Context, DataSource};
-use crate::convert::{diagnostics, json, read_state, strings};
-use crate::topology_input;
+use crate::convert::{diagnostics, json, read_state};
+use crate::topology_input::{self, check_selection, selection};
 
 /// The data source.
 pub struct PortmapFlows;
@@ -232,22 +228,4 @@ impl DataSource for PortmapFlows {
             diagnostics(&comp.issues),
         )
     }
-}
-
-/// The known names of `for_nodes`; `None` when it is null (all nodes).
-fn selection(config: &Value) -> Option<BTreeSet<String>> {
-    strings(config.get("for_nodes")).map(|names| names.into_iter().flatten().collect())
-}
-
-/// The errors of `for_nodes`: names that are not keys of `nodes` (once
-/// `nodes` is known; its keys are the node names, no decoding needed).
-fn check_selection(config: &Value, selected: Option<&BTreeSet<String>>) -> Vec<Issue> {
-    let Some(names) = selected else {
-        return Vec::new();
-    };
-    check_node_selection(
-        config.get("nodes").and_then(Value::as_map),
-        names.iter().map(String::as_str),
-        &Path::root().attr("for_nodes"),
-    )
 }
