@@ -2,7 +2,8 @@
 # server, its SQL Server and its DMZ server, computed by portmap (./portmap)
 # and created with azurerm_network_security_rule. Each NSG ends with a deny
 # rule at priority 4096, which portmap never uses: Azure's default rules
-# would otherwise allow all traffic inside the virtual network.
+# would otherwise allow all traffic inside the virtual network. Priorities
+# come from portmap_azure_nsg_priorities (kept in state: no clash, no move).
 
 terraform {
   required_providers {
@@ -64,7 +65,7 @@ resource "azurerm_network_security_rule" "this" {
   resource_group_name                        = var.resource_group_name
   network_security_group_name                = azurerm_network_security_group.node[each.value.node].name
   name                                       = each.value.name
-  priority                                   = each.value.priority
+  priority                                   = module.portmap.priorities[each.key]
   direction                                  = each.value.direction
   access                                     = each.value.access
   protocol                                   = each.value.protocol

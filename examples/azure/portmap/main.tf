@@ -104,3 +104,18 @@ output "rules" {
     if contains(local.azure_nodes, r.node)
   }
 }
+
+# Priorities kept in state: unique per NSG and direction, and a rule keeps
+# its priority for as long as it exists, so adding nodes never clashes with
+# or moves an existing rule. 4000-4096 stay free for the deny-all rules.
+resource "portmap_azure_nsg_priorities" "this" {
+  rules = {
+    for k, r in data.portmap_azure_nsg_rules.this.rules : k => { nsg = r.node, direction = r.direction }
+    if contains(local.azure_nodes, r.node)
+  }
+}
+
+output "priorities" {
+  description = "The priority of each rule of the rules output, by rule key."
+  value       = portmap_azure_nsg_priorities.this.priorities
+}

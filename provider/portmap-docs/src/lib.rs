@@ -3,7 +3,7 @@
 //! `provider/portmap-docs/templates/`, and the catalog.
 //!
 //! Layout (as the Terraform registry and tfplugindocs expect it):
-//! `docs/index.md`, `docs/data-sources/<name>.md`, `docs/functions/<name>.md`,
+//! `docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, `docs/functions/<name>.md`,
 //! `docs/guides/*.md` (one per product, one per cloud), plus
 //! `docs/catalog.schema.json`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -152,6 +152,7 @@ fn example_section(root: &Path, rel: &str, heading: &str) -> String {
 fn index_page(
     root: &Path,
     provider: &tfplugin::schema::Schema,
+    resources: &[&str],
     data_sources: &[&str],
     functions: &[&str],
     products: &[Product],
@@ -168,7 +169,12 @@ fn index_page(
         "examples/provider/provider.tf",
         "Example Usage",
     ));
-    s.push_str("## Data sources\n\n");
+    s.push_str("## Resources\n\n");
+    for r in resources {
+        let short = r.strip_prefix("portmap_").unwrap_or(r);
+        let _ = writeln!(s, "- [`{r}`](resources/{short}.md)");
+    }
+    s.push_str("\n## Data sources\n\n");
     for d in data_sources {
         let short = d.strip_prefix("portmap_").unwrap_or(d);
         let _ = writeln!(s, "- [`{d}`](data-sources/{short}.md)");
@@ -202,6 +208,27 @@ fn data_source_page(root: &Path, name: &str, schema: &tfplugin::schema::Schema) 
         root,
         &format!("examples/data-sources/{name}/data-source.tf"),
         "Example Usage",
+    ));
+    s.push_str(&render_schema(&schema.block));
+    s
+}
+
+fn resource_page(root: &Path, name: &str, schema: &tfplugin::schema::Schema) -> String {
+    let desc = schema.block.description.trim();
+    let mut s = front_matter(
+        &format!("{name} Resource - {PROVIDER}"),
+        &first_sentence(desc),
+    );
+    let _ = writeln!(s, "# {name} (Resource)\n\n{desc}\n");
+    s.push_str(&example_section(
+        root,
+        &format!("examples/resources/{name}/resource.tf"),
+        "Example Usage",
+    ));
+    s.push_str(&example_section(
+        root,
+        &format!("examples/resources/{name}/import.tf"),
+        "Import",
     ));
     s.push_str(&render_schema(&schema.block));
     s
@@ -437,6 +464,7 @@ pub fn generate(root: &Path) -> Result<Files, String> {
         )
     })?;
     let mut files = Files::new();
+    let resource_names: Vec<&str> = schema.resources.keys().map(String::as_str).collect();
     let ds_names: Vec<&str> = schema.data_sources.keys().map(String::as_str).collect();
     let fn_names: Vec<&str> = schema.functions.keys().map(String::as_str).collect();
     files.insert(
@@ -444,11 +472,19 @@ pub fn generate(root: &Path) -> Result<Files, String> {
         index_page(
             root,
             &schema.provider,
+            &resource_names,
             &ds_names,
             &fn_names,
             catalog.products(),
         ),
     );
+    for (name, s) in &schema.resources {
+        let short = name.strip_prefix("portmap_").unwrap_or(name);
+        files.insert(
+            PathBuf::from(format!("docs/resources/{short}.md")),
+            resource_page(root, name, s),
+        );
+    }
     for (name, s) in &schema.data_sources {
         let short = name.strip_prefix("portmap_").unwrap_or(name);
         files.insert(
@@ -493,7 +529,12 @@ pub fn generate(root: &Path) -> Result<Files, String> {
 
 /// Directories whose every file is generated: a file there that is not
 /// generated any more is stale.
-pub const GENERATED_DIRS: &[&str] = &["docs/data-sources", "docs/functions", "docs/guides"];
+pub const GENERATED_DIRS: &[&str] = &[
+    "docs/resources",
+    "docs/data-sources",
+    "docs/functions",
+    "docs/guides",
+];
 
 /// Differences between the generated files and the repository: stale or
 /// missing files, and leftover files in generated directories.

@@ -17,7 +17,7 @@ fn generated_docs_are_current() {
 }
 
 #[test]
-fn every_data_source_and_function_has_an_example() {
+fn every_resource_data_source_and_function_has_an_example() {
     let root = portmap_docs::repo_root();
     let files = match portmap_docs::generate(&root) {
         Ok(f) => f,
@@ -25,10 +25,13 @@ fn every_data_source_and_function_has_an_example() {
     };
     for (path, text) in &files {
         let p = path.to_string_lossy();
-        if p.starts_with("docs/data-sources/") || p.starts_with("docs/functions/") {
+        if p.starts_with("docs/resources/")
+            || p.starts_with("docs/data-sources/")
+            || p.starts_with("docs/functions/")
+        {
             assert!(
                 text.contains("## Example Usage"),
-                "{p} has no example: add examples/.../data-source.tf or function.tf"
+                "{p} has no example: add examples/.../resource.tf, data-source.tf or function.tf"
             );
             assert!(
                 !text.contains("() "),

@@ -1,5 +1,5 @@
 //! The provider: its configuration, its catalog, and dispatch to the data
-//! sources and functions.
+//! sources, resources and functions.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -8,15 +8,17 @@ use portmap_core::Catalog;
 use portmap_core::catalog::parse_product;
 use tfplugin::diag::{AttributePath, Diagnostic, Diagnostics};
 use tfplugin::schema::{Attribute, Block, ProviderSchema, Schema};
-use tfplugin::server::{FunctionError, Provider};
+use tfplugin::server::{ApplyRequest, FunctionError, PlanRequest, PlannedChange, Provider};
 use tfplugin::value::{Type, Value};
 
 use crate::data_sources::{self, Context, DataSource};
 use crate::functions::{self, Function};
+use crate::resources::{self, Resource};
 
 /// The portmap provider.
 pub struct PortmapProvider {
     data_sources: BTreeMap<&'static str, Box<dyn DataSource>>,
+    resources: BTreeMap<&'static str, Box<dyn Resource>>,
     functions: BTreeMap<&'static str, Box<dyn Function>>,
     /// The catalog after ConfigureProvider (built-in + extra catalogs).
     configured: RwLock<Option<Arc<Catalog>>>,
@@ -50,12 +52,29 @@ impl PortmapProvider {
                 .into_iter()
                 .map(|d| (d.type_name(), d))
                 .collect(),
+            resources: resources::all()
+                .into_iter()
+                .map(|r| (r.type_name(), r))
+                .collect(),
             functions: functions::all()
                 .into_iter()
                 .map(|f| (f.name(), f))
                 .collect(),
             configured: RwLock::new(None),
         }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&dyn Resource, Diagnostics> {
+        self.resources
+            .get(type_name)
+            .map(|r| r.as_ref())
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "Unknown resource",
+                    format!("The portmap provider has no resource \"{type_name}\"."),
+                )
+                .into()
+            })
     }
 
     fn context(&self) -> Result<Context, Diagnostics> {
@@ -155,6 +174,11 @@ impl Provider for PortmapProvider {
     fn schema(&self) -> ProviderSchema {
         ProviderSchema {
             provider: provider_schema(),
+            resources: self
+                .resources
+                .iter()
+                .map(|(k, r)| ((*k).to_string(), r.schema()))
+                .collect(),
             data_sources: self
                 .data_sources
                 .iter()
@@ -237,6 +261,54 @@ impl Provider for PortmapProvider {
         };
         match self.context() {
             Ok(ctx) => ds.read(&ctx, config),
+            Err(d) => (None, d),
+        }
+    }
+
+    fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.resource(type_name) {
+            Ok(r) => r.validate(config),
+            Err(d) => d,
+        }
+    }
+
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        state: &Value,
+    ) -> (Option<Value>, Diagnostics) {
+        match self.resource(type_name) {
+            Ok(r) => r.upgrade(version, state),
+            Err(d) => (None, d),
+        }
+    }
+
+    fn plan_resource_change(
+        &self,
+        type_name: &str,
+        change: &PlanRequest,
+    ) -> (Option<PlannedChange>, Diagnostics) {
+        match self.resource(type_name) {
+            Ok(r) => r.plan(change),
+            Err(d) => (None, d),
+        }
+    }
+
+    fn apply_resource_change(
+        &self,
+        type_name: &str,
+        change: &ApplyRequest,
+    ) -> (Option<Value>, Diagnostics) {
+        match self.resource(type_name) {
+            Ok(r) => r.apply(change),
+            Err(d) => (None, d),
+        }
+    }
+
+    fn import_resource_state(&self, type_name: &str, id: &str) -> (Option<Value>, Diagnostics) {
+        match self.resource(type_name) {
+            Ok(r) => r.import(id),
             Err(d) => (None, d),
         }
     }

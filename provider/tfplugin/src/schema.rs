@@ -29,6 +29,10 @@ use crate::value::Type;
 pub struct ProviderSchema {
     /// The `provider "..." {}` configuration block.
     pub provider: Schema,
+    /// Managed resources by full type name (`<provider>_<name>`). Their
+    /// schema version is the state version that `UpgradeResourceState`
+    /// upgrades older states to.
+    pub resources: BTreeMap<String, Schema>,
     /// Data sources by full type name (`<provider>_<name>`).
     pub data_sources: BTreeMap<String, Schema>,
     /// Provider-defined functions by name (called as `provider::<p>::<name>`).

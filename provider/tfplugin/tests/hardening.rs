@@ -609,12 +609,30 @@ async fn unknown_data_sources_and_functions_are_errors() {
         .into_inner();
     assert!(resp.error.unwrap().text.contains("takes 1 argument"));
 
-    // Resources do not exist in this provider.
-    let status = client
-        .plan_resource_change(pb::plan_resource_change::Request::default())
+    // This provider has no resources: the resource RPCs answer with an
+    // error diagnostic naming the type, and no state.
+    let resp = client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "test_nope".into(),
+            ..Default::default()
+        })
         .await
-        .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::Unimplemented);
+        .unwrap()
+        .into_inner();
+    assert!(resp.planned_state.is_none());
+    assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
+    assert!(resp.diagnostics[0].detail.contains("\"test_nope\""));
+    let resp = client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "test_nope".into(),
+            id: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.imported_resources.is_empty());
+    assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
 
     still_serves(&mut client).await;
     shutdown(&srv.handshake).await;

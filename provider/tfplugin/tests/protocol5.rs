@@ -272,9 +272,21 @@ async fn provider_config_validate_configure_read() {
         pb::diagnostic::Severity::Error as i32
     );
 
-    // Resources: not implemented.
+    // A resource type the provider does not have: an error diagnostic.
+    let resp = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "test_nope".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.new_state.is_none());
+    assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
+
+    // Everything not implemented says so.
     let status = client
-        .read_resource(pb::read_resource::Request::default())
+        .move_resource_state(pb::move_resource_state::Request::default())
         .await
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unimplemented);

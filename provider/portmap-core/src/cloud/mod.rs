@@ -16,6 +16,7 @@
 
 pub mod aws;
 pub mod azure;
+pub mod azure_priorities;
 pub mod gcp;
 pub mod risk;
 

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
-use super::{FunctionError, Provider};
-use crate::diag::{Diagnostic, Diagnostics};
+use super::{ApplyRequest, FunctionError, PlanRequest, Provider};
+use crate::diag::{AttributePath, Diagnostic, Diagnostics};
 use crate::schema::ProviderSchema;
-use crate::value::{Type, Value, decode_msgpack, encode_msgpack};
+use crate::value::{Type, Value, decode_json, decode_msgpack, encode_msgpack};
 
 /// A `DynamicValue` as it came off the wire.
 #[derive(Debug, Default)]
@@ -164,6 +164,250 @@ impl<P: Provider> Core<P> {
         }
     }
 
+    /// The type, version and schema of a managed resource.
+    async fn resource(&self, type_name: &str) -> Result<(Type, i64), Diagnostics> {
+        let schema = self.schema().await?;
+        match schema.resources.get(type_name) {
+            Some(r) => Ok((r.block.value_type(), r.version)),
+            None => Err(Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource {type_name:?}."),
+            )
+            .into()),
+        }
+    }
+
+    pub(crate) async fn validate_resource_config(
+        &self,
+        type_name: String,
+        config: Option<WireValue>,
+    ) -> Diagnostics {
+        let (ty, _) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return d,
+        };
+        let config = match decode(config, &ty, "resource configuration") {
+            Ok(v) => v,
+            Err(d) => return d.into(),
+        };
+        let provider = Arc::clone(&self.provider);
+        blocking(move || provider.validate_resource_config(&type_name, &config))
+            .await
+            .unwrap_or_else(|p| panicked("ValidateResourceConfig", &p))
+    }
+
+    /// The state (msgpack) in the current schema, from the JSON Terraform
+    /// stored with schema version `version`.
+    pub(crate) async fn upgrade_resource_state(
+        &self,
+        type_name: String,
+        version: i64,
+        raw_json: Vec<u8>,
+        has_flatmap: bool,
+    ) -> (Option<Vec<u8>>, Diagnostics) {
+        let (ty, current) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        if raw_json.is_empty() {
+            let detail = if has_flatmap {
+                format!(
+                    "The stored {type_name} state is in the legacy flatmap format, which this provider cannot read."
+                )
+            } else {
+                format!("Terraform sent no stored state for {type_name}.")
+            };
+            return (
+                None,
+                Diagnostic::error("Cannot upgrade the resource state", detail).into(),
+            );
+        }
+        if version > current {
+            return (
+                None,
+                Diagnostic::error(
+                    "Resource state from a newer provider",
+                    format!("The stored {type_name} state has schema version {version}, but this provider knows versions up to {current}. It was written by a newer version of the provider: use that version or newer."),
+                )
+                .into(),
+            );
+        }
+        if version == current {
+            return match decode_json(&raw_json, &ty) {
+                Ok(state) => encode_state(&state, &ty, &type_name, Diagnostics::new()),
+                Err(e) => (
+                    None,
+                    Diagnostic::error(
+                        "Invalid stored state",
+                        format!("The stored {type_name} state does not match the resource's schema version {version}: {e}"),
+                    )
+                    .into(),
+                ),
+            };
+        }
+        let old = match decode_json(&raw_json, &Type::Dynamic) {
+            Ok(v) => v,
+            Err(e) => {
+                return (
+                    None,
+                    Diagnostic::error(
+                        "Invalid stored state",
+                        format!("The stored {type_name} state cannot be read: {e}"),
+                    )
+                    .into(),
+                );
+            }
+        };
+        let provider = Arc::clone(&self.provider);
+        let name = type_name.clone();
+        match blocking(move || provider.upgrade_resource_state(&name, version, &old)).await {
+            Ok((state, diags)) => self.finish_state(state, diags, &ty, &type_name, "upgrading"),
+            Err(p) => (None, panicked("UpgradeResourceState", &p)),
+        }
+    }
+
+    /// The refreshed state (msgpack; null when the object is gone).
+    pub(crate) async fn read_resource(
+        &self,
+        type_name: String,
+        current_state: Option<WireValue>,
+    ) -> (Option<Vec<u8>>, Diagnostics) {
+        let (ty, _) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        let state = match decode(current_state, &ty, "resource state") {
+            Ok(v) => v,
+            Err(d) => return (None, d.into()),
+        };
+        let provider = Arc::clone(&self.provider);
+        let name = type_name.clone();
+        match blocking(move || provider.read_resource(&name, &state)).await {
+            Ok((Some(state), diags)) => encode_state(&state, &ty, &type_name, diags),
+            // Gone: a null new state tells Terraform to drop it.
+            Ok((None, diags)) if !diags.has_errors() => {
+                encode_state(&Value::Null, &ty, &type_name, diags)
+            }
+            Ok((None, diags)) => (None, diags),
+            Err(p) => (None, panicked("ReadResource", &p)),
+        }
+    }
+
+    /// The planned state (msgpack) and the paths that force a replacement.
+    pub(crate) async fn plan_resource_change(
+        &self,
+        type_name: String,
+        prior_state: Option<WireValue>,
+        proposed_new_state: Option<WireValue>,
+        config: Option<WireValue>,
+    ) -> (Option<Vec<u8>>, Vec<AttributePath>, Diagnostics) {
+        let (ty, _) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return (None, Vec::new(), d),
+        };
+        let decoded = decode(prior_state, &ty, "prior state").and_then(|prior| {
+            Ok(PlanRequest {
+                prior_state: prior,
+                proposed_new_state: decode(proposed_new_state, &ty, "proposed new state")?,
+                config: decode(config, &ty, "resource configuration")?,
+            })
+        });
+        let request = match decoded {
+            Ok(r) => r,
+            Err(d) => return (None, Vec::new(), d.into()),
+        };
+        if request.proposed_new_state.is_null() {
+            // A destroy: nothing to plan.
+            let (state, diags) = encode_state(&Value::Null, &ty, &type_name, Diagnostics::new());
+            return (state, Vec::new(), diags);
+        }
+        let provider = Arc::clone(&self.provider);
+        let name = type_name.clone();
+        match blocking(move || provider.plan_resource_change(&name, &request)).await {
+            Ok((Some(planned), diags)) => {
+                let (state, diags) = encode_state(&planned.state, &ty, &type_name, diags);
+                (state, planned.requires_replace, diags)
+            }
+            Ok((None, diags)) => {
+                let (state, diags) = self.finish_state(None, diags, &ty, &type_name, "planning");
+                (state, Vec::new(), diags)
+            }
+            Err(p) => (None, Vec::new(), panicked("PlanResourceChange", &p)),
+        }
+    }
+
+    /// The new state (msgpack) after applying a planned change.
+    pub(crate) async fn apply_resource_change(
+        &self,
+        type_name: String,
+        prior_state: Option<WireValue>,
+        planned_state: Option<WireValue>,
+        config: Option<WireValue>,
+    ) -> (Option<Vec<u8>>, Diagnostics) {
+        let (ty, _) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        let decoded = decode(prior_state, &ty, "prior state").and_then(|prior| {
+            Ok(ApplyRequest {
+                prior_state: prior,
+                planned_state: decode(planned_state, &ty, "planned state")?,
+                config: decode(config, &ty, "resource configuration")?,
+            })
+        });
+        let request = match decoded {
+            Ok(r) => r,
+            Err(d) => return (None, d.into()),
+        };
+        let provider = Arc::clone(&self.provider);
+        let name = type_name.clone();
+        match blocking(move || provider.apply_resource_change(&name, &request)).await {
+            Ok((state, diags)) => self.finish_state(state, diags, &ty, &type_name, "applying"),
+            Err(p) => (None, panicked("ApplyResourceChange", &p)),
+        }
+    }
+
+    /// The imported state (msgpack).
+    pub(crate) async fn import_resource_state(
+        &self,
+        type_name: String,
+        id: String,
+    ) -> (Option<Vec<u8>>, Diagnostics) {
+        let (ty, _) = match self.resource(&type_name).await {
+            Ok(r) => r,
+            Err(d) => return (None, d),
+        };
+        let provider = Arc::clone(&self.provider);
+        let name = type_name.clone();
+        match blocking(move || provider.import_resource_state(&name, &id)).await {
+            Ok((state, diags)) => self.finish_state(state, diags, &ty, &type_name, "importing"),
+            Err(p) => (None, panicked("ImportResourceState", &p)),
+        }
+    }
+
+    /// Encodes a provider's resulting state; `None` must come with an error.
+    fn finish_state(
+        &self,
+        state: Option<Value>,
+        mut diags: Diagnostics,
+        ty: &Type,
+        type_name: &str,
+        doing: &str,
+    ) -> (Option<Vec<u8>>, Diagnostics) {
+        match state {
+            Some(state) => encode_state(&state, ty, type_name, diags),
+            None => {
+                if !diags.has_errors() {
+                    diags.push(Diagnostic::error(
+                        "Provider returned no state",
+                        format!("While {doing} {type_name}, the provider returned neither a state nor an error. This is a bug in the provider."),
+                    ));
+                }
+                (None, diags)
+            }
+        }
+    }
+
     /// The result (msgpack) or the function error.
     pub(crate) async fn call_function(
         &self,
@@ -243,6 +487,28 @@ impl<P: Provider> Core<P> {
     pub(crate) async fn stop(&self) -> Result<(), String> {
         let provider = Arc::clone(&self.provider);
         blocking(move || provider.stop()).await
+    }
+}
+
+/// Encodes a resource state with its schema type.
+fn encode_state(
+    state: &Value,
+    ty: &Type,
+    type_name: &str,
+    mut diags: Diagnostics,
+) -> (Option<Vec<u8>>, Diagnostics) {
+    match encode_msgpack(state, ty) {
+        Ok(bytes) => (Some(bytes), diags),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "Provider produced an invalid state",
+                    format!("The state of resource {type_name} does not match its schema: {e}. This is a bug in the provider."),
+                )
+                .at(e.path),
+            );
+            (None, diags)
+        }
     }
 }
 

@@ -37,7 +37,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::proto::plugin as controller_pb;
 use crate::proto::tfplugin5 as pb5;
 use crate::proto::tfplugin6 as pb6;
@@ -96,6 +96,96 @@ pub trait Provider: Send + Sync + 'static {
     /// unknown values (it defers the read to apply).
     fn read_data_source(&self, type_name: &str, config: &Value) -> (Option<Value>, Diagnostics);
 
+    /// Checks a managed resource's configuration. May see unknown values.
+    fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let _ = (type_name, config);
+        Diagnostics::new()
+    }
+
+    /// Upgrades a state written with an older schema version (`version`,
+    /// lower than the resource schema's) to the current schema. `state` is
+    /// the stored JSON decoded without a schema (objects as objects, arrays
+    /// as tuples, see [`crate::value::decode_json`]); the result must
+    /// conform to the current schema. States already at the current version
+    /// never reach the provider: this crate decodes them with the schema.
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        state: &Value,
+    ) -> (Option<Value>, Diagnostics) {
+        let _ = state;
+        (
+            None,
+            Diagnostic::error(
+                "Cannot upgrade the resource state",
+                format!(
+                    "The provider cannot upgrade a {type_name} state of schema version {version}."
+                ),
+            )
+            .into(),
+        )
+    }
+
+    /// Refreshes a managed resource's state: the new state, or `None` (and
+    /// no error) when the resource no longer exists. The default keeps the
+    /// state unchanged (a resource that lives only in Terraform's state).
+    fn read_resource(&self, type_name: &str, state: &Value) -> (Option<Value>, Diagnostics) {
+        let _ = type_name;
+        (Some(state.clone()), Diagnostics::new())
+    }
+
+    /// Plans a create or an update (destroys are planned by this crate: the
+    /// planned state is null). The planned state must keep the configured
+    /// attributes as configured; computed attributes not known before apply
+    /// are [`Value::Unknown`]. The default plans the proposed state.
+    fn plan_resource_change(
+        &self,
+        type_name: &str,
+        change: &PlanRequest,
+    ) -> (Option<PlannedChange>, Diagnostics) {
+        let _ = type_name;
+        (
+            Some(PlannedChange {
+                state: change.proposed_new_state.clone(),
+                requires_replace: Vec::new(),
+            }),
+            Diagnostics::new(),
+        )
+    }
+
+    /// Applies a planned change: the new state (null after a destroy). It
+    /// must match every value of the planned state that was known.
+    fn apply_resource_change(
+        &self,
+        type_name: &str,
+        change: &ApplyRequest,
+    ) -> (Option<Value>, Diagnostics) {
+        let _ = change;
+        (
+            None,
+            Diagnostic::error(
+                "Cannot apply the change",
+                format!("The provider does not implement changes of {type_name}."),
+            )
+            .into(),
+        )
+    }
+
+    /// Imports an existing object by the user's import ID: its state
+    /// (Terraform then reads it with [`Provider::read_resource`]).
+    fn import_resource_state(&self, type_name: &str, id: &str) -> (Option<Value>, Diagnostics) {
+        let _ = id;
+        (
+            None,
+            Diagnostic::error(
+                "Import not supported",
+                format!("The resource type {type_name} cannot be imported."),
+            )
+            .into(),
+        )
+    }
+
     /// Calls a provider-defined function. `arguments` holds one value per
     /// positional parameter, decoded with its type; when the function has a
     /// variadic parameter, one more value follows: a list of the variadic
@@ -110,6 +200,37 @@ pub trait Provider: Send + Sync + 'static {
     /// Terraform asks the provider to stop what it is doing (the user
     /// interrupted it). Called while other methods may still be running.
     fn stop(&self) {}
+}
+
+/// What `PlanResourceChange` gets: null prior state for a create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRequest {
+    /// The state before the change (null when creating).
+    pub prior_state: Value,
+    /// Terraform's proposal: the configuration, with computed attributes the
+    /// configuration leaves null taken from the prior state.
+    pub proposed_new_state: Value,
+    /// The configuration (may hold unknown values).
+    pub config: Value,
+}
+
+/// What `ApplyResourceChange` gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyRequest {
+    /// The state before the change (null when creating).
+    pub prior_state: Value,
+    /// The planned state (null when destroying), with the values unknown at
+    /// plan still unknown.
+    pub planned_state: Value,
+    /// The configuration, now wholly known (null when destroying).
+    pub config: Value,
+}
+
+/// A planned state and the attributes whose change forces a replacement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedChange {
+    pub state: Value,
+    pub requires_replace: Vec<crate::diag::AttributePath>,
 }
 
 /// A function call failed.

@@ -106,6 +106,65 @@ impl<P: Provider> pb::provider_server::Provider for ProviderV6<P> {
         }))
     }
 
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = self
+            .core
+            .validate_resource_config(req.type_name, wire(req.config))
+            .await;
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        Ok(Response::new(
+            upgrade_resource_state(&self.core, request.into_inner()).await,
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        Ok(Response::new(
+            read_resource(&self.core, request.into_inner()).await,
+        ))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        Ok(Response::new(
+            plan_resource_change(&self.core, request.into_inner()).await,
+        ))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        Ok(Response::new(
+            apply_resource_change(&self.core, request.into_inner()).await,
+        ))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        Ok(Response::new(
+            import_resource_state(&self.core, request.into_inner()).await,
+        ))
+    }
+
     async fn get_functions(
         &self,
         _request: Request<pb::get_functions::Request>,

@@ -70,6 +70,13 @@ macro_rules! shared_conversions {
                             type_name: name.clone(),
                         })
                         .collect();
+                    resp.resources = schema
+                        .resources
+                        .keys()
+                        .map(|name| pb::get_metadata::ResourceMetadata {
+                            type_name: name.clone(),
+                        })
+                        .collect();
                     resp.functions = schema
                         .functions
                         .keys()
@@ -93,6 +100,11 @@ macro_rules! shared_conversions {
             match schema {
                 Ok(schema) => {
                     resp.provider = Some(schema_pb(&schema.provider));
+                    resp.resource_schemas = schema
+                        .resources
+                        .iter()
+                        .map(|(name, s)| (name.clone(), schema_pb(s)))
+                        .collect();
                     resp.data_source_schemas = schema
                         .data_sources
                         .iter()
@@ -133,6 +145,104 @@ macro_rules! shared_conversions {
                         function_argument: e.argument,
                     }),
                 },
+            }
+        }
+
+        /// `UpgradeResourceState`, whose messages both versions share.
+        async fn upgrade_resource_state<P: $crate::server::Provider>(
+            core: &$crate::server::core::Core<P>,
+            req: pb::upgrade_resource_state::Request,
+        ) -> pb::upgrade_resource_state::Response {
+            let (json, has_flatmap) = match req.raw_state {
+                Some(raw) => (raw.json, !raw.flatmap.is_empty()),
+                None => (Vec::new(), false),
+            };
+            let (state, diags) = core
+                .upgrade_resource_state(req.type_name, req.version, json, has_flatmap)
+                .await;
+            pb::upgrade_resource_state::Response {
+                upgraded_state: state.map(dynamic),
+                diagnostics: diagnostics(diags),
+            }
+        }
+
+        /// `ReadResource`; the private data comes back unchanged.
+        async fn read_resource<P: $crate::server::Provider>(
+            core: &$crate::server::core::Core<P>,
+            req: pb::read_resource::Request,
+        ) -> pb::read_resource::Response {
+            let (state, diags) = core
+                .read_resource(req.type_name, wire(req.current_state))
+                .await;
+            pb::read_resource::Response {
+                new_state: state.map(dynamic),
+                diagnostics: diagnostics(diags),
+                private: req.private,
+                ..Default::default()
+            }
+        }
+
+        /// `PlanResourceChange`; the private data is carried forward.
+        async fn plan_resource_change<P: $crate::server::Provider>(
+            core: &$crate::server::core::Core<P>,
+            req: pb::plan_resource_change::Request,
+        ) -> pb::plan_resource_change::Response {
+            let (state, requires_replace, diags) = core
+                .plan_resource_change(
+                    req.type_name,
+                    wire(req.prior_state),
+                    wire(req.proposed_new_state),
+                    wire(req.config),
+                )
+                .await;
+            pb::plan_resource_change::Response {
+                planned_state: state.map(dynamic),
+                requires_replace: requires_replace.into_iter().map(path_pb).collect(),
+                planned_private: req.prior_private,
+                diagnostics: diagnostics(diags),
+                ..Default::default()
+            }
+        }
+
+        /// `ApplyResourceChange`; the planned private data is kept.
+        async fn apply_resource_change<P: $crate::server::Provider>(
+            core: &$crate::server::core::Core<P>,
+            req: pb::apply_resource_change::Request,
+        ) -> pb::apply_resource_change::Response {
+            let (state, diags) = core
+                .apply_resource_change(
+                    req.type_name,
+                    wire(req.prior_state),
+                    wire(req.planned_state),
+                    wire(req.config),
+                )
+                .await;
+            pb::apply_resource_change::Response {
+                new_state: state.map(dynamic),
+                private: req.planned_private,
+                diagnostics: diagnostics(diags),
+                ..Default::default()
+            }
+        }
+
+        /// `ImportResourceState`: one imported object of the requested type.
+        async fn import_resource_state<P: $crate::server::Provider>(
+            core: &$crate::server::core::Core<P>,
+            req: pb::import_resource_state::Request,
+        ) -> pb::import_resource_state::Response {
+            let type_name = req.type_name.clone();
+            let (state, diags) = core.import_resource_state(req.type_name, req.id).await;
+            pb::import_resource_state::Response {
+                imported_resources: state
+                    .map(|state| pb::import_resource_state::ImportedResource {
+                        type_name,
+                        state: Some(dynamic(state)),
+                        ..Default::default()
+                    })
+                    .into_iter()
+                    .collect(),
+                diagnostics: diagnostics(diags),
+                ..Default::default()
             }
         }
 

@@ -8,10 +8,12 @@
 
 use std::collections::BTreeMap;
 
+mod json;
 mod msgpack;
 mod number;
 mod ty;
 
+pub use json::decode_json;
 pub use msgpack::{DecodeError, EncodeError, decode_msgpack, encode_msgpack};
 pub use number::{NanError, Number};
 pub use ty::{Type, TypeError};
