@@ -59,6 +59,15 @@ pub struct FlowRecord<'c> {
 }
 
 impl FlowRecord<'_> {
+    /// The installation as flow keys name it: the product id for the
+    /// implicit installation, `product@installation` for an explicit one.
+    pub fn owner(&self) -> std::borrow::Cow<'_, str> {
+        match &self.installation {
+            None => self.product.into(),
+            Some(i) => format!("{}@{i}", self.product).into(),
+        }
+    }
+
     /// Whether this flow needs firewall rules.
     pub fn needs_rule(&self) -> bool {
         self.firewall && !self.internal
