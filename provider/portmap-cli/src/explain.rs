@@ -180,6 +180,9 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
         None => f.product.to_string(),
     };
     field(out, 4, "Product", &product);
+    if let Some(name) = &f.installation {
+        field(out, 4, "Installation", name);
+    }
     field(out, 4, "Catalog flow", f.flow);
     field(
         out,

@@ -53,6 +53,10 @@ pub struct DiagramNode {
     pub description: Option<String>,
     /// Component ids as declared on the node.
     pub components: Vec<String>,
+    /// The explicit installations the node takes part in, as
+    /// `installation prod (tachyon-5)`, by name (none without
+    /// `installations`).
+    pub installations: Vec<String>,
     /// CIDRs, or `ref X` when the node has only a reference, or
     /// `(no address)`.
     pub addresses: Vec<String>,
@@ -105,6 +109,7 @@ impl DiagramNode {
             lines.extend(wrap(&single_line(d), LINE_WIDTH));
         }
         lines.extend(self.components.iter().cloned());
+        lines.extend(self.installations.iter().cloned());
         lines.extend(self.addresses.iter().cloned());
         if !self.internal.is_empty() {
             lines.push("internal, no rule:".to_string());
@@ -319,6 +324,22 @@ impl Diagram {
                 e.1 += 1;
             }
         }
+        // Node index → the explicit installations it takes part in.
+        let mut installations: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for state in &c.resolved.products {
+            let Some(name) = &state.installation else {
+                continue;
+            };
+            let mut members: Vec<usize> = state.placement.values().flatten().copied().collect();
+            members.sort_unstable();
+            members.dedup();
+            for i in members {
+                installations
+                    .entry(i)
+                    .or_default()
+                    .push(format!("installation {name} ({})", state.product.id));
+            }
+        }
         let nodes = c
             .resolved
             .nodes
@@ -340,6 +361,11 @@ impl Diagram {
                     exposure: n.exposure,
                     description: n.description.clone().filter(|d| !d.trim().is_empty()),
                     components: n.declared.iter().cloned().collect(),
+                    installations: {
+                        let mut names = installations.remove(&i).unwrap_or_default();
+                        names.sort();
+                        names
+                    },
                     addresses,
                     internal: ports.into_iter().collect(),
                     internal_flows: count,
@@ -816,6 +842,7 @@ flowchart LR
                     exposure: Exposure::Untrusted,
                     description: Some("line\nbreak;\t%% not a comment --> x".into()),
                     components: vec!["p/c\"]".into()],
+                    installations: Vec::new(),
                     addresses: vec!["0.0.0.0/0".into()],
                     internal: Vec::new(),
                     internal_flows: 0,
@@ -827,6 +854,7 @@ flowchart LR
                     exposure: Exposure::Internal,
                     description: None,
                     components: vec!["p/s".into()],
+                    installations: Vec::new(),
                     addresses: vec!["(no address)".into()],
                     internal: Vec::new(),
                     internal_flows: 0,

@@ -1,13 +1,13 @@
 //! From a resolved topology to every required connection.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use crate::catalog::{Flow, Product, Protocol, Scope, Sensitivity, values::eval_ports};
 use crate::issue::{Issue, Path};
 use crate::ports::{PortRange, PortSet};
-use crate::topology::{NodeKind, ProductState, Resolved};
+use crate::topology::{NodeKind, PairConfig, ProductState, Resolved};
 
 /// One required connection between two nodes, on one protocol and one port
 /// or contiguous range.
@@ -18,10 +18,14 @@ use crate::topology::{NodeKind, ProductState, Resolved};
 /// flow. Only the key is the flow's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowRecord<'c> {
-    /// Content-derived key: `product:flow:from>to:protocol:ports`.
+    /// Content-derived key: `product:flow:from>to:protocol:ports`, with
+    /// `product@installation` for an explicit installation.
     pub key: Rc<str>,
     /// Product id.
     pub product: &'c str,
+    /// The explicit installation the flow belongs to (`None` for the
+    /// product's implicit installation).
+    pub installation: Option<Rc<str>>,
     /// Catalog flow id within the product.
     pub flow: &'c str,
     /// Node that opens the connection.
@@ -55,6 +59,15 @@ pub struct FlowRecord<'c> {
 }
 
 impl FlowRecord<'_> {
+    /// The installation as flow keys name it: the product id for the
+    /// implicit installation, `product@installation` for an explicit one.
+    pub fn owner(&self) -> std::borrow::Cow<'_, str> {
+        match &self.installation {
+            None => self.product.into(),
+            Some(i) => format!("{}@{i}", self.product).into(),
+        }
+    }
+
     /// Whether this flow needs firewall rules.
     pub fn needs_rule(&self) -> bool {
         self.firewall && !self.internal
@@ -99,10 +112,10 @@ pub struct FlowSet<'c> {
     pub issues: Vec<Issue>,
 }
 
-fn flow_condition_holds(state: &ProductState<'_>, flow: &Flow) -> bool {
+fn flow_condition_holds(features: &BTreeSet<String>, flow: &Flow) -> bool {
     match &flow.condition {
         None => true,
-        Some(c) => c.holds(&|f| state.features.contains(f)),
+        Some(c) => c.holds(&|f| features.contains(f)),
     }
 }
 
@@ -131,20 +144,17 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
     let mut out = FlowSet::default();
     // Each node's name, shared by all its flows (and then its rules).
     let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
-    let mut empty_ports: BTreeMap<(String, String), Vec<&Flow>> = BTreeMap::new();
+    // (installation's key name, settings) → (where it is configured, flows).
+    type EmptyPorts<'f> = BTreeMap<(String, String), (Path, Vec<&'f Flow>)>;
+    let mut empty_ports: EmptyPorts<'_> = BTreeMap::new();
     // The flows are planned first, each as an entry whose `order` sorts as
     // its key will (`product:flow:from>to:protocol:ports`): every part is
     // ranked by its text and the separator after it. Sorting the small
     // entries and making the flows in their order replaces sorting 100,000s
     // of keys (string comparisons, scattered in memory) and moving the
     // large flows, and the flows are made at their exact number.
-    let product_rank = ranks(
-        &r.products
-            .iter()
-            .map(|s| s.product.id.as_str())
-            .collect::<Vec<_>>(),
-        b":",
-    );
+    let key_names: Vec<String> = r.products.iter().map(ProductState::key_name).collect();
+    let product_rank = ranks(&key_names, b":");
     let node_names: Vec<&str> = r.nodes.iter().map(|n| n.name.as_str()).collect();
     let from_rank = ranks(&node_names, b">");
     let to_rank = ranks(&node_names, b":");
@@ -152,7 +162,8 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
     let mut entries: Vec<Entry> = Vec::new();
     for (si, state) in r.products.iter().enumerate() {
         let product = state.product;
-        let pp = Path::root().attr("products").key(&product.id);
+        let pp = state.config_path();
+        let installation: Option<Rc<str>> = state.installation.as_deref().map(Rc::from);
         let flow_rank = ranks(
             &product
                 .flows
@@ -161,6 +172,9 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                 .collect::<Vec<_>>(),
             b":",
         );
+        // The configurations of node pairs with overrides, made once per
+        // pair of overrides (none without overrides).
+        let mut pair_configs: BTreeMap<Ends, PairConfig> = BTreeMap::new();
         for (fi, flow) in product.flows.iter().enumerate() {
             // Ports are checked for every flow, so a bad setting is reported
             // even while the flow's feature is off.
@@ -172,20 +186,13 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                         Some(s) => pp.attr("settings").key(s),
                         None => pp.attr("settings"),
                     };
-                    out.issues.push(Issue::error(
-                        path,
-                        format!(
-                            "Setting gives an invalid port for {} flow {}",
-                            product.id, flow.id
-                        ),
-                        format!(
-                            "{e}. Choose a value that keeps every port of the flow within 1-65535."
-                        ),
-                    ));
+                    out.issues.push(port_error(product, flow, path, &e));
                     continue;
                 }
             };
-            if !flow_condition_holds(state, flow) {
+            let base_on = flow_condition_holds(&state.features, flow);
+            let overrides = !state.overrides.is_empty();
+            if !base_on && !overrides {
                 continue;
             }
             let from_nodes = state.nodes_of(&flow.from);
@@ -193,7 +200,7 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
             let from_full = format!("{}/{}", product.id, flow.from);
             let to_full = format!("{}/{}", product.id, flow.to);
             if from_nodes.is_empty() || to_nodes.is_empty() {
-                if from_nodes.is_empty() && to_nodes.is_empty() {
+                if (from_nodes.is_empty() && to_nodes.is_empty()) || !base_on {
                     continue;
                 }
                 let (missing, present) = if from_nodes.is_empty() {
@@ -214,7 +221,7 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                     continue;
                 }
                 out.unresolved.push(Unresolved {
-                    key: format!("{}:{}", product.id, flow.id),
+                    key: format!("{}:{}", key_names[si], flow.id),
                     product: product.id.clone(),
                     flow: flow.id.clone(),
                     from_component: from_full,
@@ -238,37 +245,94 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                 });
                 continue;
             }
-            if ports.is_empty() {
+            if ports.is_empty() && !overrides {
                 empty_ports
-                    .entry((product.id.clone(), flow_settings(flow).join(", ")))
-                    .or_default()
+                    .entry((key_names[si].clone(), flow_settings(flow).join(", ")))
+                    .or_insert_with(|| (pp.clone(), Vec::new()))
+                    .1
                     .push(flow);
                 continue;
             }
             let mut same_node_pair = false;
-            let pi = plans.len();
+            let mut applies = false;
             let mut protocols = flow.protocol.list();
             protocols.sort_unstable_by_key(|p| p.as_str());
-            let range_rank = ranks(
-                &ports
-                    .ranges()
-                    .iter()
-                    .map(|range| {
-                        let mut text = String::new();
-                        range.push_to(&mut text);
-                        text
-                    })
-                    .collect::<Vec<_>>(),
-                &[],
-            );
+            let shared = Shared {
+                condition: flow.condition.as_ref().map(|c| c.to_string().into()),
+                citation: product.citation_text(flow).into(),
+                from_component: from_full.as_str().into(),
+                to_component: to_full.as_str().into(),
+                installation: installation.clone(),
+            };
+            // The plan of each pair of overrides the flow's pairs have:
+            // `None` where the flow does not apply.
+            let mut pair_plans: Vec<(Ends, Option<usize>)> = Vec::new();
+            let mut empty_reported = false;
             for &a in from_nodes {
                 for &b in to_nodes {
+                    let ends = if overrides {
+                        (state.override_of(a), state.override_of(b))
+                    } else {
+                        (None, None)
+                    };
+                    let pi = match pair_plans.iter().find(|(e, _)| *e == ends) {
+                        Some(&(_, pi)) => pi,
+                        None => {
+                            let (on, pair_ports) = if ends == (None, None) {
+                                (base_on, Ok(ports.clone()))
+                            } else {
+                                let cfg = pair_configs
+                                    .entry(ends)
+                                    .or_insert_with(|| state.pair_config(ends.0, ends.1, &r.nodes));
+                                (
+                                    flow_condition_holds(&cfg.features, flow),
+                                    eval_ports(&flow.ports, &cfg.settings),
+                                )
+                            };
+                            let pi = match pair_ports {
+                                _ if !on => None,
+                                Err(e) => {
+                                    let used = flow_settings(flow);
+                                    let path = match used.first() {
+                                        Some(s) => state.setting_path(ends.0, ends.1, &r.nodes, s),
+                                        None => pp.attr("settings"),
+                                    };
+                                    out.issues.push(port_error(product, flow, path, &e));
+                                    None
+                                }
+                                Ok(p) if p.is_empty() => {
+                                    if !empty_reported {
+                                        empty_reported = true;
+                                        empty_ports
+                                            .entry((
+                                                key_names[si].clone(),
+                                                flow_settings(flow).join(", "),
+                                            ))
+                                            .or_insert_with(|| (pp.clone(), Vec::new()))
+                                            .1
+                                            .push(flow);
+                                    }
+                                    None
+                                }
+                                Ok(p) => {
+                                    plans.push(Plan::new(product, flow, p, &shared));
+                                    Some(plans.len() - 1)
+                                }
+                            };
+                            pair_plans.push((ends, pi));
+                            pi
+                        }
+                    };
+                    let Some(pi) = pi else {
+                        continue;
+                    };
+                    applies = true;
                     if flow.scope == Scope::Host && a != b {
                         continue;
                     }
                     same_node_pair |= a == b;
                     for (pr, &proto) in protocols.iter().enumerate() {
-                        for (ri, &rr) in range_rank.iter().enumerate() {
+                        for (ri, &rr) in plans[pi].range_rank.iter().enumerate() {
                             entries.push(Entry {
                                 order: (
                                     product_rank[si],
@@ -289,17 +353,7 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                     }
                 }
             }
-            plans.push(Plan {
-                product,
-                flow,
-                ports,
-                // Made once per catalog flow, shared by its flows.
-                condition: flow.condition.as_ref().map(|c| c.to_string().into()),
-                citation: product.citation_text(flow).into(),
-                from_component: from_full.as_str().into(),
-                to_component: to_full.as_str().into(),
-            });
-            if flow.scope == Scope::Host && flow.firewall && !same_node_pair {
+            if applies && flow.scope == Scope::Host && flow.firewall && !same_node_pair {
                 out.issues.push(Issue::warning(
                     Path::root().attr("nodes"),
                     format!("{from_full} and {to_full} run on different nodes"),
@@ -311,16 +365,16 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
             }
         }
     }
-    for ((pid, settings), flows) in empty_ports {
+    for ((pid, settings), (config_path, flows)) in empty_ports {
         let list: Vec<String> = flows
             .iter()
             .map(|f| format!("- {} ({})", f.id, f.purpose))
             .collect();
         out.issues.push(Issue::warning(
-            Path::root().attr("products").key(&pid).attr("settings"),
+            config_path.attr("settings"),
             format!("{pid}: set {settings} to compute {} flow{}", flows.len(), if flows.len() == 1 { "" } else { "s" }),
             format!(
-                "These flows are required, but their ports come from {settings}, which is empty (the vendor gives no number), so no rule is computed for them:\n{}\nSet {settings} in products[\"{pid}\"].settings with the port numbers in use, e.g. \"1533\".",
+                "These flows are required, but their ports come from {settings}, which is empty (the vendor gives no number), so no rule is computed for them:\n{}\nSet {settings} in {config_path}.settings with the port numbers in use, e.g. \"1533\".",
                 list.join("\n")
             ),
         ));
@@ -349,15 +403,72 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
     out
 }
 
-/// A catalog flow that applies, with what its flows share.
-struct Plan<'c> {
-    product: &'c Product,
-    flow: &'c Flow,
-    ports: PortSet,
+/// The overrides of a flow's two ends (indices into
+/// `ProductState::overrides`).
+type Ends = (Option<usize>, Option<usize>);
+
+/// What the flows of one catalog flow in one installation share, whatever
+/// their configuration.
+struct Shared {
     condition: Option<Rc<str>>,
     citation: Rc<str>,
     from_component: Rc<str>,
     to_component: Rc<str>,
+    installation: Option<Rc<str>>,
+}
+
+/// A catalog flow that applies with one configuration, with what its flows
+/// share.
+struct Plan<'c> {
+    product: &'c Product,
+    flow: &'c Flow,
+    ports: PortSet,
+    /// The rank of each range of `ports` among them, as text.
+    range_rank: Vec<u32>,
+    condition: Option<Rc<str>>,
+    citation: Rc<str>,
+    from_component: Rc<str>,
+    to_component: Rc<str>,
+    installation: Option<Rc<str>>,
+}
+
+impl<'c> Plan<'c> {
+    fn new(product: &'c Product, flow: &'c Flow, ports: PortSet, shared: &Shared) -> Self {
+        let range_rank = ranks(
+            &ports
+                .ranges()
+                .iter()
+                .map(|range| {
+                    let mut text = String::new();
+                    range.push_to(&mut text);
+                    text
+                })
+                .collect::<Vec<_>>(),
+            &[],
+        );
+        Plan {
+            product,
+            flow,
+            ports,
+            range_rank,
+            condition: shared.condition.clone(),
+            citation: shared.citation.clone(),
+            from_component: shared.from_component.clone(),
+            to_component: shared.to_component.clone(),
+            installation: shared.installation.clone(),
+        }
+    }
+}
+
+fn port_error(product: &Product, flow: &Flow, path: Path, e: &str) -> Issue {
+    Issue::error(
+        path,
+        format!(
+            "Setting gives an invalid port for {} flow {}",
+            product.id, flow.id
+        ),
+        format!("{e}. Choose a value that keeps every port of the flow within 1-65535."),
+    )
 }
 
 /// One flow to make: its plan, nodes, protocol and range (an index into the
@@ -409,6 +520,8 @@ fn make_flows<'c>(
             citation,
             from_component,
             to_component,
+            installation,
+            ..
         } = &plans[e.plan];
         let (a, b) = (e.from, e.to);
         let (na, nb) = (&r.nodes[a], &r.nodes[b]);
@@ -416,8 +529,13 @@ fn make_flows<'c>(
         // `product:flow:from>to:protocol:ports`, built without the
         // formatting machinery, then copied at its exact size.
         key.clear();
+        key.push_str(&product.id);
+        if let Some(i) = installation {
+            key.push('@');
+            key.push_str(i);
+        }
+        key.push(':');
         for (part, sep) in [
-            (product.id.as_str(), ':'),
             (flow.id.as_str(), ':'),
             (na.name.as_str(), '>'),
             (nb.name.as_str(), ':'),
@@ -430,6 +548,7 @@ fn make_flows<'c>(
         flows.push(FlowRecord {
             key: key.as_str().into(),
             product: &product.id,
+            installation: installation.clone(),
             flow: &flow.id,
             from_node: names[a].clone(),
             to_node: names[b].clone(),

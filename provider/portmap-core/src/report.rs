@@ -46,7 +46,7 @@ pub fn change_request(c: &Computation<'_>) -> Table {
             f.protocol.as_str().to_uppercase(),
             f.ports.to_string(),
             f.app_protocol.to_string(),
-            format!("{}: {}", f.product, f.purpose),
+            format!("{}: {}", f.owner(), f.purpose),
             f.condition.as_deref().unwrap_or("always").to_string(),
             f.citation.to_string(),
         ]);
@@ -66,7 +66,7 @@ pub fn flow_list(c: &Computation<'_>) -> Table {
             "no (internal)"
         };
         t.push(vec![
-            format!("{}:{}", f.product, f.flow),
+            format!("{}:{}", f.owner(), f.flow),
             format!("{} ({})", f.from_node, f.from_component),
             format!("{} ({})", f.to_node, f.to_component),
             f.protocol.as_str().to_string(),

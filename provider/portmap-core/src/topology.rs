@@ -18,9 +18,56 @@ pub struct Topology {
     /// Where components run, keyed by node name.
     #[serde(default)]
     pub nodes: BTreeMap<String, Node>,
-    /// Settings and features per product id.
+    /// Settings and features per product id: the configuration of each
+    /// product's implicit installation (its components on nodes that no
+    /// installation of the product lists).
     #[serde(default)]
     pub products: BTreeMap<String, ProductConfig>,
+    /// Deployments of one product each, keyed by installation name: the
+    /// flows of an installation connect only the components on its own
+    /// nodes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub installations: BTreeMap<String, Installation>,
+}
+
+/// One deployment of one product (production, test, a region, a tenant):
+/// its flows connect only the components that its own nodes run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Installation {
+    /// The product id (`tachyon-5`).
+    pub product: String,
+    /// The nodes taking part: the installation's components are the
+    /// product's components on these nodes. A node may be listed by several
+    /// installations (a shared SQL Server); it then takes part in each.
+    #[serde(default)]
+    pub nodes: Vec<String>,
+    /// Setting overrides by setting id, as in `products`.
+    #[serde(default)]
+    pub settings: BTreeMap<String, SettingInput>,
+    /// Features to enable.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Features to disable.
+    #[serde(default)]
+    pub disabled_features: Vec<String>,
+    /// Per-node configuration, keyed by node name: a flow is computed with
+    /// the installation's configuration overlaid by the overrides of both of
+    /// its ends (a disabled feature wins; for a setting the listening end's
+    /// override wins).
+    #[serde(default)]
+    pub node_overrides: BTreeMap<String, ProductConfig>,
+}
+
+impl Installation {
+    /// The installation's own settings and features.
+    pub fn config(&self) -> ProductConfig {
+        ProductConfig {
+            settings: self.settings.clone(),
+            features: self.features.clone(),
+            disabled_features: self.disabled_features.clone(),
+        }
+    }
 }
 
 /// What a node stands for.
@@ -182,6 +229,16 @@ pub const MAX_NODE_NAME: usize = 63;
 /// letter or digit, at most 63 characters. Names end up in rule keys and
 /// cloud rule names.
 pub fn check_node_name(name: &str) -> Result<(), String> {
+    check_name(name, "node")
+}
+
+/// Checks an installation name: the rules of node names. Names end up in
+/// flow keys (`product@installation:flow:...`).
+pub fn check_installation_name(name: &str) -> Result<(), String> {
+    check_name(name, "installation")
+}
+
+fn check_name(name: &str, what: &str) -> Result<(), String> {
     let ok_chars = name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
@@ -190,14 +247,15 @@ pub fn check_node_name(name: &str) -> Result<(), String> {
         .next()
         .is_some_and(|b| b.is_ascii_alphanumeric());
     if name.is_empty() {
-        Err("a node name cannot be empty".into())
+        Err(format!("a {what} name cannot be empty"))
     } else if name.len() > MAX_NODE_NAME {
-        Err(format!("node names are at most {MAX_NODE_NAME} characters"))
+        Err(format!(
+            "{what} names are at most {MAX_NODE_NAME} characters"
+        ))
     } else if !ok_chars || !starts {
-        Err(
-            "node names use letters, digits, '_', '-' and '.', and start with a letter or digit"
-                .into(),
-        )
+        Err(format!(
+            "{what} names use letters, digits, '_', '-' and '.', and start with a letter or digit"
+        ))
     } else {
         Ok(())
     }
@@ -322,6 +380,27 @@ pub struct ProductState<'c> {
     pub features: BTreeSet<String>,
     /// Component id (within the product) → indices into `Resolved::nodes`.
     pub placement: BTreeMap<String, Vec<usize>>,
+    /// The explicit installation's name; `None` for the product's implicit
+    /// installation (configured by `products`).
+    pub installation: Option<String>,
+    /// The configuration as written (`products[id]` or the installation's),
+    /// which node overrides overlay.
+    pub config: ProductConfig,
+    /// Node overrides of an explicit installation: (node index, override),
+    /// sorted by node index.
+    pub overrides: Vec<(usize, ProductConfig)>,
+}
+
+/// The configuration one flow of an installation with node overrides is
+/// computed with.
+#[derive(Debug, Clone)]
+pub struct PairConfig {
+    /// Effective setting values.
+    pub settings: Settings,
+    /// Settings set explicitly (installation or override).
+    pub overridden: BTreeSet<String>,
+    /// Effective features.
+    pub features: BTreeSet<String>,
 }
 
 impl ProductState<'_> {
@@ -331,6 +410,98 @@ impl ProductState<'_> {
             .get(component)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// The name flow keys give the installation: the product id for the
+    /// implicit installation, `product@installation` for an explicit one.
+    pub fn key_name(&self) -> String {
+        match &self.installation {
+            None => self.product.id.clone(),
+            Some(i) => format!("{}@{i}", self.product.id),
+        }
+    }
+
+    /// Where the installation is configured: `products["id"]` or
+    /// `installations["name"]`.
+    pub fn config_path(&self) -> Path {
+        match &self.installation {
+            None => product_path(&self.product.id),
+            Some(i) => installation_path(i),
+        }
+    }
+
+    /// The index into `overrides` of a node's override, if it has one.
+    pub fn override_of(&self, node: usize) -> Option<usize> {
+        if self.overrides.is_empty() {
+            return None;
+        }
+        self.overrides.binary_search_by_key(&node, |(n, _)| *n).ok()
+    }
+
+    /// The configuration of a flow from a node with override `from` to a
+    /// node with override `to` (indices into `overrides`): the
+    /// installation's configuration overlaid by both overrides. Features
+    /// either end enables are on, and features either end disables are off,
+    /// whoever enables them (least privilege); a setting both ends override
+    /// takes the listening (`to`) end's value.
+    pub fn pair_config(
+        &self,
+        from: Option<usize>,
+        to: Option<usize>,
+        nodes: &[ResolvedNode],
+    ) -> PairConfig {
+        let mut merged = self.config.clone();
+        for o in [from, to].into_iter().flatten() {
+            if let Some((_, ov)) = self.overrides.get(o) {
+                merged.features.extend(ov.features.iter().cloned());
+                merged
+                    .disabled_features
+                    .extend(ov.disabled_features.iter().cloned());
+                for (k, v) in &ov.settings {
+                    merged.settings.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let mut ignored = Vec::new();
+        let (settings, overridden) = effective_settings(
+            self.product,
+            &merged,
+            &self.placement,
+            nodes,
+            &self.config_path(),
+            &mut ignored,
+        );
+        let features = effective_features(self.product, &merged, &self.placement, nodes);
+        PairConfig {
+            settings,
+            overridden,
+            features,
+        }
+    }
+
+    /// The path of a setting as configured for a flow between two nodes
+    /// with overrides `from` and `to`: the override that sets it (the
+    /// listening end's first), else the installation's setting.
+    pub fn setting_path(
+        &self,
+        from: Option<usize>,
+        to: Option<usize>,
+        nodes: &[ResolvedNode],
+        setting: &str,
+    ) -> Path {
+        for o in [to, from].into_iter().flatten() {
+            if let Some((n, ov)) = self.overrides.get(o)
+                && ov.settings.contains_key(setting)
+            {
+                return self
+                    .config_path()
+                    .attr("node_overrides")
+                    .key(&nodes[*n].name)
+                    .attr("settings")
+                    .key(setting);
+            }
+        }
+        self.config_path().attr("settings").key(setting)
     }
 }
 
@@ -455,102 +626,206 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
         }
     }
 
-    if unknown(&Path::root().attr("products")) {
-        return issues;
-    }
-    for (pid, cfg) in &t.products {
+    let products_known = !unknown(&Path::root().attr("products"));
+    for (pid, cfg) in t.products.iter().filter(|_| products_known) {
         let pp = product_path(pid);
         let Some(product) = catalog.product(pid) else {
             if opts.strict_products {
-                let ids = catalog.products().iter().map(|p| p.id.as_str());
-                issues.push(Issue::error(
-                    pp,
-                    format!("Unknown product \"{pid}\""),
-                    format!(
-                        "The catalog has no product \"{pid}\".{} Known products: {}.",
-                        did_you_mean(pid, ids),
-                        product_list(catalog)
-                    ),
-                ));
+                issues.push(unknown_product(catalog, pid, pp));
             }
             continue;
         };
-        for (sid, value) in &cfg.settings {
-            let sp = pp.attr("settings").key(sid);
-            if unknown(&sp) {
-                continue;
+        check_config(product, cfg, &pp, &unknown, &mut issues);
+    }
+    check_installations(t, catalog, opts, &mut issues);
+    issues
+}
+
+fn unknown_product(catalog: &Catalog, pid: &str, path: Path) -> Issue {
+    let ids = catalog.products().iter().map(|p| p.id.as_str());
+    Issue::error(
+        path,
+        format!("Unknown product \"{pid}\""),
+        format!(
+            "The catalog has no product \"{pid}\".{} Known products: {}.",
+            did_you_mean(pid, ids),
+            product_list(catalog)
+        ),
+    )
+}
+
+/// Checks the settings and features of one configuration of `product`
+/// (`products[id]`, an installation or a node override at `pp`).
+fn check_config(
+    product: &Product,
+    cfg: &ProductConfig,
+    pp: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let pid = product.id.as_str();
+    for (sid, value) in &cfg.settings {
+        let sp = pp.attr("settings").key(sid);
+        if unknown(&sp) {
+            continue;
+        }
+        match product.setting(sid) {
+            None => {
+                let dym = did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()));
+                issues.push(Issue::error(
+                    sp,
+                    format!("Unknown setting \"{sid}\" for product {pid}"),
+                    format!(
+                        "{}Settings of {pid}: {}.",
+                        if dym.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{} ", dym.trim_start())
+                        },
+                        join_or_none(product.settings.iter().map(|s| s.id.as_str()))
+                    ),
+                ))
             }
-            match product.setting(sid) {
-                None => {
-                    let dym = did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()));
+            Some(s) => {
+                if let Err(e) = parse_setting(s, &value.text()) {
                     issues.push(Issue::error(
                         sp,
-                        format!("Unknown setting \"{sid}\" for product {pid}"),
-                        format!(
-                            "{}Settings of {pid}: {}.",
-                            if dym.is_empty() {
-                                String::new()
-                            } else {
-                                format!("{} ", dym.trim_start())
-                            },
-                            join_or_none(product.settings.iter().map(|s| s.id.as_str()))
-                        ),
-                    ))
-                }
-                Some(s) => {
-                    if let Err(e) = parse_setting(s, &value.text()) {
-                        issues.push(Issue::error(
-                            sp,
-                            format!("Invalid value for setting \"{sid}\" of {pid}"),
-                            capitalize(&e),
-                        ));
-                    }
-                }
-            }
-        }
-        for (attr, list) in [
-            ("features", &cfg.features),
-            ("disabled_features", &cfg.disabled_features),
-        ] {
-            let fp = pp.attr(attr);
-            if unknown(&fp) {
-                continue;
-            }
-            for f in list {
-                if product.feature(f).is_none() {
-                    issues.push(Issue::error(
-                        fp.clone(),
-                        format!("Unknown feature \"{f}\" for product {pid}"),
-                        {
-                            let dym =
-                                did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
-                            format!(
-                                "{}Features of {pid}: {}.",
-                                if dym.is_empty() {
-                                    String::new()
-                                } else {
-                                    format!("{} ", dym.trim_start())
-                                },
-                                join_or_none(product.features.iter().map(|x| x.id.as_str()))
-                            )
-                        },
-                    ));
-                }
-            }
-        }
-        if !unknown(&pp.attr("features")) && !unknown(&pp.attr("disabled_features")) {
-            for f in &cfg.features {
-                if cfg.disabled_features.contains(f) {
-                    issues.push(Issue::error(
-                        pp.attr("disabled_features"),
-                        format!("Feature \"{f}\" is both enabled and disabled"),
-                        "Remove it from one of features and disabled_features.",
+                        format!("Invalid value for setting \"{sid}\" of {pid}"),
+                        capitalize(&e),
                     ));
                 }
             }
         }
     }
-    issues
+    for (attr, list) in [
+        ("features", &cfg.features),
+        ("disabled_features", &cfg.disabled_features),
+    ] {
+        let fp = pp.attr(attr);
+        if unknown(&fp) {
+            continue;
+        }
+        for f in list {
+            if product.feature(f).is_none() {
+                let dym = did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
+                issues.push(Issue::error(
+                    fp.clone(),
+                    format!("Unknown feature \"{f}\" for product {pid}"),
+                    format!(
+                        "{}Features of {pid}: {}.",
+                        if dym.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{} ", dym.trim_start())
+                        },
+                        join_or_none(product.features.iter().map(|x| x.id.as_str()))
+                    ),
+                ));
+            }
+        }
+    }
+    if !unknown(&pp.attr("features")) && !unknown(&pp.attr("disabled_features")) {
+        for f in &cfg.features {
+            if cfg.disabled_features.contains(f) {
+                issues.push(Issue::error(
+                    pp.attr("disabled_features"),
+                    format!("Feature \"{f}\" is both enabled and disabled"),
+                    "Remove it from one of features and disabled_features.",
+                ));
+            }
+        }
+    }
+}
+
+fn installation_path(name: &str) -> Path {
+    Path::root().attr("installations").key(name)
+}
+
+/// Checks `installations`: names, products, nodes (declared, listed once)
+/// and node overrides (for the installation's own nodes, known settings
+/// and features).
+fn check_installations(
+    t: &Topology,
+    catalog: &Catalog,
+    opts: &CheckOptions,
+    issues: &mut Vec<Issue>,
+) {
+    let unknown = |p: &Path| opts.unknowns.covers(p);
+    if unknown(&Path::root().attr("installations")) {
+        return;
+    }
+    let nodes_known = !unknown(&Path::root().attr("nodes"));
+    for (name, inst) in &t.installations {
+        let ip = installation_path(name);
+        if unknown(&ip) {
+            continue;
+        }
+        if let Err(e) = check_installation_name(name) {
+            issues.push(Issue::error(
+                ip.clone(),
+                format!("Invalid installation name \"{name}\""),
+                e,
+            ));
+        }
+        let np = ip.attr("nodes");
+        if !unknown(&np) {
+            let mut seen = BTreeSet::new();
+            for (i, node) in inst.nodes.iter().enumerate() {
+                let p = np.index(i);
+                if unknown(&p) {
+                    continue;
+                }
+                if !seen.insert(node.as_str()) {
+                    issues.push(Issue::error(
+                        p,
+                        format!("Node \"{node}\" is listed twice in installation \"{name}\""),
+                        "List each node of an installation once.",
+                    ));
+                } else if nodes_known && !t.nodes.contains_key(node) {
+                    issues.push(Issue::error(
+                        p,
+                        format!("Unknown node \"{node}\" in installation \"{name}\""),
+                        format!(
+                            "\"{node}\" is not a key of nodes.{} An installation lists declared nodes.",
+                            did_you_mean(node, t.nodes.keys().map(String::as_str))
+                        ),
+                    ));
+                }
+            }
+        }
+        let op = ip.attr("node_overrides");
+        if !unknown(&op) && !unknown(&np) {
+            for node in inst.node_overrides.keys() {
+                if !inst.nodes.contains(node) {
+                    issues.push(Issue::error(
+                        op.key(node),
+                        format!("Override for node \"{node}\" outside installation \"{name}\""),
+                        format!(
+                            "node_overrides configures nodes of the installation, and \"{node}\" is not in installations[\"{name}\"].nodes.{} Add it to nodes or remove the override.",
+                            did_you_mean(node, inst.nodes.iter().map(String::as_str))
+                        ),
+                    ));
+                }
+            }
+        }
+        let pp = ip.attr("product");
+        if unknown(&pp) {
+            continue;
+        }
+        let Some(product) = catalog.product(&inst.product) else {
+            if opts.strict_products {
+                issues.push(unknown_product(catalog, &inst.product, pp));
+            }
+            continue;
+        };
+        check_config(product, &inst.config(), &ip, &unknown, issues);
+        for (node, ov) in &inst.node_overrides {
+            let p = op.key(node);
+            if !unknown(&p) {
+                check_config(product, ov, &p, &unknown, issues);
+            }
+        }
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -666,64 +941,168 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
 
     let mut products = Vec::new();
     for product in catalog.products() {
-        let mut placement: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let prefix = format!("{}/", product.id);
-        for (i, n) in nodes.iter().enumerate() {
-            for c in &n.components {
-                if let Some(cid) = c.strip_prefix(&prefix) {
-                    placement.entry(cid.to_string()).or_default().push(i);
+        let explicit: Vec<(&String, &Installation)> = t
+            .installations
+            .iter()
+            .filter(|(_, i)| i.product == product.id)
+            .collect();
+        // Nodes an explicit installation of the product lists: its
+        // implicit installation holds the components on the others.
+        let mut listed = vec![false; if explicit.is_empty() { 0 } else { nodes.len() }];
+        for (_, inst) in &explicit {
+            for n in &inst.nodes {
+                if let Some(i) = node_index(&nodes, n) {
+                    listed[i] = true;
                 }
             }
         }
+        let placement = product_placement(product, &nodes, |i| {
+            !listed.get(i).copied().unwrap_or(false)
+        });
         let cfg = t.products.get(&product.id);
         if placement.is_empty() {
-            if cfg.is_some() {
+            if cfg.is_some() && explicit.is_empty() {
                 issues.push(Issue::warning(
                     product_path(&product.id),
                     format!("Product {} is configured but none of its components is placed", product.id),
                     "Its settings and features have no effect until a node runs one of its components.",
                 ));
-            }
-            continue;
-        }
-        let default_cfg = ProductConfig::default();
-        let cfg = cfg.unwrap_or(&default_cfg);
-        let (settings, overridden) =
-            effective_settings(product, cfg, &placement, &nodes, &mut issues);
-        let features = effective_features(product, cfg, &placement, &nodes);
-        for g in &product.groups {
-            let Some(req) = &g.required_with else {
-                continue;
-            };
-            let in_group: Vec<&str> = product
-                .features
-                .iter()
-                .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
-                .map(|f| f.id.as_str())
-                .collect();
-            if placement.contains_key(req) && !in_group.iter().any(|f| features.contains(*f)) {
+            } else if cfg.is_some() {
                 issues.push(Issue::warning(
-                    product_path(&product.id).attr("features"),
-                    format!("{}: choose the {}", product.id, g.name.to_lowercase()),
+                    product_path(&product.id),
+                    format!("products[\"{}\"] configures no node", product.id),
                     format!(
-                        "{}/{} is placed, but none of the features {} is enabled, so no rule to it is computed. Enable the one that applies in products[\"{}\"].features.",
-                        product.id,
-                        req,
-                        in_group.join(", "),
+                        "products configures the components of {} on nodes that no installation of it lists, and there are none; configure each installation in installations instead.",
                         product.id
                     ),
                 ));
             }
+        } else {
+            let cfg = cfg.cloned().unwrap_or_default();
+            products.push(product_state(
+                product,
+                None,
+                cfg,
+                Vec::new(),
+                placement,
+                &nodes,
+                &mut issues,
+            ));
         }
-        products.push(ProductState {
-            product,
-            settings,
-            overridden,
-            features,
-            placement,
-        });
+        for (name, inst) in explicit {
+            let mine: Vec<usize> = inst
+                .nodes
+                .iter()
+                .filter_map(|n| node_index(&nodes, n))
+                .collect();
+            let placement = product_placement(product, &nodes, |i| mine.contains(&i));
+            if placement.is_empty() {
+                issues.push(Issue::warning(
+                    installation_path(name).attr("nodes"),
+                    format!("Installation \"{name}\" runs no component of {}", product.id),
+                    format!(
+                        "None of its nodes runs a component of {}, so the installation has no flows. Add the nodes that run it, or place its components on these nodes.",
+                        product.id
+                    ),
+                ));
+                continue;
+            }
+            let mut overrides: Vec<(usize, ProductConfig)> = inst
+                .node_overrides
+                .iter()
+                .filter_map(|(n, ov)| Some((node_index(&nodes, n)?, ov.clone())))
+                .collect();
+            overrides.sort_by_key(|(i, _)| *i);
+            products.push(product_state(
+                product,
+                Some(name.clone()),
+                inst.config(),
+                overrides,
+                placement,
+                &nodes,
+                &mut issues,
+            ));
+        }
     }
     (Some(Resolved { nodes, products }), issues)
+}
+
+fn node_index(nodes: &[ResolvedNode], name: &str) -> Option<usize> {
+    nodes.binary_search_by(|n| n.name.as_str().cmp(name)).ok()
+}
+
+/// Where the product's components run, on the nodes `include` accepts.
+fn product_placement(
+    product: &Product,
+    nodes: &[ResolvedNode],
+    include: impl Fn(usize) -> bool,
+) -> BTreeMap<String, Vec<usize>> {
+    let mut placement: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let prefix = format!("{}/", product.id);
+    for (i, n) in nodes.iter().enumerate() {
+        for c in &n.components {
+            if let Some(cid) = c.strip_prefix(&prefix)
+                && include(i)
+            {
+                placement.entry(cid.to_string()).or_default().push(i);
+            }
+        }
+    }
+    placement
+}
+
+/// One installation's state: its effective settings and features, with the
+/// warnings about exclusive groups none of whose features is on.
+fn product_state<'c>(
+    product: &'c Product,
+    installation: Option<String>,
+    config: ProductConfig,
+    overrides: Vec<(usize, ProductConfig)>,
+    placement: BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+    issues: &mut Vec<Issue>,
+) -> ProductState<'c> {
+    let base = match &installation {
+        None => product_path(&product.id),
+        Some(i) => installation_path(i),
+    };
+    let (settings, overridden) =
+        effective_settings(product, &config, &placement, nodes, &base, issues);
+    let features = effective_features(product, &config, &placement, nodes);
+    for g in &product.groups {
+        let Some(req) = &g.required_with else {
+            continue;
+        };
+        let in_group: Vec<&str> = product
+            .features
+            .iter()
+            .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
+            .map(|f| f.id.as_str())
+            .collect();
+        if placement.contains_key(req) && !in_group.iter().any(|f| features.contains(*f)) {
+            issues.push(Issue::warning(
+                base.attr("features"),
+                format!("{}: choose the {}", product.id, g.name.to_lowercase()),
+                format!(
+                    "{}/{} is placed, but none of the features {} is enabled, so no rule to it is computed. Enable the one that applies in {}.features.",
+                    product.id,
+                    req,
+                    in_group.join(", "),
+                    base
+                ),
+            ));
+        }
+    }
+    ProductState {
+        product,
+        settings,
+        overridden,
+        features,
+        placement,
+        installation,
+        config,
+        overrides,
+    }
 }
 
 fn effective_settings(
@@ -731,6 +1110,7 @@ fn effective_settings(
     cfg: &ProductConfig,
     placement: &BTreeMap<String, Vec<usize>>,
     nodes: &[ResolvedNode],
+    base: &Path,
     issues: &mut Vec<Issue>,
 ) -> (Settings, BTreeSet<String>) {
     let mut settings = Settings::defaults(product);
@@ -754,11 +1134,11 @@ fn effective_settings(
             }
             if on.iter().any(|&i| nodes[i].kind == NodeKind::Group) {
                 issues.push(Issue::warning(
-                    product_path(&product.id).attr("settings"),
+                    base.attr("settings"),
                     format!("Set {} for {}", s.id, product.id),
                     format!(
-                        "{} counts the servers running {}/{}, but a group node hides how many servers it holds; set products[\"{}\"].settings.{} to the real number.",
-                        s.id, product.id, c, product.id, s.id
+                        "{} counts the servers running {}/{}, but a group node hides how many servers it holds; set {}.settings.{} to the real number.",
+                        s.id, product.id, c, base, s.id
                     ),
                 ));
             }

@@ -1,4 +1,4 @@
-//! The `nodes` and `products` arguments shared by `portmap_flows` and the
+//! The `nodes`, `products` and `installations` arguments shared by `portmap_flows` and the
 //! cloud-shape data sources: their schema and their decoding.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use portmap_core::Computation;
 use portmap_core::issue::{Issue, Path, has_errors};
 use portmap_core::topology::{
-    CheckOptions, Exposure, Node, NodeKind, ProductConfig, SettingInput, Topology, Unknowns, check,
-    check_node_selection,
+    CheckOptions, Exposure, Installation, Node, NodeKind, ProductConfig, SettingInput, Topology,
+    Unknowns, check, check_node_selection,
 };
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
@@ -15,7 +15,8 @@ use tfplugin::value::{Type, Value};
 use crate::convert::strings;
 use crate::data_sources::Context;
 
-/// The input attributes: `nodes` (required) and `products` (optional).
+/// The input attributes: `nodes` (required), `products` and `installations`
+/// (optional).
 pub fn attributes() -> Vec<Attribute> {
     vec![
         Attribute::nested(
@@ -55,26 +56,61 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::nested(
             "products",
             ObjectNesting::Map,
-            vec![
-                Attribute::optional(
-                    "settings",
-                    Type::map(Type::String),
-                    "Setting overrides by setting id, such as `{ switch_port = 4100 }`. Numbers may be written as numbers or strings; port-list settings take strings such as `\"1521, 5000-5010\"`. The catalog lists each product's settings and defaults.",
-                ),
-                Attribute::optional(
-                    "features",
-                    Type::set(Type::String),
-                    "Features (catalog conditions) to enable, such as `named-sql-instance`. Enabling a feature of an exclusive group turns the group's other features off unless they are enabled too.",
-                ),
-                Attribute::optional(
-                    "disabled_features",
-                    Type::set(Type::String),
-                    "Features to turn off, including ones that are on by default or switch on automatically from the placement.",
-                ),
-            ],
-            "Settings and features per product id. A product is in play when any of its components is placed; products not listed use the catalog defaults.",
+            config_attributes(),
+            "Settings and features per product id. A product is in play when any of its components is placed; products not listed use the catalog defaults. With `installations`, this configures each product's implicit installation: its components on nodes that no installation of the product lists.",
+        ),
+        Attribute::nested(
+            "installations",
+            ObjectNesting::Map,
+            installation_attributes(),
+            "Deployments of one product each (production and test, regions, tenants), keyed by installation name. The flows of an installation connect only the components that its own `nodes` run; a node listed by several installations (a shared SQL Server, a shared client subnet) takes part in each. Flow keys of an installation read `product@installation:flow:from>to:protocol:ports`; rule keys do not change, and identical rules of several installations merge. Installation names follow the rules of node names. Without `installations`, the output is exactly as before.",
         ),
     ]
+}
+
+/// `settings`, `features` and `disabled_features`: the configuration of a
+/// product's implicit installation, of an installation, of a node in one.
+fn config_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::optional(
+            "settings",
+            Type::map(Type::String),
+            "Setting overrides by setting id, such as `{ switch_port = 4100 }`. Numbers may be written as numbers or strings; port-list settings take strings such as `\"1521, 5000-5010\"`. The catalog lists each product's settings and defaults.",
+        ),
+        Attribute::optional(
+            "features",
+            Type::set(Type::String),
+            "Features (catalog conditions) to enable, such as `named-sql-instance`. Enabling a feature of an exclusive group turns the group's other features off unless they are enabled too.",
+        ),
+        Attribute::optional(
+            "disabled_features",
+            Type::set(Type::String),
+            "Features to turn off, including ones that are on by default or switch on automatically from the placement.",
+        ),
+    ]
+}
+
+fn installation_attributes() -> Vec<Attribute> {
+    let mut attributes = vec![
+        Attribute::required(
+            "product",
+            Type::String,
+            "The product id, such as `tachyon-5` (see `data.portmap_catalog`).",
+        ),
+        Attribute::required(
+            "nodes",
+            Type::list(Type::String),
+            "The nodes of the installation, keys of `nodes`, each listed once. The installation's components are its product's components on these nodes.",
+        ),
+    ];
+    attributes.extend(config_attributes());
+    attributes.push(Attribute::nested(
+        "node_overrides",
+        ObjectNesting::Map,
+        config_attributes(),
+        "Configuration of single nodes of the installation, keyed by node name. A flow is computed with the installation's settings and features overlaid by the overrides of both of its ends: a feature either end disables is off, even if the other enables it (least privilege); a setting both ends override takes the listening end's value.",
+    ));
+    attributes
 }
 
 fn known_str(v: Option<&Value>) -> Option<&str> {
@@ -128,7 +164,59 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         }
         None => {}
     }
+    match config.get("installations") {
+        Some(v) if v.is_unknown() => unknowns.add(root.attr("installations")),
+        Some(v) => {
+            if let Some(installations) = v.as_map() {
+                for (name, iv) in installations {
+                    let ip = root.attr("installations").key(name);
+                    if iv.is_unknown() {
+                        unknowns.add(ip);
+                        t.installations
+                            .insert(name.clone(), Installation::default());
+                        continue;
+                    }
+                    t.installations
+                        .insert(name.clone(), decode_installation(iv, &ip, &mut unknowns));
+                }
+            }
+        }
+        None => {}
+    }
     (t, unknowns, issues)
+}
+
+fn decode_installation(v: &Value, ip: &Path, unknowns: &mut Unknowns) -> Installation {
+    let product = match v.get("product") {
+        Some(p) if p.is_unknown() => {
+            unknowns.add(ip.attr("product"));
+            String::new()
+        }
+        p => known_str(p).unwrap_or_default().to_string(),
+    };
+    let config = decode_product(v, ip, unknowns);
+    let mut node_overrides = BTreeMap::new();
+    match v.get("node_overrides") {
+        Some(o) if o.is_unknown() => unknowns.add(ip.attr("node_overrides")),
+        Some(o) => {
+            for (node, ov) in o.as_map().into_iter().flatten() {
+                let op = ip.attr("node_overrides").key(node);
+                if ov.is_unknown() {
+                    unknowns.add(op.clone());
+                }
+                node_overrides.insert(node.clone(), decode_product(ov, &op, unknowns));
+            }
+        }
+        None => {}
+    }
+    Installation {
+        product,
+        nodes: string_list(v.get("nodes"), &ip.attr("nodes"), unknowns, true),
+        settings: config.settings,
+        features: config.features,
+        disabled_features: config.disabled_features,
+        node_overrides,
+    }
 }
 
 fn string_list(

@@ -446,5 +446,6 @@ pub fn landing_zone(nodes: usize) -> Topology {
     Topology {
         nodes: all.into_iter().collect(),
         products: products(),
+        ..Topology::default()
     }
 }

@@ -49,6 +49,7 @@ pub fn compute(nodes: Vec<(&str, Node)>, features: &[(&str, &[&str])]) -> Comput
                 )
             })
             .collect(),
+        ..Topology::default()
     };
     let catalog = match Catalog::builtin() {
         Ok(c) => c,

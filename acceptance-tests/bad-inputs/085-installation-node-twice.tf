@@ -1,0 +1,14 @@
+# severity: error
+# summary: Node "app" is listed twice in installation "prod"
+# detail: At installations["prod"].nodes[2]
+# line: prod = {
+
+data "portmap_flows" "x" {
+  nodes = {
+    app = { components = ["tachyon-5/master-stack"], cidrs = ["10.0.0.1/32"] }
+    sql = { components = ["tachyon-5/sql-master"], cidrs = ["10.0.0.2/32"] }
+  }
+  installations = {
+    prod = { product = "tachyon-5", nodes = ["app", "sql", "app"] }
+  }
+}
