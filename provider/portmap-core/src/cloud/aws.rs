@@ -23,9 +23,11 @@ use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use super::{Family, Shaped, node_path, risk};
+use std::rc::Rc;
+
+use super::{Family, Index, Shaped, flow_records, node_path, risk};
 use crate::issue::Issue;
-use crate::rules::{Computation, Direction, WordHash};
+use crate::rules::{Computation, Direction, WordHash, describe};
 
 /// Default rules per security group, per direction and IP family.
 pub const DEFAULT_MAX_RULES: u32 = 60;
@@ -122,6 +124,8 @@ pub fn description(text: &str) -> String {
 /// Shapes the computation's rules for AWS.
 pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     let mut rules = BTreeMap::new();
+    // The computation's flow keys of each rule, to describe merged rules.
+    let mut served: BTreeMap<String, &[Rc<str>]> = BTreeMap::new();
     let nodes = super::node_index(c);
     // A description is shared by many rules: each is converted once.
     let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<WordHash>> =
@@ -153,7 +157,9 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
                 referenced_security_group_id: Some(reference.clone()),
                 ..base
             };
-            rules.insert(format!("{}:ref", r.key), rule);
+            let key = format!("{}:ref", r.key);
+            served.insert(key.clone(), &r.flows);
+            rules.insert(key, rule);
             continue;
         }
         for net in &peer.cidrs {
@@ -162,16 +168,119 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
                 Family::V4 => rule.cidr_ipv4 = Some(net.to_string()),
                 Family::V6 => rule.cidr_ipv6 = Some(net.to_string()),
             }
-            rules.insert(format!("{}:{net}", r.key), rule);
+            let key = format!("{}:{net}", r.key);
+            served.insert(key.clone(), &r.flows);
+            rules.insert(key, rule);
         }
     }
+    let ix = Index::new(c);
+    let rules = merge_duplicates(rules, &served, &ix);
     let mut issues = quota(&rules, o.max_rules);
+    issues.extend(super::unserved(
+        &ix,
+        "AWS",
+        rules.values().map(|r| {
+            let d = if r.direction == Direction::Ingress.as_str() {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
+            (r.node.as_str(), d, r.flows.as_slice())
+        }),
+        &std::collections::BTreeSet::new(),
+    ));
     issues.extend(risk::check(
         c,
         &|peer| peer.reference.is_none(),
         o.risks_as_errors,
     ));
     Shaped { rules, issues }
+}
+
+/// What an AWS rule allows, in which security group: rules with the same
+/// content are duplicates.
+type Content<'r> = (
+    &'r str,
+    &'r str,
+    &'r str,
+    u16,
+    u16,
+    Option<&'r str>,
+    Option<&'r str>,
+    Option<&'r str>,
+);
+
+fn content(r: &AwsRule) -> Content<'_> {
+    (
+        &r.node,
+        &r.direction,
+        &r.ip_protocol,
+        r.from_port,
+        r.to_port,
+        r.cidr_ipv4.as_deref(),
+        r.cidr_ipv6.as_deref(),
+        r.referenced_security_group_id.as_deref(),
+    )
+}
+
+/// Merges the rules AWS would refuse as duplicates
+/// (`InvalidPermission.Duplicate`): two rules of one security group with the
+/// same direction, protocol, ports and peer address or group, as when two
+/// peers share a CIDR or a `ref`. The merged rule keeps the first key (and
+/// its peer), serves the flows of all, and is described by all of them.
+/// Rules that are not duplicates are returned unchanged.
+fn merge_duplicates(
+    rules: BTreeMap<String, AwsRule>,
+    served: &BTreeMap<String, &[Rc<str>]>,
+    ix: &Index<'_, '_>,
+) -> BTreeMap<String, AwsRule> {
+    let mut first: BTreeMap<Content<'_>, &str> = BTreeMap::new();
+    let mut merged: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (k, r) in &rules {
+        match first.entry(content(r)) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(k);
+            }
+            std::collections::btree_map::Entry::Occupied(e) => {
+                merged.entry(*e.get()).or_default().push(k);
+            }
+        }
+    }
+    if merged.is_empty() {
+        return rules;
+    }
+    let mut changes: Vec<(String, Vec<String>, AwsRule)> = Vec::new();
+    for (keep, others) in &merged {
+        let Some(rule) = rules.get(*keep) else {
+            continue;
+        };
+        let mut flows: Vec<Rc<str>> = std::iter::once(*keep)
+            .chain(others.iter().copied())
+            .filter_map(|k| served.get(k))
+            .flat_map(|f| f.iter().cloned())
+            .collect();
+        flows.sort();
+        flows.dedup();
+        let text = describe(&flow_records(ix, &flows), crate::rules::MAX_DESCRIPTION);
+        let rule = AwsRule {
+            description: description(&text),
+            flows: flows.iter().map(ToString::to_string).collect(),
+            ..rule.clone()
+        };
+        changes.push((
+            keep.to_string(),
+            others.iter().map(ToString::to_string).collect(),
+            rule,
+        ));
+    }
+    let mut rules = rules;
+    for (keep, others, rule) in changes {
+        for o in others {
+            rules.remove(&o);
+        }
+        rules.insert(keep, rule);
+    }
+    rules
 }
 
 /// The quota check: rules per security group, direction and family.
@@ -345,6 +454,84 @@ mod tests {
             (r.cidr_ipv4.as_deref(), r.cidr_ipv6.as_deref()),
             (None, None)
         );
+    }
+
+    #[test]
+    fn peers_sharing_a_cidr_or_a_ref_get_one_rule_not_duplicates() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                ("clients", n("plossys/client | 10.8.0.0/16 | group")),
+                ("consoles", n("plossys/client | 10.8.0.0/16 | group")),
+                (
+                    "admins",
+                    n("plossys/admin | 10.3.0.0/24 | group ref=sg-ops"),
+                ),
+                (
+                    "monitors",
+                    n("plossys/admin | 10.4.0.0/24 | group ref=sg-ops"),
+                ),
+            ],
+            &[],
+        );
+        let s = shape(&c, &AwsOptions::default());
+        let ingress: Vec<&str> = s
+            .rules
+            .iter()
+            .filter(|(_, r)| r.node == "oe" && r.direction == "ingress")
+            .map(|(k, _)| k.as_str())
+            .collect();
+        // Clients reach the Output Engine on 443, 515 and 631 and
+        // administrators on 5601 and 9000 (as in one_rule_per_cidr_or_one_reference):
+        // once each, although two peers share each address or group.
+        assert_eq!(
+            ingress,
+            vec![
+                "oe:ingress:admins:tcp:5601:ref",
+                "oe:ingress:admins:tcp:9000:ref",
+                "oe:ingress:clients:tcp:443:10.8.0.0/16",
+                "oe:ingress:clients:tcp:515:10.8.0.0/16",
+                "oe:ingress:clients:tcp:631:10.8.0.0/16",
+            ]
+        );
+        let r = &s.rules["oe:ingress:clients:tcp:443:10.8.0.0/16"];
+        assert_eq!(
+            r.flows,
+            vec![
+                "plossys:client-ipps:clients>oe:tcp:443",
+                "plossys:client-ipps:consoles>oe:tcp:443",
+            ]
+        );
+        assert_eq!(
+            r.description,
+            "plossys: Job acceptance via IPPS (seal-ipp-checkin)"
+        );
+        assert_eq!(s.rules["oe:ingress:admins:tcp:9000:ref"].flows.len(), 2);
+        // The egress rules of the two groups are in two security groups:
+        // nothing to merge.
+        assert!(
+            s.rules
+                .contains_key("clients:egress:oe:tcp:443:10.1.0.10/32")
+        );
+        assert!(
+            s.rules
+                .contains_key("consoles:egress:oe:tcp:443:10.1.0.10/32")
+        );
+        // No two rules of one group allow the same thing.
+        let mut seen = std::collections::BTreeSet::new();
+        for r in s.rules.values() {
+            let content = (
+                &r.node,
+                &r.direction,
+                &r.ip_protocol,
+                r.from_port,
+                r.to_port,
+                &r.cidr_ipv4,
+                &r.cidr_ipv6,
+                &r.referenced_security_group_id,
+            );
+            assert!(seen.insert(content), "duplicate {r:?}");
+        }
     }
 
     #[test]

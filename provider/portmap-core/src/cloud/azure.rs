@@ -247,6 +247,19 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
             "The pinned key matches none of the computed rules (keys are node:direction:peer:protocol:family), so the pin has no effect. Remove it, or correct the key.",
         )
     }));
+    issues.extend(super::unserved(
+        &ix,
+        "Azure",
+        rules.values().map(|r| {
+            let d = if r.direction == "Inbound" {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
+            (r.node.as_str(), d, r.flows.as_slice())
+        }),
+        &std::collections::BTreeSet::new(),
+    ));
     issues.extend(collisions(&rules));
     issues.extend(quotas(&rules));
     issues.extend(risk::check(
