@@ -14,9 +14,10 @@
 //! multiplied by the quota for security groups per network interface cannot
 //! exceed 1,000". A rule referencing a security group counts as one rule
 //! ("Security group rules", Security group size); AWS does not say which
-//! family's quota it uses, so it is counted in both. Descriptions: "up to 255
-//! characters ... a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*" (same
-//! page, Components of a security group rule).
+//! family's quota it uses, so it is counted in both. Descriptions: "Up to 255
+//! characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+//! ._-:/()#,@[]+=&;{}!$*" (Amazon EC2 API Reference, `IpRange` and
+//! `SecurityGroupRuleRequest`, Description).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
@@ -96,23 +97,72 @@ pub fn check_max_rules(max_rules: i64) -> Option<Issue> {
 
 /// Whether AWS accepts the character in a rule description.
 pub fn description_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == ' ' || "._-:/()#,@[]+=;{}!$*".contains(c)
+    c.is_ascii_alphanumeric() || c == ' ' || "._-:/()#,@[]+=&;{}!$*".contains(c)
 }
 
-/// A description in AWS's character set, at most 255 characters: `|`
-/// becomes `/`, `&` becomes `+`, `>` becomes `-`, other characters become
-/// spaces, and runs of spaces shrink to one.
+/// The ASCII spelling of a Latin letter with a diacritic or a ligature
+/// (`é` → `e`, `ß` → `ss`, `Æ` → `AE`), and of typographic dashes; `None`
+/// for anything else.
+pub fn transliterate(c: char) -> Option<&'static str> {
+    let s = match c {
+        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'ç' | 'ć' | 'č' => "c",
+        'Ď' | 'Đ' | 'Ð' => "D",
+        'ď' | 'đ' | 'ð' => "d",
+        'È'..='Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'Ğ' => "G",
+        'ğ' => "g",
+        'Ì'..='Ï' | 'Ī' | 'Į' | 'İ' => "I",
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
+        'Ł' | 'Ľ' | 'Ĺ' => "L",
+        'ł' | 'ľ' | 'ĺ' => "l",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Ř' | 'Ŕ' => "R",
+        'ř' | 'ŕ' => "r",
+        'Ś' | 'Š' | 'Ş' => "S",
+        'ś' | 'š' | 'ş' => "s",
+        'ß' => "ss",
+        'Ť' | 'Ţ' => "T",
+        'ť' | 'ţ' => "t",
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'Ý' | 'Ÿ' => "Y",
+        'ý' | 'ÿ' => "y",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        'ź' | 'ż' | 'ž' => "z",
+        'Þ' => "TH",
+        'þ' => "th",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => "-",
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// A description in AWS's character set, at most 255 characters: every
+/// character AWS allows is kept, Latin letters with diacritics are
+/// transliterated (`é` → `e`, see [`transliterate`]), `|` becomes `/`, `>`
+/// becomes `-`, other characters become spaces, and runs of spaces shrink
+/// to one.
 pub fn description(text: &str) -> String {
-    let mapped: String = text
-        .chars()
-        .map(|c| match c {
-            c if description_char(c) => c,
-            '|' => '/',
-            '&' => '+',
-            '>' => '-',
-            _ => ' ',
-        })
-        .collect();
+    let mut mapped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if description_char(c) => mapped.push(c),
+            '|' => mapped.push('/'),
+            '>' => mapped.push('-'),
+            c => mapped.push_str(transliterate(c).unwrap_or(" ")),
+        }
+    }
     let squeezed = mapped
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -547,7 +597,12 @@ mod tests {
 
     #[test]
     fn descriptions_use_only_aws_characters() {
-        assert_eq!(description("a | b & c > d — é"), "a / b + c - d");
+        assert_eq!(description("a | b & c > d — é"), "a / b & c - d - e");
+        assert_eq!(
+            description("Überwachung: Drucker für Büro & Straße (Zürich) ™"),
+            "Uberwachung: Drucker fur Buro & Strasse (Zurich)"
+        );
+        assert_eq!(description("Œuvre, Łódź, naïve"), "OEuvre, Lodz, naive");
         let long = "x".repeat(300);
         assert_eq!(description(&long).chars().count(), MAX_DESCRIPTION);
     }
