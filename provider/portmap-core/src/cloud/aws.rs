@@ -333,9 +333,22 @@ fn merge_duplicates(
     rules
 }
 
-/// The quota check: rules per security group, direction and family.
+/// The quota check: rules per security group, direction and family. The
+/// advice is computed: which peers' refs would save how many rules (a peer
+/// with a ref needs one rule per protocol and port range instead of one per
+/// CIDR and range), which peers need the most rules, and the smallest
+/// `max_rules` that fits.
 fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
-    let mut counts: BTreeMap<(&str, &str, Family), u32> = BTreeMap::new();
+    /// Per peer of one group: rules in this family, and the distinct
+    /// (protocol, ports) they allow; whether it already has a ref.
+    #[derive(Default)]
+    struct PeerUse<'a> {
+        rules: u32,
+        ports: std::collections::BTreeSet<(&'a str, u16, u16)>,
+        by_ref: bool,
+    }
+    type Count<'a> = (u32, BTreeMap<&'a str, PeerUse<'a>>);
+    let mut counts: BTreeMap<(&str, &str, Family), Count<'_>> = BTreeMap::new();
     for r in rules.values() {
         let families: &[Family] = match (&r.cidr_ipv4, &r.cidr_ipv6) {
             (Some(_), _) => &[Family::V4],
@@ -343,19 +356,63 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
             _ => &[Family::V4, Family::V6],
         };
         for f in families {
-            *counts.entry((&r.node, &r.direction, *f)).or_default() += 1;
+            let (n, peers) = counts.entry((&r.node, &r.direction, *f)).or_default();
+            *n += 1;
+            let u = peers.entry(&r.peer).or_default();
+            u.rules += 1;
+            u.ports.insert((&r.ip_protocol, r.from_port, r.to_port));
+            u.by_ref |= r.referenced_security_group_id.is_some();
         }
     }
     counts
         .into_iter()
-        .filter(|(_, n)| *n > max)
-        .map(|((node, dir, fam), n)| {
+        .filter(|(_, (n, _))| *n > max)
+        .map(|((node, dir, fam), (n, peers))| {
             let way = if dir == Direction::Ingress.as_str() { "inbound" } else { "outbound" };
+            let mut savings: Vec<(u32, &str)> = peers
+                .iter()
+                .filter(|(_, u)| !u.by_ref)
+                .map(|(p, u)| (u.rules.saturating_sub(u.ports.len() as u32), *p))
+                .filter(|(s, _)| *s > 0)
+                .collect();
+            savings.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let all_refs: u32 = savings.iter().map(|(s, _)| s).sum();
+            let mut chosen = Vec::new();
+            let mut left = n;
+            for (s, p) in &savings {
+                if left <= max {
+                    break;
+                }
+                left -= s;
+                chosen.push(format!("\"{p}\" (saves {s})"));
+            }
+            let refs = if savings.is_empty() {
+                format!("Refs would not help: every peer without a ref already needs one rule per port range ({n} with refs too).")
+            } else if left <= max {
+                format!("Give a ref (its security group) to {}: {n} → {left} rules, within the quota.", chosen.join(", "))
+            } else {
+                format!("Refs for every peer without one would save {all_refs} rules, still {} over the quota.", n - all_refs - max)
+            };
+            let mut top: Vec<(u32, &str)> = peers.iter().map(|(p, u)| (u.rules, *p)).collect();
+            top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let top: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(r, p)| format!("\"{p}\" {r}"))
+                .collect();
+            let fits = n - all_refs.min(n);
+            let quota = if fits < n {
+                format!("max_rules {n} (or {fits} with all those refs)")
+            } else {
+                format!("max_rules {n}")
+            };
             Issue::error(
                 node_path(node),
                 format!("Security group of node \"{node}\" needs {n} {way} {} rules; the quota is {max}", fam.label()),
                 format!(
-                    "AWS allows {max} {way} rules per security group for each IP family (the default quota is {DEFAULT_MAX_RULES}; see \"Amazon VPC quotas\"), and every peer CIDR is a rule of its own. To fit: give peers a ref so one rule references their security group instead of one rule per CIDR; merge or widen peer CIDRs only where that stays least-privilege; or split \"{node}\" into several nodes, each with its own security group (an interface can have up to 5). If your account's quota is raised, set max_rules to it (rules x security groups per interface may not exceed 1,000)."
+                    "AWS allows {max} {way} rules per security group for each IP family (the default quota is {DEFAULT_MAX_RULES}; see \"Amazon VPC quotas\"): one rule per peer CIDR (or ref) and port range. {refs} The peers needing the most rules: {}. Otherwise: split \"{node}\" into several nodes (fewer components each, each with its own security group), or have the quota raised to at least {n} and set {quota} (rules x security groups per interface may not exceed 1,000, so at most {} groups per interface).",
+                    top.join(", "),
+                    MAX_RULES_LIMIT / n.max(1),
                 ),
             )
         })
@@ -626,13 +683,62 @@ mod tests {
         let Some(oe) = oe else { panic!("{errors:#?}") };
         assert_eq!(oe.path.to_string(), "nodes[\"oe\"]");
         assert!(oe.summary.ends_with("the quota is 5"));
-        assert!(oe.detail.contains("give peers a ref"));
+        // Each of the Output Engine's peers has one CIDR per family, so a
+        // ref saves nothing: the advice must not pretend it does.
+        assert!(oe.detail.contains("Refs would not help"), "{}", oe.detail);
         assert!(
             shape(&c, &AwsOptions::default())
                 .issues
                 .iter()
                 .all(|i| !i.is_error())
         );
+    }
+
+    #[test]
+    fn quota_advice_names_the_refs_that_bring_a_group_under_it() {
+        // Clients reach the Output Engine on 443, 515 and 631: with three
+        // CIDRs, 9 inbound IPv4 rules; a ref makes them 3. Administrators
+        // (one CIDR) need 2 (5601, 9000); a ref saves nothing there.
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                (
+                    "clients",
+                    n("plossys/client | 10.2.0.0/16 10.3.0.0/16 10.4.0.0/16 | group"),
+                ),
+                ("admins", n("plossys/admin | 10.5.0.0/24 | group")),
+            ],
+            &[],
+        );
+        let s = shape(
+            &c,
+            &AwsOptions {
+                max_rules: 8,
+                risks_as_errors: false,
+            },
+        );
+        let e: Vec<&Issue> = s.issues.iter().filter(|i| i.is_error()).collect();
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(
+            e[0].summary,
+            "Security group of node \"oe\" needs 11 inbound IPv4 rules; the quota is 8"
+        );
+        assert!(
+            e[0].detail.contains(
+                "Give a ref (its security group) to \"clients\" (saves 6): 11 → 5 rules, within the quota."
+            ),
+            "{}",
+            e[0].detail
+        );
+        assert!(
+            e[0].detail
+                .contains("The peers needing the most rules: \"clients\" 9, \"admins\" 2.")
+        );
+        assert!(
+            e[0].detail
+                .contains("set max_rules 11 (or 5 with all those refs)")
+        );
+        assert!(e[0].detail.contains("at most 90 groups per interface"));
     }
 
     #[test]
