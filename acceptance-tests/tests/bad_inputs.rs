@@ -125,8 +125,12 @@ fn check(case: &Case) -> Result<(), String> {
 
 #[test]
 fn every_bad_input_gets_its_diagnostic_and_nothing_crashes() {
-    let cases = cases();
+    let mut cases = cases();
     assert!(cases.len() >= 60, "the corpus has {} cases", cases.len());
+    // PORTMAP_BAD_INPUTS=10 runs only the cases whose file name starts so.
+    if let Ok(prefix) = std::env::var("PORTMAP_BAD_INPUTS") {
+        cases.retain(|c| c.name.starts_with(&prefix));
+    }
     let failures = Mutex::new(Vec::new());
     let next = Mutex::new(0usize);
     std::thread::scope(|s| {

@@ -251,7 +251,7 @@ fn the_quota_per_direction_and_family_is_checked_at_plan_time() {
         "{d:?}"
     );
     assert!(
-        d.detail.contains("give peers a ref") && d.detail.contains("split \"oe\""),
+        d.detail.contains("set max_rules 5") && d.detail.contains("split \"oe\""),
         "{}",
         d.detail
     );

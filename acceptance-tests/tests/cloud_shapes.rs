@@ -139,7 +139,8 @@ data "portmap_aws_security_group_rules" "this" {
   products = local.products
 }
 data "portmap_azure_nsg_rules" "this" {
-  nodes    = local.nodes
+  # On Azure a ref is an application security group id, named after the ref.
+  nodes    = { for k, n in local.nodes : k => merge(n, { ref = try("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/${n.ref}", null) }) }
   products = local.products
 }
 data "portmap_gcp_firewall_rules" "this" {
@@ -245,7 +246,7 @@ fn azure(rules: &Json) -> Vec<Allowed> {
             endpoints.extend(
                 strings(&r[format!("{side}_application_security_group_ids")])
                     .into_iter()
-                    .map(|a| format!("ref:{a}")),
+                    .map(|a| format!("ref:{}", a.rsplit('/').next().unwrap_or_default())),
             );
             Allowed {
                 key: k.clone(),

@@ -1,7 +1,7 @@
 # GCP example: the least-privilege VPC firewall rules of a Tarantella array
 # and its application servers, computed by portmap (./portmap) and created
-# with google_compute_firewall. A final rule denies all other egress of the
-# tagged instances; ingress is denied by GCP's implied rule.
+# with google_compute_firewall. Final rules deny all other egress (IPv4 and
+# IPv6) of the tagged instances; ingress is denied by GCP's implied rule.
 
 terraform {
   required_providers {
@@ -53,15 +53,29 @@ resource "google_compute_firewall" "this" {
   }
 }
 
+# Deny all other egress of the tagged instances, IPv4 and IPv6 (a GCP rule
+# holds one address family, and the clients are reached over both). The
+# names start with the same name_prefix as portmap's rules. A rule without
+# target tags would apply to every instance in the network, so the plan
+# stops instead when there are none.
 resource "google_compute_firewall" "deny_egress" {
-  name               = "sgd-deny-all-egress"
+  for_each = { v4 = "0.0.0.0/0", v6 = "::/0" }
+
+  name               = "${module.portmap.name_prefix}-deny-all-egress-${each.key}"
   network            = var.network
   direction          = "EGRESS"
   priority           = 65000
-  destination_ranges = ["0.0.0.0/0"]
+  destination_ranges = [each.value]
   target_tags        = module.portmap.network_tags
 
   deny {
     protocol = "all"
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(module.portmap.network_tags) > 0
+      error_message = "The deny-all egress rule needs network tags to target; without them it would deny the egress of every instance in the network."
+    }
   }
 }

@@ -57,6 +57,11 @@ data "portmap_gcp_firewall_rules" "this" {
   priority    = 1000
 }
 
+output "name_prefix" {
+  description = "The start of every rule name, for the rules the root adds."
+  value       = var.name_prefix
+}
+
 output "network_tags" {
   description = "The network tags the rules target."
   value       = distinct(flatten([for r in values(data.portmap_gcp_firewall_rules.this.rules) : coalesce(r.target_tags, [])]))

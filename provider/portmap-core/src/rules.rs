@@ -490,6 +490,20 @@ fn describe_into(text: &mut String, flows: &[(&str, &str)], max: usize) {
     }
 }
 
+/// Cuts text to at most `max` bytes of UTF-8, at a character boundary,
+/// ending with "..." when cut (for platforms that count bytes; the same as
+/// [`truncate`] for ASCII text).
+pub fn truncate_bytes(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max.saturating_sub(3);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", text[..end].trim_end())
+}
+
 /// Cuts text to at most `max` characters, ending with "..." when cut.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

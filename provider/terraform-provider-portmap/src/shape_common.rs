@@ -80,6 +80,7 @@ impl<S: Shape> DataSource for CloudShape<S> {
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
         let mut issues = topology_input::validate(ctx, config);
         issues.extend(self.0.check_arguments(config));
+        issues.extend(unknown_addresses(S::TYPE_NAME, config));
         diagnostics(&issues)
     }
 
@@ -113,6 +114,54 @@ impl<S: Shape> DataSource for CloudShape<S> {
             diags,
         )
     }
+}
+
+/// Warnings for node addresses and refs unknown at validation: Terraform
+/// then reads the data source during apply, so `rules` is unknown at plan
+/// and `for_each = data.<type>.<name>.rules` fails with "Invalid for_each
+/// argument". Said at the attribute, with the consequence and the fix.
+pub fn unknown_addresses(type_name: &str, config: &Value) -> Vec<Issue> {
+    let consequence = format!(
+        "While it is unknown, Terraform reads data.{type_name} only during apply, so its rules are unknown at plan and for_each = data.{type_name}.<name>.rules fails with \"Invalid for_each argument\"."
+    );
+    let fix = "Give addresses known at plan: variables, locals, or cidrsubnet() of a known range. For a peer that only exists after apply, give the node a ref whose value is known at plan (an Azure ASG id or a GCP network tag can be written from its name; an AWS security group id is known once the group exists, so create the groups first, for example in their own configuration or with -target).";
+    let nodes_path = Path::root().attr("nodes");
+    let Some(nodes) = config.get("nodes") else {
+        return Vec::new();
+    };
+    if nodes.is_unknown() {
+        return vec![Issue::warning(
+            nodes_path,
+            "The nodes are unknown until apply",
+            format!("{consequence} {fix}"),
+        )];
+    }
+    let Some(map) = nodes.as_map() else {
+        return Vec::new();
+    };
+    let mut issues = Vec::new();
+    for (name, node) in map {
+        for (attr, what) in [("cidrs", "addresses of node"), ("ref", "ref of node")] {
+            let unknown = if node.is_unknown() {
+                attr == "cidrs"
+            } else {
+                node.get(attr).is_some_and(|v| !v.is_wholly_known())
+            };
+            if unknown {
+                let path = if node.is_unknown() {
+                    nodes_path.key(name)
+                } else {
+                    nodes_path.key(name).attr(attr)
+                };
+                issues.push(Issue::warning(
+                    path,
+                    format!("The {what} \"{name}\" may change at apply: unknown at plan"),
+                    format!("{consequence} {fix}"),
+                ));
+            }
+        }
+    }
+    issues
 }
 
 /// A whole-number argument: `Ok(None)` when null or unknown.

@@ -31,7 +31,7 @@ pub fn attributes() -> Vec<Attribute> {
                 Attribute::optional(
                     "cidrs",
                     Type::list(Type::String),
-                    "The node's addresses: IPv4 and IPv6 CIDR blocks (`10.0.1.0/24`, `2001:db8::/64`) or single addresses (`10.0.1.10`, taken as `/32`). Rules whose peer is this node allow exactly these. CIDRs with host bits set are refused. May be unknown until apply.",
+                    "The node's addresses: IPv4 and IPv6 CIDR blocks (`10.0.1.0/24`, `2001:db8::/64`) or single addresses (`10.0.1.10`, taken as `/32`). Rules whose peer is this node allow exactly these. CIDRs with host bits set are refused. Give values known at plan (variables, locals, `cidrsubnet()` of a known range): while any address is unknown, Terraform reads the data source only during apply, so its results are unknown at plan and cannot drive `for_each` (the cloud-shape data sources warn about it).",
                 ),
                 Attribute::optional(
                     "ref",

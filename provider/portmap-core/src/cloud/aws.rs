@@ -14,18 +14,21 @@
 //! multiplied by the quota for security groups per network interface cannot
 //! exceed 1,000". A rule referencing a security group counts as one rule
 //! ("Security group rules", Security group size); AWS does not say which
-//! family's quota it uses, so it is counted in both. Descriptions: "up to 255
-//! characters ... a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*" (same
-//! page, Components of a security group rule).
+//! family's quota it uses, so it is counted in both. Descriptions: "Up to 255
+//! characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
+//! ._-:/()#,@[]+=&;{}!$*" (Amazon EC2 API Reference, `IpRange` and
+//! `SecurityGroupRuleRequest`, Description).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use super::{Family, Shaped, node_path, risk};
+use std::rc::Rc;
+
+use super::{Family, Index, Shaped, flow_records, node_path, risk};
 use crate::issue::Issue;
-use crate::rules::{Computation, Direction, WordHash};
+use crate::rules::{Computation, Direction, WordHash, describe};
 
 /// Default rules per security group, per direction and IP family.
 pub const DEFAULT_MAX_RULES: u32 = 60;
@@ -94,23 +97,72 @@ pub fn check_max_rules(max_rules: i64) -> Option<Issue> {
 
 /// Whether AWS accepts the character in a rule description.
 pub fn description_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == ' ' || "._-:/()#,@[]+=;{}!$*".contains(c)
+    c.is_ascii_alphanumeric() || c == ' ' || "._-:/()#,@[]+=&;{}!$*".contains(c)
 }
 
-/// A description in AWS's character set, at most 255 characters: `|`
-/// becomes `/`, `&` becomes `+`, `>` becomes `-`, other characters become
-/// spaces, and runs of spaces shrink to one.
+/// The ASCII spelling of a Latin letter with a diacritic or a ligature
+/// (`é` → `e`, `ß` → `ss`, `Æ` → `AE`), and of typographic dashes; `None`
+/// for anything else.
+pub fn transliterate(c: char) -> Option<&'static str> {
+    let s = match c {
+        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'ç' | 'ć' | 'č' => "c",
+        'Ď' | 'Đ' | 'Ð' => "D",
+        'ď' | 'đ' | 'ð' => "d",
+        'È'..='Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'Ğ' => "G",
+        'ğ' => "g",
+        'Ì'..='Ï' | 'Ī' | 'Į' | 'İ' => "I",
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
+        'Ł' | 'Ľ' | 'Ĺ' => "L",
+        'ł' | 'ľ' | 'ĺ' => "l",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Ř' | 'Ŕ' => "R",
+        'ř' | 'ŕ' => "r",
+        'Ś' | 'Š' | 'Ş' => "S",
+        'ś' | 'š' | 'ş' => "s",
+        'ß' => "ss",
+        'Ť' | 'Ţ' => "T",
+        'ť' | 'ţ' => "t",
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'Ý' | 'Ÿ' => "Y",
+        'ý' | 'ÿ' => "y",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        'ź' | 'ż' | 'ž' => "z",
+        'Þ' => "TH",
+        'þ' => "th",
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => "-",
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// A description in AWS's character set, at most 255 characters: every
+/// character AWS allows is kept, Latin letters with diacritics are
+/// transliterated (`é` → `e`, see [`transliterate`]), `|` becomes `/`, `>`
+/// becomes `-`, other characters become spaces, and runs of spaces shrink
+/// to one.
 pub fn description(text: &str) -> String {
-    let mapped: String = text
-        .chars()
-        .map(|c| match c {
-            c if description_char(c) => c,
-            '|' => '/',
-            '&' => '+',
-            '>' => '-',
-            _ => ' ',
-        })
-        .collect();
+    let mut mapped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if description_char(c) => mapped.push(c),
+            '|' => mapped.push('/'),
+            '>' => mapped.push('-'),
+            c => mapped.push_str(transliterate(c).unwrap_or(" ")),
+        }
+    }
     let squeezed = mapped
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -122,6 +174,8 @@ pub fn description(text: &str) -> String {
 /// Shapes the computation's rules for AWS.
 pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     let mut rules = BTreeMap::new();
+    // The computation's flow keys of each rule, to describe merged rules.
+    let mut served: BTreeMap<String, &[Rc<str>]> = BTreeMap::new();
     let nodes = super::node_index(c);
     // A description is shared by many rules: each is converted once.
     let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<WordHash>> =
@@ -153,7 +207,9 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
                 referenced_security_group_id: Some(reference.clone()),
                 ..base
             };
-            rules.insert(format!("{}:ref", r.key), rule);
+            let key = format!("{}:ref", r.key);
+            served.insert(key.clone(), &r.flows);
+            rules.insert(key, rule);
             continue;
         }
         for net in &peer.cidrs {
@@ -162,10 +218,27 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
                 Family::V4 => rule.cidr_ipv4 = Some(net.to_string()),
                 Family::V6 => rule.cidr_ipv6 = Some(net.to_string()),
             }
-            rules.insert(format!("{}:{net}", r.key), rule);
+            let key = format!("{}:{net}", r.key);
+            served.insert(key.clone(), &r.flows);
+            rules.insert(key, rule);
         }
     }
+    let ix = Index::new(c);
+    let rules = merge_duplicates(rules, &served, &ix);
     let mut issues = quota(&rules, o.max_rules);
+    issues.extend(super::unserved(
+        &ix,
+        "AWS",
+        rules.values().map(|r| {
+            let d = if r.direction == Direction::Ingress.as_str() {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
+            (r.node.as_str(), d, r.flows.as_slice())
+        }),
+        &std::collections::BTreeSet::new(),
+    ));
     issues.extend(risk::check(
         c,
         &|peer| peer.reference.is_none(),
@@ -174,9 +247,108 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     Shaped { rules, issues }
 }
 
-/// The quota check: rules per security group, direction and family.
+/// What an AWS rule allows, in which security group: rules with the same
+/// content are duplicates.
+type Content<'r> = (
+    &'r str,
+    &'r str,
+    &'r str,
+    u16,
+    u16,
+    Option<&'r str>,
+    Option<&'r str>,
+    Option<&'r str>,
+);
+
+fn content(r: &AwsRule) -> Content<'_> {
+    (
+        &r.node,
+        &r.direction,
+        &r.ip_protocol,
+        r.from_port,
+        r.to_port,
+        r.cidr_ipv4.as_deref(),
+        r.cidr_ipv6.as_deref(),
+        r.referenced_security_group_id.as_deref(),
+    )
+}
+
+/// Merges the rules AWS would refuse as duplicates
+/// (`InvalidPermission.Duplicate`): two rules of one security group with the
+/// same direction, protocol, ports and peer address or group, as when two
+/// peers share a CIDR or a `ref`. The merged rule keeps the first key (and
+/// its peer), serves the flows of all, and is described by all of them.
+/// Rules that are not duplicates are returned unchanged.
+fn merge_duplicates(
+    rules: BTreeMap<String, AwsRule>,
+    served: &BTreeMap<String, &[Rc<str>]>,
+    ix: &Index<'_, '_>,
+) -> BTreeMap<String, AwsRule> {
+    let mut first: BTreeMap<Content<'_>, &str> = BTreeMap::new();
+    let mut merged: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (k, r) in &rules {
+        match first.entry(content(r)) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(k);
+            }
+            std::collections::btree_map::Entry::Occupied(e) => {
+                merged.entry(*e.get()).or_default().push(k);
+            }
+        }
+    }
+    if merged.is_empty() {
+        return rules;
+    }
+    let mut changes: Vec<(String, Vec<String>, AwsRule)> = Vec::new();
+    for (keep, others) in &merged {
+        let Some(rule) = rules.get(*keep) else {
+            continue;
+        };
+        let mut flows: Vec<Rc<str>> = std::iter::once(*keep)
+            .chain(others.iter().copied())
+            .filter_map(|k| served.get(k))
+            .flat_map(|f| f.iter().cloned())
+            .collect();
+        flows.sort();
+        flows.dedup();
+        let text = describe(&flow_records(ix, &flows), crate::rules::MAX_DESCRIPTION);
+        let rule = AwsRule {
+            description: description(&text),
+            flows: flows.iter().map(ToString::to_string).collect(),
+            ..rule.clone()
+        };
+        changes.push((
+            keep.to_string(),
+            others.iter().map(ToString::to_string).collect(),
+            rule,
+        ));
+    }
+    let mut rules = rules;
+    for (keep, others, rule) in changes {
+        for o in others {
+            rules.remove(&o);
+        }
+        rules.insert(keep, rule);
+    }
+    rules
+}
+
+/// The quota check: rules per security group, direction and family. The
+/// advice is computed: which peers' refs would save how many rules (a peer
+/// with a ref needs one rule per protocol and port range instead of one per
+/// CIDR and range), which peers need the most rules, and the smallest
+/// `max_rules` that fits.
 fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
-    let mut counts: BTreeMap<(&str, &str, Family), u32> = BTreeMap::new();
+    /// Per peer of one group: rules in this family, and the distinct
+    /// (protocol, ports) they allow; whether it already has a ref.
+    #[derive(Default)]
+    struct PeerUse<'a> {
+        rules: u32,
+        ports: std::collections::BTreeSet<(&'a str, u16, u16)>,
+        by_ref: bool,
+    }
+    type Count<'a> = (u32, BTreeMap<&'a str, PeerUse<'a>>);
+    let mut counts: BTreeMap<(&str, &str, Family), Count<'_>> = BTreeMap::new();
     for r in rules.values() {
         let families: &[Family] = match (&r.cidr_ipv4, &r.cidr_ipv6) {
             (Some(_), _) => &[Family::V4],
@@ -184,19 +356,63 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
             _ => &[Family::V4, Family::V6],
         };
         for f in families {
-            *counts.entry((&r.node, &r.direction, *f)).or_default() += 1;
+            let (n, peers) = counts.entry((&r.node, &r.direction, *f)).or_default();
+            *n += 1;
+            let u = peers.entry(&r.peer).or_default();
+            u.rules += 1;
+            u.ports.insert((&r.ip_protocol, r.from_port, r.to_port));
+            u.by_ref |= r.referenced_security_group_id.is_some();
         }
     }
     counts
         .into_iter()
-        .filter(|(_, n)| *n > max)
-        .map(|((node, dir, fam), n)| {
+        .filter(|(_, (n, _))| *n > max)
+        .map(|((node, dir, fam), (n, peers))| {
             let way = if dir == Direction::Ingress.as_str() { "inbound" } else { "outbound" };
+            let mut savings: Vec<(u32, &str)> = peers
+                .iter()
+                .filter(|(_, u)| !u.by_ref)
+                .map(|(p, u)| (u.rules.saturating_sub(u.ports.len() as u32), *p))
+                .filter(|(s, _)| *s > 0)
+                .collect();
+            savings.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let all_refs: u32 = savings.iter().map(|(s, _)| s).sum();
+            let mut chosen = Vec::new();
+            let mut left = n;
+            for (s, p) in &savings {
+                if left <= max {
+                    break;
+                }
+                left -= s;
+                chosen.push(format!("\"{p}\" (saves {s})"));
+            }
+            let refs = if savings.is_empty() {
+                format!("Refs would not help: every peer without a ref already needs one rule per port range ({n} with refs too).")
+            } else if left <= max {
+                format!("Give a ref (its security group) to {}: {n} → {left} rules, within the quota.", chosen.join(", "))
+            } else {
+                format!("Refs for every peer without one would save {all_refs} rules, still {} over the quota.", n - all_refs - max)
+            };
+            let mut top: Vec<(u32, &str)> = peers.iter().map(|(p, u)| (u.rules, *p)).collect();
+            top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let top: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(r, p)| format!("\"{p}\" {r}"))
+                .collect();
+            let fits = n - all_refs.min(n);
+            let quota = if fits < n {
+                format!("max_rules {n} (or {fits} with all those refs)")
+            } else {
+                format!("max_rules {n}")
+            };
             Issue::error(
                 node_path(node),
                 format!("Security group of node \"{node}\" needs {n} {way} {} rules; the quota is {max}", fam.label()),
                 format!(
-                    "AWS allows {max} {way} rules per security group for each IP family (the default quota is {DEFAULT_MAX_RULES}; see \"Amazon VPC quotas\"), and every peer CIDR is a rule of its own. To fit: give peers a ref so one rule references their security group instead of one rule per CIDR; merge or widen peer CIDRs only where that stays least-privilege; or split \"{node}\" into several nodes, each with its own security group (an interface can have up to 5). If your account's quota is raised, set max_rules to it (rules x security groups per interface may not exceed 1,000)."
+                    "AWS allows {max} {way} rules per security group for each IP family (the default quota is {DEFAULT_MAX_RULES}; see \"Amazon VPC quotas\"): one rule per peer CIDR (or ref) and port range. {refs} The peers needing the most rules: {}. Otherwise: split \"{node}\" into several nodes (fewer components each, each with its own security group), or have the quota raised to at least {n} and set {quota} (rules x security groups per interface may not exceed 1,000, so at most {} groups per interface).",
+                    top.join(", "),
+                    MAX_RULES_LIMIT / n.max(1),
                 ),
             )
         })
@@ -348,6 +564,84 @@ mod tests {
     }
 
     #[test]
+    fn peers_sharing_a_cidr_or_a_ref_get_one_rule_not_duplicates() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                ("clients", n("plossys/client | 10.8.0.0/16 | group")),
+                ("consoles", n("plossys/client | 10.8.0.0/16 | group")),
+                (
+                    "admins",
+                    n("plossys/admin | 10.3.0.0/24 | group ref=sg-ops"),
+                ),
+                (
+                    "monitors",
+                    n("plossys/admin | 10.4.0.0/24 | group ref=sg-ops"),
+                ),
+            ],
+            &[],
+        );
+        let s = shape(&c, &AwsOptions::default());
+        let ingress: Vec<&str> = s
+            .rules
+            .iter()
+            .filter(|(_, r)| r.node == "oe" && r.direction == "ingress")
+            .map(|(k, _)| k.as_str())
+            .collect();
+        // Clients reach the Output Engine on 443, 515 and 631 and
+        // administrators on 5601 and 9000 (as in one_rule_per_cidr_or_one_reference):
+        // once each, although two peers share each address or group.
+        assert_eq!(
+            ingress,
+            vec![
+                "oe:ingress:admins:tcp:5601:ref",
+                "oe:ingress:admins:tcp:9000:ref",
+                "oe:ingress:clients:tcp:443:10.8.0.0/16",
+                "oe:ingress:clients:tcp:515:10.8.0.0/16",
+                "oe:ingress:clients:tcp:631:10.8.0.0/16",
+            ]
+        );
+        let r = &s.rules["oe:ingress:clients:tcp:443:10.8.0.0/16"];
+        assert_eq!(
+            r.flows,
+            vec![
+                "plossys:client-ipps:clients>oe:tcp:443",
+                "plossys:client-ipps:consoles>oe:tcp:443",
+            ]
+        );
+        assert_eq!(
+            r.description,
+            "plossys: Job acceptance via IPPS (seal-ipp-checkin)"
+        );
+        assert_eq!(s.rules["oe:ingress:admins:tcp:9000:ref"].flows.len(), 2);
+        // The egress rules of the two groups are in two security groups:
+        // nothing to merge.
+        assert!(
+            s.rules
+                .contains_key("clients:egress:oe:tcp:443:10.1.0.10/32")
+        );
+        assert!(
+            s.rules
+                .contains_key("consoles:egress:oe:tcp:443:10.1.0.10/32")
+        );
+        // No two rules of one group allow the same thing.
+        let mut seen = std::collections::BTreeSet::new();
+        for r in s.rules.values() {
+            let content = (
+                &r.node,
+                &r.direction,
+                &r.ip_protocol,
+                r.from_port,
+                r.to_port,
+                &r.cidr_ipv4,
+                &r.cidr_ipv6,
+                &r.referenced_security_group_id,
+            );
+            assert!(seen.insert(content), "duplicate {r:?}");
+        }
+    }
+
+    #[test]
     fn max_rules_is_checked() {
         assert!(check_max_rules(60).is_none() && check_max_rules(1000).is_none());
         let e = check_max_rules(1001).map(|i| (i.path.to_string(), i.summary));
@@ -360,7 +654,12 @@ mod tests {
 
     #[test]
     fn descriptions_use_only_aws_characters() {
-        assert_eq!(description("a | b & c > d — é"), "a / b + c - d");
+        assert_eq!(description("a | b & c > d — é"), "a / b & c - d - e");
+        assert_eq!(
+            description("Überwachung: Drucker für Büro & Straße (Zürich) ™"),
+            "Uberwachung: Drucker fur Buro & Strasse (Zurich)"
+        );
+        assert_eq!(description("Œuvre, Łódź, naïve"), "OEuvre, Lodz, naive");
         let long = "x".repeat(300);
         assert_eq!(description(&long).chars().count(), MAX_DESCRIPTION);
     }
@@ -384,13 +683,62 @@ mod tests {
         let Some(oe) = oe else { panic!("{errors:#?}") };
         assert_eq!(oe.path.to_string(), "nodes[\"oe\"]");
         assert!(oe.summary.ends_with("the quota is 5"));
-        assert!(oe.detail.contains("give peers a ref"));
+        // Each of the Output Engine's peers has one CIDR per family, so a
+        // ref saves nothing: the advice must not pretend it does.
+        assert!(oe.detail.contains("Refs would not help"), "{}", oe.detail);
         assert!(
             shape(&c, &AwsOptions::default())
                 .issues
                 .iter()
                 .all(|i| !i.is_error())
         );
+    }
+
+    #[test]
+    fn quota_advice_names_the_refs_that_bring_a_group_under_it() {
+        // Clients reach the Output Engine on 443, 515 and 631: with three
+        // CIDRs, 9 inbound IPv4 rules; a ref makes them 3. Administrators
+        // (one CIDR) need 2 (5601, 9000); a ref saves nothing there.
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                (
+                    "clients",
+                    n("plossys/client | 10.2.0.0/16 10.3.0.0/16 10.4.0.0/16 | group"),
+                ),
+                ("admins", n("plossys/admin | 10.5.0.0/24 | group")),
+            ],
+            &[],
+        );
+        let s = shape(
+            &c,
+            &AwsOptions {
+                max_rules: 8,
+                risks_as_errors: false,
+            },
+        );
+        let e: Vec<&Issue> = s.issues.iter().filter(|i| i.is_error()).collect();
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(
+            e[0].summary,
+            "Security group of node \"oe\" needs 11 inbound IPv4 rules; the quota is 8"
+        );
+        assert!(
+            e[0].detail.contains(
+                "Give a ref (its security group) to \"clients\" (saves 6): 11 → 5 rules, within the quota."
+            ),
+            "{}",
+            e[0].detail
+        );
+        assert!(
+            e[0].detail
+                .contains("The peers needing the most rules: \"clients\" 9, \"admins\" 2.")
+        );
+        assert!(
+            e[0].detail
+                .contains("set max_rules 11 (or 5 with all those refs)")
+        );
+        assert!(e[0].detail.contains("at most 90 groups per interface"));
     }
 
     #[test]

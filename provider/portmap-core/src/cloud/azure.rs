@@ -34,8 +34,11 @@
 //! the name "can be up to 80 characters long. It must begin with a word
 //! character, and it must end with a word character or with '_'"; priority
 //! "a number between 100 and 4096"; two rules may not share priority and
-//! direction. The description is at most 140 characters
-//! (`azurerm_network_security_rule`).
+//! direction. The description is at most 140 bytes of UTF-8 (Azure counts
+//! bytes, so a description is cut at a character boundary within 140 bytes).
+//! A `ref` is an application security group's resource id,
+//! `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/applicationSecurityGroups/<name>`,
+//! checked at plan.
 
 use std::collections::BTreeMap;
 
@@ -47,7 +50,7 @@ use super::{
 };
 use crate::catalog::Protocol;
 use crate::issue::{Issue, Path};
-use crate::rules::{Computation, Direction, describe};
+use crate::rules::{Computation, Direction, describe, truncate_bytes};
 
 /// Lowest priority Azure accepts.
 pub const MIN_PRIORITY: i64 = 100;
@@ -130,6 +133,54 @@ pub fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| word(c) || c == '.' || c == '-')
 }
 
+/// Whether the text is an application security group's resource id:
+/// `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/applicationSecurityGroups/<name>`
+/// (segment names in any case, as Azure compares them), with a valid name.
+pub fn valid_asg_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    let [
+        "",
+        subscriptions,
+        subscription,
+        resource_groups,
+        group,
+        providers,
+        namespace,
+        kind,
+        name,
+    ] = parts.as_slice()
+    else {
+        return false;
+    };
+    let segment = |s: &str| !s.is_empty() && !s.chars().any(char::is_whitespace);
+    subscriptions.eq_ignore_ascii_case("subscriptions")
+        && resource_groups.eq_ignore_ascii_case("resourceGroups")
+        && providers.eq_ignore_ascii_case("providers")
+        && namespace.eq_ignore_ascii_case("Microsoft.Network")
+        && kind.eq_ignore_ascii_case("applicationSecurityGroups")
+        && segment(subscription)
+        && segment(group)
+        && valid_name(name)
+}
+
+/// An error for each node whose `ref` is not an application security
+/// group's resource id.
+fn check_refs(c: &Computation<'_>) -> Vec<Issue> {
+    c.resolved
+        .nodes
+        .iter()
+        .filter_map(|n| Some((n, n.reference.as_deref()?)))
+        .filter(|(_, r)| !valid_asg_id(r))
+        .map(|(n, r)| {
+            Issue::error(
+                node_path(&n.name).attr("ref"),
+                format!("Invalid application security group id \"{r}\""),
+                "On Azure a node's ref is the resource id of its application security group, /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.Network/applicationSecurityGroups/<name> (for example azurerm_application_security_group.<name>.id).",
+            )
+        })
+        .collect()
+}
+
 fn pins_path() -> Path {
     Path::root().attr("pinned_priorities")
 }
@@ -185,7 +236,7 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                 .filter(|f| f.protocol == *proto)
                 .collect();
             let flows: Vec<String> = records.iter().map(|f| f.key.to_string()).collect();
-            let text = describe(&records, MAX_DESCRIPTION);
+            let text = truncate_bytes(&describe(&records, usize::MAX), MAX_DESCRIPTION);
             for (fam_key, fam_short, peer_side) in &peer_sides {
                 let key = format!(
                     "{}:{}:{}:{}:{}",
@@ -240,6 +291,7 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
         }
     }
     let mut issues = check_pins(&o.pinned);
+    issues.extend(check_refs(c));
     issues.extend(o.pinned.keys().filter(|k| !rules.contains_key(*k)).map(|k| {
         Issue::warning(
             pins_path().key(k),
@@ -247,6 +299,19 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
             "The pinned key matches none of the computed rules (keys are node:direction:peer:protocol:family), so the pin has no effect. Remove it, or correct the key.",
         )
     }));
+    issues.extend(super::unserved(
+        &ix,
+        "Azure",
+        rules.values().map(|r| {
+            let d = if r.direction == "Inbound" {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            };
+            (r.node.as_str(), d, r.flows.as_slice())
+        }),
+        &std::collections::BTreeSet::new(),
+    ));
     issues.extend(collisions(&rules));
     issues.extend(quotas(&rules));
     issues.extend(risk::check(
@@ -377,6 +442,72 @@ pub fn prefix_family(r: &AzureRule) -> Option<Family> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refs_must_be_application_security_group_ids() {
+        let id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-print/providers/Microsoft.Network/applicationSecurityGroups/asg-admins";
+        assert!(valid_asg_id(id));
+        assert!(valid_asg_id(&id.to_lowercase()));
+        for bad in [
+            "asg-admins",
+            "sg-0123456789abcdef0",
+            "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg",
+            "/subscriptions//resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/a",
+            "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/a-",
+            "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/a/extra",
+        ] {
+            assert!(!valid_asg_id(bad), "{bad}");
+        }
+        let c = compute(
+            vec![
+                (
+                    "oe",
+                    n(&format!("plossys/output-engine | 10.1.0.10 | ref={id}")),
+                ),
+                (
+                    "admins",
+                    n("plossys/admin | 10.3.0.0/24 | group ref=asg-admins"),
+                ),
+            ],
+            &[],
+        );
+        let e: Vec<(String, String)> = shape(&c, &AzureOptions::default())
+            .issues
+            .iter()
+            .filter(|i| i.is_error())
+            .map(|i| (i.path.to_string(), i.summary.clone()))
+            .collect();
+        assert_eq!(
+            e,
+            vec![(
+                "nodes[\"admins\"].ref".to_string(),
+                "Invalid application security group id \"asg-admins\"".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn descriptions_are_cut_within_140_bytes_at_a_character_boundary() {
+        // 139 ASCII bytes then "é" (2 bytes): 141 bytes in 140 characters.
+        let text = format!("{}é", "a".repeat(139));
+        assert_eq!(text.chars().count(), 140);
+        let cut = truncate_bytes(&text, MAX_DESCRIPTION);
+        assert_eq!(cut, format!("{}...", "a".repeat(137)));
+        // "é" straddling the cut: cut before it, never inside it.
+        // 135 bytes, "é" at bytes 135-136, "é" at 137-138: room for 137
+        // bytes before "...", so the second "é" goes.
+        let text = format!("{}éé{}", "a".repeat(135), "b".repeat(10));
+        let cut = truncate_bytes(&text, MAX_DESCRIPTION);
+        assert_eq!(cut, format!("{}é...", "a".repeat(135)));
+        assert_eq!(cut.len(), 140);
+        // 136 bytes, "é" at 136-137: the cut at 137 would split it.
+        let text = format!("{}éé{}", "a".repeat(136), "b".repeat(10));
+        assert_eq!(
+            truncate_bytes(&text, MAX_DESCRIPTION),
+            format!("{}...", "a".repeat(136))
+        );
+        assert_eq!(truncate_bytes("short é", MAX_DESCRIPTION), "short é");
+    }
     use crate::cloud::testkit::{
         Openings, cidrs, compute, n, open, plossys_nodes, range, required, scenarios,
     };
@@ -436,8 +567,13 @@ mod tests {
     fn exactly_what_the_flows_require_in_valid_rules() {
         for (name, c) in scenarios() {
             let s = shape(&c, &AzureOptions::default());
+            // The scenarios' refs are short names shared with the other
+            // shapes, not resource ids: refs_must_be_application_security_group_ids
+            // tests that error.
             assert!(
-                s.issues.iter().all(|i| !i.is_error()),
+                s.issues.iter().all(|i| !i.is_error()
+                    || i.summary
+                        .starts_with("Invalid application security group id")),
                 "{name}: {:#?}",
                 s.issues
             );

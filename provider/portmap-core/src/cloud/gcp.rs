@@ -32,8 +32,8 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{
-    Family, Index, Shaped, dir_short, families, flow_records, groups, nets_of, node_path, risk,
-    short_hash,
+    Family, Index, Shaped, dir_short, families, flow_lines, flow_records, groups, nets_of,
+    node_path, risk, short_hash,
 };
 use crate::issue::{Issue, Path};
 use crate::rules::{Computation, Direction, MAX_DESCRIPTION, describe};
@@ -227,6 +227,8 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     let mut issues = Vec::new();
     let mut bad_tags = BTreeSet::new();
     let mut untargeted = BTreeSet::new();
+    // The ends whose unserved flows an issue already names.
+    let mut reported = BTreeSet::new();
     let mut tag = |n: &ResolvedNode, issues: &mut Vec<Issue>| -> Option<String> {
         let t = n.reference.clone()?;
         if !valid_name(&t, MAX_NAME) && bad_tags.insert(n.name.clone()) {
@@ -244,6 +246,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             Some(t) => End::Tag(t),
             None if !g.node.cidrs.is_empty() => End::Ranges(g.node.cidrs.clone()),
             None => {
+                reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
                 if untargeted.insert(g.node.name.clone()) {
                     issues.push(Issue::error(
                         node_path(&g.node.name),
@@ -260,6 +263,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             continue;
         } else if g.direction == Direction::Egress {
             issues.push(egress_to_tag(&ix, &g.node.name, &g.peer.name, &g.flows));
+            reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
             continue;
         } else {
             match tag(g.peer, &mut issues) {
@@ -276,7 +280,12 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             })
             .collect();
         let description = describe(&flow_records(&ix, &g.flows), MAX_DESCRIPTION);
-        for p in parts(g.direction, &node, &peer) {
+        let parts = parts(g.direction, &node, &peer);
+        if parts.is_empty() && matches!((&node, &peer), (End::Ranges(_), End::Ranges(_))) {
+            issues.push(no_common_family(&ix, &g));
+            reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
+        }
+        for p in parts {
             let (fam_key, fam_short) = p.fam.map_or(("tag", "tag"), |f| (f.key(), f.short()));
             let key = format!(
                 "{}:{}:{}:{}",
@@ -325,6 +334,14 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             );
         }
     }
+    issues.extend(super::unserved(
+        &ix,
+        "GCP",
+        rules
+            .values()
+            .map(|r| (r.node.as_str(), gcp_direction(r), r.flows.as_slice())),
+        &reported,
+    ));
     issues.extend(risk::check(
         c,
         &|peer| !peer.cidrs.is_empty(),
@@ -333,22 +350,47 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     Shaped { rules, issues }
 }
 
+fn gcp_direction(r: &GcpRule) -> Direction {
+    if r.direction == "INGRESS" {
+        Direction::Ingress
+    } else {
+        Direction::Egress
+    }
+}
+
 fn egress_to_tag(ix: &Index<'_, '_>, node: &str, peer: &str, flows: &[std::rc::Rc<str>]) -> Issue {
-    let lines: Vec<String> = flow_records(ix, flows)
-        .iter()
-        .map(|f| {
-            format!(
-                "- {} {}: {}/{} ({})",
-                f.product, f.flow, f.protocol, f.ports, f.purpose
-            )
-        })
-        .collect();
     Issue::warning(
         node_path(peer).attr("cidrs"),
         format!("No GCP egress rule from \"{node}\" to \"{peer}\""),
         format!(
             "\"{peer}\" has a ref but no cidrs, and a GCP egress rule can only name destinations by IP range (there are no destination tags), so these flows get no egress rule:\n{}\nGCP allows all egress unless you deny it; if you do, give \"{peer}\" its CIDRs.",
-            lines.join("\n")
+            flow_lines(ix, flows)
+        ),
+    )
+}
+
+/// A node and a peer, both named by ranges, with no address family in
+/// common: a GCP rule holds one family, so no rule can connect them.
+fn no_common_family(ix: &Index<'_, '_>, g: &super::Group<'_>) -> Issue {
+    let fams = |n: &ResolvedNode| {
+        families(&n.cidrs)
+            .iter()
+            .map(|f| f.label())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let (node, peer) = (&g.node.name, &g.peer.name);
+    Issue::warning(
+        node_path(node).attr("cidrs"),
+        format!(
+            "No GCP {} rule at \"{node}\" for \"{peer}\": no common address family",
+            g.direction
+        ),
+        format!(
+            "\"{node}\" has only {} addresses and no ref, \"{peer}\" only {}; a GCP firewall rule holds one address family, so these flows get no rule:\n{}\nGive \"{node}\" its network tag as ref, or addresses of the peer's family.",
+            fams(g.node),
+            fams(g.peer),
+            flow_lines(ix, &g.flows)
         ),
     )
 }

@@ -246,6 +246,79 @@ pub(crate) fn flow_records<'a, 'c>(
     keys.iter().filter_map(|k| ix.flow(k)).collect()
 }
 
+/// One line per flow, for warnings that name the flows left without a rule:
+/// `- product flow: tcp/443 (purpose)`.
+pub(crate) fn flow_lines(ix: &Index<'_, '_>, flows: &[Rc<str>]) -> String {
+    flow_records(ix, flows)
+        .iter()
+        .map(|f| {
+            format!(
+                "- {} {}: {}/{} ({})",
+                f.product, f.flow, f.protocol, f.ports, f.purpose
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The end of a rule of the computation: its node, direction and peer.
+pub(crate) type End<'a> = (&'a str, Direction, &'a str);
+
+/// Nothing dropped silently: a warning for every rule of the computation
+/// (node, direction, peer) whose flows a shape serves with no rule of that
+/// node and direction, naming the flows, unless the shape has reported that
+/// end itself (`reported`). `served` lists each shaped rule's node,
+/// direction and flow keys.
+pub(crate) fn unserved<'r>(
+    ix: &Index<'_, '_>,
+    platform: &str,
+    served: impl Iterator<Item = (&'r str, Direction, &'r [String])>,
+    reported: &std::collections::BTreeSet<(String, Direction, String)>,
+) -> Vec<Issue> {
+    let mut done: std::collections::HashSet<(&str, Direction, &str)> =
+        std::collections::HashSet::new();
+    for (node, direction, flows) in served {
+        for f in flows {
+            done.insert((node, direction, f));
+        }
+    }
+    let mut missing: BTreeMap<End<'_>, Vec<Rc<str>>> = BTreeMap::new();
+    for r in ix.c.rules.values() {
+        for f in r.flows.iter() {
+            if !done.contains(&(&*r.node, r.direction, &**f)) {
+                missing
+                    .entry((&r.node, r.direction, &r.peer))
+                    .or_default()
+                    .push(f.clone());
+            }
+        }
+    }
+    missing
+        .into_iter()
+        .filter(|((node, direction, peer), _)| {
+            !reported.contains(&(node.to_string(), *direction, peer.to_string()))
+        })
+        .map(|((node, direction, peer), mut flows)| {
+            flows.sort();
+            flows.dedup();
+            let why = match ix.node(peer) {
+                Some(p) if p.cidrs.is_empty() && p.reference.is_none() => {
+                    format!("\"{peer}\" has neither cidrs nor ref, so no rule can name it.")
+                }
+                _ => format!("No {platform} rule could name both \"{node}\" and \"{peer}\"."),
+            };
+            Issue::warning(
+                node_path(peer),
+                format!("No {platform} {direction} rule at \"{node}\" for \"{peer}\""),
+                format!(
+                    "{why} These flows get no {direction} rule at \"{node}\":\n{}",
+                    flow_lines(ix, &flows)
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Makes every issue an error when `as_errors`.
 pub(crate) fn escalate(issues: Vec<Issue>, as_errors: bool) -> Vec<Issue> {
     if !as_errors {
@@ -331,6 +404,118 @@ mod tests {
         };
         assert_eq!(json(&a), json(&b));
         assert_eq!(json(&a), json(&a));
+    }
+
+    /// A shaped rule's node, direction and flow keys.
+    type Served = (String, Direction, Vec<String>);
+
+    /// Every flow a rule of the computation serves ends, at that rule's node
+    /// and direction, in a shaped rule or in an issue about that node and
+    /// peer that names the flow.
+    fn assert_nothing_dropped<R>(
+        name: &str,
+        c: &Computation<'_>,
+        s: &Shaped<R>,
+        served: &dyn Fn(&R) -> Served,
+    ) {
+        let mut done = std::collections::BTreeSet::new();
+        for r in s.rules.values() {
+            let (node, d, flows) = served(r);
+            for f in flows {
+                done.insert((node.clone(), d, f));
+            }
+        }
+        for r in c.rules.values() {
+            for f in r.flows.iter() {
+                if done.contains(&(r.node.to_string(), r.direction, f.to_string())) {
+                    continue;
+                }
+                let Some(flow) = c.flows.iter().find(|x| x.key == *f) else {
+                    panic!("{name}: no flow {f}")
+                };
+                let named = s.issues.iter().any(|i| {
+                    let text = format!("{}\n{}", i.summary, i.detail);
+                    text.contains(&format!("\"{}\"", r.node))
+                        && text.contains(&format!("\"{}\"", r.peer))
+                        && text.contains(&format!("- {} {}: ", flow.product, flow.flow))
+                });
+                assert!(
+                    named,
+                    "{name}: {f} at {} {} dropped silently: {:#?}",
+                    r.node, r.direction, s.issues
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_flow_ends_in_a_rule_or_a_warning_naming_it_in_every_shape() {
+        use testkit::{compute, n, scenarios};
+        let mut all = scenarios();
+        all.push((
+            "no common family, a peer without addresses, a tag-only peer",
+            compute(
+                vec![
+                    ("oe", n("plossys/output-engine | 2001:db8:1::10")),
+                    ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+                    ("admins", n("plossys/admin |  | group")),
+                    ("monitoring", n("plossys/monitoring |  | ref=mon")),
+                ],
+                &[],
+            ),
+        ));
+        let dir = |s: &str| {
+            if ["ingress", "Inbound", "INGRESS"].contains(&s) {
+                Direction::Ingress
+            } else {
+                Direction::Egress
+            }
+        };
+        for (name, c) in &all {
+            let a = aws::shape(c, &aws::AwsOptions::default());
+            assert_nothing_dropped(name, c, &a, &|r| {
+                (r.node.clone(), dir(&r.direction), r.flows.clone())
+            });
+            let z = azure::shape(c, &azure::AzureOptions::default());
+            assert_nothing_dropped(name, c, &z, &|r| {
+                (r.node.clone(), dir(&r.direction), r.flows.clone())
+            });
+            let g = gcp::shape(c, &gcp::GcpOptions::default());
+            assert_nothing_dropped(name, c, &g, &|r| {
+                (r.node.clone(), dir(&r.direction), r.flows.clone())
+            });
+        }
+        // The last topology drops flows in every shape; each gets its
+        // warning. Clients (IPv4 only) and the IPv6-only Output Engine share
+        // no family, which only GCP cannot express.
+        let (_, c) = &all[all.len() - 1];
+        let summaries = |issues: &[Issue]| -> Vec<String> {
+            issues
+                .iter()
+                .filter(|i| i.summary.starts_with("No "))
+                .map(|i| i.summary.clone())
+                .collect()
+        };
+        let g = gcp::shape(c, &gcp::GcpOptions::default());
+        let gs = summaries(&g.issues);
+        assert!(
+            gs.contains(
+                &"No GCP ingress rule at \"oe\" for \"clients\": no common address family"
+                    .to_string()
+            ),
+            "{gs:#?}"
+        );
+        assert!(
+            gs.contains(&"No GCP ingress rule at \"oe\" for \"admins\"".to_string()),
+            "{gs:#?}"
+        );
+        let a = aws::shape(c, &aws::AwsOptions::default());
+        let as_ = summaries(&a.issues);
+        assert!(
+            as_.contains(&"No AWS ingress rule at \"oe\" for \"admins\"".to_string()),
+            "{as_:#?}"
+        );
+        assert!(!as_.iter().any(|s| s.contains("\"clients\"")), "{as_:#?}");
     }
 
     #[test]
