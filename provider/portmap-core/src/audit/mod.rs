@@ -521,7 +521,8 @@ pub fn audit(
                 }
             }
         }
-        let all_ports = e.protos.len() > 1 || e.ports == PortRange::new(0, 65535);
+        let all_ports =
+            e.protos.len() > 1 || (e.protos[0].has_ports() && e.ports == PortRange::new(0, 65535));
         excess.push(Excess {
             id: e.rule.id.clone(),
             node: e.rule.node.clone(),
