@@ -133,6 +133,22 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         node: Option<String>,
     },
+    /// Audit the rules that exist today against what the topology requires; a clean-up request as CSV or Markdown.
+    #[command(
+        after_help = "EXISTING is a YAML or JSON list of rules (or a map with the list under `existing`), each {id, node, direction, protocol, from_port, to_port, cidrs, peer} as in data.portmap_audit.\n\nFormats:\n  table     the summary, then what to remove (widest exposure first) and what to add\n  json      {covered, excess, missing, summary}: the same objects as data.portmap_audit\n  csv, markdown   the clean-up request for a change board\n\nExamples:\n  portmap audit topology.yaml existing.yaml\n  portmap audit topology.yaml existing.json --format markdown > clean-up.md"
+    )]
+    Audit {
+        /// Topology file.
+        topology: PathBuf,
+        /// The existing rules (YAML or JSON).
+        existing: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Draw the topology: nodes with their components and addresses, edges labelled with the ports that need rules.
     #[command(after_help = DIAGRAM_HELP)]
     Diagram {
@@ -401,6 +417,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             (None, node) => nftables_command(&topology, &catalogs, node.as_deref()),
         },
+        Command::Audit {
+            topology,
+            existing,
+            catalogs,
+            format,
+        } => audit_command(&topology, &existing, &catalogs, format),
         Command::Diagram {
             topology,
             catalogs,
@@ -586,4 +608,65 @@ fn diagram_command(
             Failure(exit::IO)
         }),
     }
+}
+
+/// The existing rules file: a list, or a map holding it under `existing`.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum ExistingFile {
+    List(Vec<portmap_core::audit::ExistingRule>),
+    Map {
+        existing: Vec<portmap_core::audit::ExistingRule>,
+    },
+}
+
+fn audit_command(
+    path: &PathBuf,
+    existing: &PathBuf,
+    catalogs: &[PathBuf],
+    format: Format,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let comp = compute_file(path, &catalog)?;
+    let text = read(existing)?;
+    let origin = existing.display().to_string();
+    let rules = match serde_norway::from_str::<ExistingFile>(&text) {
+        Ok(ExistingFile::List(r) | ExistingFile::Map { existing: r }) => r,
+        Err(e) => {
+            eprintln!(
+                "error: {origin}: not a list of existing rules ({{id, node, direction, protocol, from_port, to_port, cidrs, peer}}): {e}"
+            );
+            return Err(Failure(exit::INVALID_INPUT));
+        }
+    };
+    let a = match portmap_core::audit::audit(&comp, &rules, false) {
+        Ok(a) => a,
+        Err(issues) => {
+            print_issues(&origin, &issues);
+            return Err(Failure(exit::INVALID_INPUT));
+        }
+    };
+    print_issues(
+        &origin,
+        &a.issues
+            .iter()
+            .filter(|i| i.path.to_string().starts_with("existing"))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let out = match format {
+        Format::Json => json(&a)?,
+        Format::Table => format!(
+            "{}\n{}",
+            report::audit_summary(&a.summary),
+            report::audit_request(&a).render(TableFormat::Text)
+        ),
+        Format::Markdown => format!(
+            "# Firewall clean-up request\n\n{}\n{}",
+            report::audit_summary(&a.summary).replace('\n', "\n\n"),
+            report::audit_request(&a).render(TableFormat::Markdown)
+        ),
+        Format::Csv => report::audit_request(&a).render(TableFormat::Csv),
+    };
+    write_out(&out)
 }

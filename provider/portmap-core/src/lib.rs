@@ -4,6 +4,7 @@
 //! This crate is pure: no IO, no async, no Terraform protocol. The provider
 //! and the CLI are thin shells around it.
 
+pub mod audit;
 pub mod catalog;
 pub mod cloud;
 pub mod diagram;

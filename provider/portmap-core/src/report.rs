@@ -153,3 +153,101 @@ pub fn catalog_list(o: &CatalogOutput) -> Table {
     }
     t
 }
+
+/// The audit as a clean-up request for a change board: one row per part
+/// of an existing rule to remove (widest exposure first, as in
+/// [`crate::audit::Audit::excess`]) and per required rule to add.
+pub fn audit_request(a: &crate::audit::Audit) -> Table {
+    use crate::audit::Opening;
+    let ports = |o: &Opening| match (o.from_port, o.to_port) {
+        (Some(f), Some(t)) if f == t => f.to_string(),
+        (Some(f), Some(t)) => format!("{f}-{t}"),
+        _ => "all".to_string(),
+    };
+    let addrs = |o: &Opening| {
+        let mut v = o.cidrs.clone();
+        v.extend(o.peers.iter().map(|p| format!("node {p} (ref)")));
+        v.join(" ")
+    };
+    let mut t = Table::new(&[
+        "#",
+        "Action",
+        "Rule",
+        "Node",
+        "Direction",
+        "Protocol",
+        "Ports",
+        "Addresses",
+        "Reason",
+    ]);
+    let mut n = 0;
+    for e in &a.excess {
+        let mut why: Vec<String> = Vec::new();
+        if e.action == "delete" {
+            why.push("no flow needs it".into());
+        }
+        if e.any_address {
+            why.push("open to any address".into());
+        }
+        if e.all_ports {
+            why.push("all ports".into());
+        }
+        why.extend(e.sensitive_ports.iter().cloned());
+        for o in &e.openings {
+            n += 1;
+            t.push(vec![
+                n.to_string(),
+                if e.action == "delete" {
+                    "delete"
+                } else {
+                    "narrow: remove"
+                }
+                .to_string(),
+                e.id.clone(),
+                e.node.clone(),
+                e.direction.clone(),
+                o.protocol.clone(),
+                ports(o),
+                addrs(o),
+                why.join("; "),
+            ]);
+        }
+    }
+    for (key, m) in &a.missing {
+        for o in &m.openings {
+            n += 1;
+            t.push(vec![
+                n.to_string(),
+                if m.partial { "add (part)" } else { "add" }.to_string(),
+                key.clone(),
+                m.node.clone(),
+                m.direction.clone(),
+                o.protocol.clone(),
+                ports(o),
+                addrs(o),
+                format!("required by {} flow(s): {}", m.flows.len(), m.description),
+            ]);
+        }
+    }
+    t
+}
+
+/// The audit's summary in a few lines.
+pub fn audit_summary(s: &crate::audit::Summary) -> String {
+    format!(
+        "Existing rules: {} ({} justified, {} to narrow, {} to delete).\nRequired rules: {} ({} allowed today, {} missing); flows allowed at both ends: {} of {}.\nUnjustified share of the allowed address-by-port space: IPv4 {:.8}% ({} of {} pairs), IPv6 {:.8}%.\n",
+        s.existing_rules,
+        s.justified_rules,
+        s.rules_to_narrow,
+        s.rules_to_delete,
+        s.required_rules,
+        s.required_rules_allowed,
+        s.missing_rules,
+        s.flows_allowed,
+        s.required_flows,
+        100.0 * s.excess_share_ipv4,
+        s.excess_space_ipv4,
+        s.allowed_space_ipv4,
+        100.0 * s.excess_share_ipv6,
+    )
+}

@@ -167,6 +167,176 @@ fn wide_ranges(c: &Computation<'_>) -> Vec<Issue> {
         .collect()
 }
 
+/// Well-known TCP administration and database ports, for rules portmap did
+/// not compute (the audit's existing rules), where no catalog flow says
+/// what a port is for: (first, last, kind, service).
+pub const WELL_KNOWN_SENSITIVE: &[(u16, u16, &str, &str)] = &[
+    (22, 22, "admin", "SSH"),
+    (23, 23, "admin", "telnet"),
+    (135, 135, "admin", "MS RPC"),
+    (139, 139, "admin", "NetBIOS"),
+    (445, 445, "admin", "SMB"),
+    (1433, 1433, "database", "SQL Server"),
+    (1521, 1521, "database", "Oracle"),
+    (2375, 2376, "admin", "Docker API"),
+    (3306, 3306, "database", "MySQL"),
+    (3389, 3389, "admin", "RDP"),
+    (5432, 5432, "database", "PostgreSQL"),
+    (5900, 5900, "admin", "VNC"),
+    (5985, 5986, "admin", "WinRM"),
+    (6379, 6379, "database", "Redis"),
+    (9042, 9042, "database", "Cassandra"),
+    (9200, 9200, "database", "Elasticsearch"),
+    (11211, 11211, "database", "Memcached"),
+    (27017, 27017, "database", "MongoDB"),
+];
+
+/// Well-known TCP ports of cleartext protocols, for the audit's existing
+/// rules: (first, last, protocol).
+pub const WELL_KNOWN_CLEARTEXT: &[(u16, u16, &str)] = &[
+    (21, 21, "FTP"),
+    (23, 23, "telnet"),
+    (80, 80, "HTTP"),
+    (110, 110, "POP3"),
+    (143, 143, "IMAP"),
+    (389, 389, "LDAP"),
+    (512, 514, "rexec/rlogin/rsh"),
+    (6000, 6063, "X11"),
+];
+
+/// An existing rule (one the audit was given) as the risk checks read it.
+#[derive(Debug, Clone)]
+pub struct ExistingView<'a> {
+    /// Where the rule is in the input (`existing[3]`).
+    pub path: crate::issue::Path,
+    /// The rule's id in the user's world.
+    pub id: &'a str,
+    /// The node it is enforced at.
+    pub node: &'a ResolvedNode,
+    /// Ingress or egress.
+    pub direction: crate::rules::Direction,
+    /// The TCP ports it allows, if any.
+    pub tcp: Option<crate::ports::PortRange>,
+    /// The UDP ports it allows, if any.
+    pub udp: Option<crate::ports::PortRange>,
+    /// Whether it allows every IP protocol.
+    pub all_protocols: bool,
+    /// Whether its addresses include `0.0.0.0/0` or `::/0`.
+    pub everyone: bool,
+}
+
+/// The risk checks on rules that exist today: sensitive ports (the
+/// catalog's sensitive flows into the node, and [`WELL_KNOWN_SENSITIVE`])
+/// open to the whole internet, cleartext ports (the catalog's cleartext
+/// flows into the node, and [`WELL_KNOWN_CLEARTEXT`]) open into an exposed
+/// node, and ranges of at least [`WIDE_RANGE`] ports (or every protocol).
+/// Each finding is at the rule's path.
+pub fn check_existing(
+    c: &Computation<'_>,
+    rules: &[ExistingView<'_>],
+    as_errors: bool,
+) -> Vec<Issue> {
+    use crate::catalog::Protocol;
+    use crate::rules::Direction;
+    let mut issues = Vec::new();
+    for r in rules {
+        let hits = |list: &mut Vec<String>, proto: Protocol, from: u16, to: u16, label: String| {
+            let allowed = match proto {
+                Protocol::Tcp => r.tcp,
+                Protocol::Udp => r.udp,
+            };
+            if allowed.is_some_and(|a| a.overlaps(&crate::ports::PortRange { from, to }))
+                && !list.contains(&label)
+            {
+                list.push(label);
+            }
+        };
+        let into_node = c.flows.iter().filter(|f| {
+            f.needs_rule() && *f.to_node == *r.node.name && r.direction == Direction::Ingress
+        });
+        if r.direction == Direction::Ingress && r.everyone {
+            let mut found = Vec::new();
+            for f in into_node.clone().filter(|f| f.sensitive.is_some()) {
+                hits(
+                    &mut found,
+                    f.protocol,
+                    f.ports.from,
+                    f.ports.to,
+                    format!("{}/{} ({} {})", f.protocol, f.ports, f.product, f.purpose),
+                );
+            }
+            for &(from, to, kind, service) in WELL_KNOWN_SENSITIVE {
+                let ports = crate::ports::PortRange { from, to };
+                hits(
+                    &mut found,
+                    Protocol::Tcp,
+                    from,
+                    to,
+                    format!("tcp/{ports} ({service}, {kind})"),
+                );
+            }
+            if !found.is_empty() {
+                issues.push(Issue::warning(
+                    r.path.clone(),
+                    format!("Risk: existing rule \"{}\" opens administration or database ports of \"{}\" to the whole internet", r.id, r.node.name),
+                    format!("The rule accepts 0.0.0.0/0 or ::/0 on:\n- {}\nDatabase and administration ports should only be reachable from known networks.", found.join("\n- ")),
+                ));
+            }
+        }
+        if r.direction == Direction::Ingress && exposed(r.node) {
+            let mut found = Vec::new();
+            for f in into_node.filter(|f| f.cleartext) {
+                hits(
+                    &mut found,
+                    f.protocol,
+                    f.ports.from,
+                    f.ports.to,
+                    format!(
+                        "{}/{} {} ({} {})",
+                        f.protocol, f.ports, f.app_protocol, f.product, f.purpose
+                    ),
+                );
+            }
+            for &(from, to, name) in WELL_KNOWN_CLEARTEXT {
+                let ports = crate::ports::PortRange { from, to };
+                hits(
+                    &mut found,
+                    Protocol::Tcp,
+                    from,
+                    to,
+                    format!("tcp/{ports} {name}"),
+                );
+            }
+            if !found.is_empty() {
+                issues.push(Issue::warning(
+                    r.path.clone(),
+                    format!("Risk: existing rule \"{}\" allows cleartext protocols into \"{}\" ({})", r.id, r.node.name, r.node.exposure.as_str()),
+                    format!("The node is marked {}, and the rule allows unencrypted protocols into it:\n- {}\nUse the encrypted variants, or keep the traffic off untrusted networks.", r.node.exposure.as_str(), found.join("\n- ")),
+                ));
+            }
+        }
+        let widest = [r.tcp, r.udp]
+            .into_iter()
+            .flatten()
+            .map(|p| p.len())
+            .max()
+            .unwrap_or(0);
+        if r.all_protocols || widest >= WIDE_RANGE {
+            let what = if r.all_protocols {
+                "every protocol and port".to_string()
+            } else {
+                format!("{widest} ports")
+            };
+            issues.push(Issue::warning(
+                r.path.clone(),
+                format!("Risk: existing rule \"{}\" opens {what} at \"{}\"", r.id, r.node.name),
+                format!("A {} rule this wide is rarely justified; the audit's excess lists what of it no flow needs.", r.direction),
+            ));
+        }
+    }
+    escalate(issues, as_errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The data sources, one module each, named after the data source.
 
+pub mod portmap_audit;
 pub mod portmap_aws_security_group_rules;
 pub mod portmap_azure_nsg_rules;
 pub mod portmap_catalog;
@@ -43,5 +44,6 @@ pub fn all() -> Vec<Box<dyn DataSource>> {
         portmap_azure_nsg_rules::data_source(),
         portmap_gcp_firewall_rules::data_source(),
         Box::new(portmap_nftables_rulesets::PortmapNftablesRulesets),
+        Box::new(portmap_audit::PortmapAudit),
     ]
 }
