@@ -978,6 +978,7 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 ));
             }
         } else {
+            check_once_per_installation(product, None, &placement, &nodes, &mut issues);
             let cfg = cfg.cloned().unwrap_or_default();
             products.push(product_state(
                 product,
@@ -1007,6 +1008,7 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 ));
                 continue;
             }
+            check_once_per_installation(product, Some(name), &placement, &nodes, &mut issues);
             let mut overrides: Vec<(usize, ProductConfig)> = inst
                 .node_overrides
                 .iter()
@@ -1025,6 +1027,74 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
         }
     }
     (Some(Resolved { nodes, products }), issues)
+}
+
+/// Warns when a component that one installation has exactly once (the
+/// catalog's `once_per_installation`) runs on several nodes of one
+/// installation or on a group node: usually two deployments that would get
+/// rules between each other.
+fn check_once_per_installation(
+    product: &Product,
+    installation: Option<&str>,
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+    issues: &mut Vec<Issue>,
+) {
+    for component in product
+        .components
+        .iter()
+        .filter(|c| c.once_per_installation)
+    {
+        let on = placement
+            .get(&component.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let group = on.iter().find(|&&i| nodes[i].kind == NodeKind::Group);
+        if on.len() < 2 && group.is_none() {
+            continue;
+        }
+        let names: Vec<String> = on
+            .iter()
+            .map(|&i| format!("\"{}\"", nodes[i].name))
+            .collect();
+        let (path, whose, fix) = match installation {
+            None => (
+                Path::root().attr("nodes").key(&nodes[on[on.len() - 1]].name).attr("components"),
+                format!("the implicit installation of {}", product.id),
+                format!(
+                    "If these are separate deployments (production and test, regions, tenants), declare each in `installations` with its own nodes, so that flows connect only the components of one deployment; as it is, each gets rules to the others' servers."
+                ),
+            ),
+            Some(name) => (
+                installation_path(name).attr("nodes"),
+                format!("installation \"{name}\""),
+                "If these are separate deployments, give each its own installation in `installations`.".to_string(),
+            ),
+        };
+        let summary = match group {
+            Some(&g) if on.len() == 1 => format!(
+                "{}/{} runs on group node \"{}\" in {whose}",
+                product.id, component.id, nodes[g].name
+            ),
+            _ => format!(
+                "{}/{} runs on {} nodes of {whose}",
+                product.id,
+                component.id,
+                on.len()
+            ),
+        };
+        issues.push(Issue::warning(
+            path,
+            summary,
+            format!(
+                "One installation of {} has exactly one {} ({}), and it runs on {}. {fix}",
+                product.name,
+                component.name,
+                component.id,
+                names.join(", ")
+            ),
+        ));
+    }
 }
 
 fn node_index(nodes: &[ResolvedNode], name: &str) -> Option<usize> {

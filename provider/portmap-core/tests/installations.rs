@@ -165,7 +165,8 @@ fn mixed_application_servers_get_only_their_own_protocols() {
     // Tarantella: ssh (TCP 22) and Windows Terminal Services (TCP 3389) go
     // from the server to the application servers, X applications (TCP
     // 6010 and above) from the application server back to the server
-    // (Tarantella document, "Application protocols" rows).
+    // (Tarantella document, "Application protocols" rows); print jobs (TCP
+    // 515, on by default) from both application servers to the server.
     let c = run(r#"
 nodes:
   sgd: { components: [tarantella/server], cidrs: [10.80.1.11] }
@@ -183,12 +184,16 @@ installations:
     assert_eq!(
         rule_keys(&c),
         set(&[
+            "apps-unix:egress:sgd:tcp:515",
             "apps-unix:egress:sgd:tcp:6010-65535",
             "apps-unix:ingress:sgd:tcp:22",
             "apps-win:ingress:sgd:tcp:3389",
+            "apps-win:egress:sgd:tcp:515",
             "sgd:egress:apps-unix:tcp:22",
             "sgd:egress:apps-win:tcp:3389",
+            "sgd:ingress:apps-unix:tcp:515",
             "sgd:ingress:apps-unix:tcp:6010-65535",
+            "sgd:ingress:apps-win:tcp:515",
         ])
     );
 }
@@ -361,4 +366,85 @@ installations:
         .unwrap_or_else(|| panic!("{:#?}", c.issues));
     assert_eq!(w.severity, Severity::Warning);
     assert_eq!(w.path.to_string(), "installations[\"x\"].nodes");
+}
+
+/// A Tachyon (or 1E) installation has one Master Stack: two in one
+/// installation usually mean two deployments, so the warning suggests
+/// declaring installations; with installations declared, it is gone.
+#[test]
+fn two_master_stacks_in_one_installation_suggest_installations() {
+    let once = |c: &Computation<'_>| -> Vec<(String, String)> {
+        c.issues
+            .iter()
+            .filter(|i| i.summary.contains("tachyon-5/master-stack runs on"))
+            .map(|i| (i.path.to_string(), i.summary.clone()))
+            .collect()
+    };
+    let c = run(TACHYON_NODES);
+    assert_eq!(
+        once(&c),
+        [(
+            "nodes[\"test-app\"].components".to_string(),
+            "tachyon-5/master-stack runs on 2 nodes of the implicit installation of tachyon-5"
+                .to_string()
+        )]
+    );
+    let w = c
+        .issues
+        .iter()
+        .find(|i| i.summary.contains("master-stack runs on"))
+        .unwrap();
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(
+        w.detail.contains("\"prod-app\", \"test-app\""),
+        "{}",
+        w.detail
+    );
+    assert!(w.detail.contains("installations"), "{}", w.detail);
+
+    let apart = run(&format!(
+        "{TACHYON_NODES}
+installations:
+  prod: {{ product: tachyon-5, nodes: [prod-app, prod-sql, shared-sql] }}
+  test: {{ product: tachyon-5, nodes: [test-app, test-sql, shared-sql] }}
+"
+    ));
+    assert!(once(&apart).is_empty(), "{:?}", once(&apart));
+
+    let together = run(&format!(
+        "{TACHYON_NODES}
+installations:
+  all: {{ product: tachyon-5, nodes: [prod-app, test-app, prod-sql] }}
+"
+    ));
+    assert_eq!(
+        once(&together),
+        [(
+            "installations[\"all\"].nodes".to_string(),
+            "tachyon-5/master-stack runs on 2 nodes of installation \"all\"".to_string()
+        )]
+    );
+}
+
+/// The Spotfire database is one per installation; a group node stands for
+/// several servers.
+#[test]
+fn a_once_per_installation_component_on_a_group_node_is_a_warning() {
+    let c = run(r#"
+nodes:
+  sf: { components: [spotfire/server], cidrs: [10.1.0.10] }
+  dbs: { components: [spotfire/database], cidrs: [10.1.1.0/24], kind: group }
+products:
+  spotfire: { features: [database-postgresql] }
+"#);
+    let w: Vec<&str> = c
+        .issues
+        .iter()
+        .filter(|i| i.summary.contains("spotfire/database runs on"))
+        .map(|i| i.summary.as_str())
+        .collect();
+    assert_eq!(
+        w,
+        ["spotfire/database runs on group node \"dbs\" in the implicit installation of spotfire"]
+    );
 }

@@ -135,6 +135,11 @@ pub struct Component {
     /// the narrower party on purpose).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part_of: Option<String>,
+    /// One installation of the product has exactly one of these (its Master
+    /// Stack, its database): placing it on two nodes of one installation, or
+    /// on a group node, is a warning that suggests declaring installations.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub once_per_installation: bool,
 }
 
 fn is_false(b: &bool) -> bool {
