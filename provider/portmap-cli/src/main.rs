@@ -183,8 +183,15 @@ enum Command {
         #[arg(long, value_enum)]
         protocol: Option<ProtocolArg>,
     },
-    /// Print the JSON Schema of the catalog file format.
-    Schema,
+    /// Print the JSON Schema of the catalog file format (with --topology: of the topology file).
+    #[command(
+        after_help = "Examples:\n  portmap schema > catalog.schema.json\n  portmap schema --topology > topology.schema.json"
+    )]
+    Schema {
+        /// The schema of the topology file (nodes, products, installations) instead.
+        #[arg(long)]
+        topology: bool,
+    },
     /// Print shell completions.
     #[command(after_help = "Example:\n  portmap completions bash > /etc/bash_completion.d/portmap")]
     Completions {
@@ -457,7 +464,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             write_out(&text)
         }
-        Command::Schema => write_out(&portmap_core::catalog::json_schema()),
+        Command::Schema { topology: false } => write_out(&portmap_core::catalog::json_schema()),
+        Command::Schema { topology: true } => write_out(&portmap_core::topology::json_schema()),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

@@ -222,6 +222,13 @@ pub struct ProductConfig {
     pub disabled_features: Vec<String>,
 }
 
+/// The JSON Schema of a topology file (the `portmap` command's input, and
+/// the shape of the `nodes`, `products` and `installations` arguments).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Topology);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
 /// Longest node name accepted.
 pub const MAX_NODE_NAME: usize = 63;
 

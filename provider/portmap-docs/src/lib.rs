@@ -191,7 +191,7 @@ fn index_page(
             p.name, p.version, p.id, p.id, p.source.document
         );
     }
-    s.push_str("\nThe catalog file format (for `extra_catalogs`) is described by the JSON Schema in [`catalog.schema.json`](catalog.schema.json).\n\n");
+    s.push_str("\nThe catalog file format (for `extra_catalogs`) is described by the JSON Schema in [`catalog.schema.json`](catalog.schema.json); the topology file of the `portmap` command (`nodes`, `products`, `installations`) by [`topology.schema.json`](topology.schema.json).\n\n");
     s.push_str("## Cloud guides\n\n- [AWS security group rules](guides/aws.md)\n- [Azure NSG rules](guides/azure.md)\n- [GCP firewall rules](guides/gcp.md)\n\n");
     s.push_str("## Topology guides\n\n- [Several installations and mixed servers](guides/installations.md): production and test of one product in one topology, servers configured differently, per-server ports\n\n");
     s.push_str(&render_schema(&provider.block));
@@ -524,6 +524,10 @@ pub fn generate(root: &Path) -> Result<Files, String> {
     files.insert(
         "docs/catalog.schema.json".into(),
         portmap_core::catalog::json_schema(),
+    );
+    files.insert(
+        "docs/topology.schema.json".into(),
+        portmap_core::topology::json_schema(),
     );
     Ok(files)
 }
