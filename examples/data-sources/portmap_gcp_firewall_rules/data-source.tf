@@ -6,8 +6,10 @@ data "portmap_gcp_firewall_rules" "this" {
     apps       = { components = ["tarantella/application-server"], cidrs = ["10.40.2.0/24"], kind = "group", ref = "tarantella-apps" }
     clients    = { components = ["tarantella/client"], cidrs = ["0.0.0.0/0"], kind = "group", exposure = "untrusted" }
   }
+  # Encrypted client connections only, and no printing through the
+  # internet-facing Tarantella server (LPD on 515 is cleartext).
   products = {
-    tarantella = { features = ["security-pack"], disabled_features = ["webtop-http", "standard-connections"] }
+    tarantella = { features = ["security-pack"], disabled_features = ["webtop-http", "standard-connections", "printing"] }
   }
   name_prefix = "sgd-prod"
   # Stop the plan on risky rules instead of warning.

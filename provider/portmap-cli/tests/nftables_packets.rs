@@ -792,6 +792,21 @@ fn real_packets_tarantella() {
 }
 
 #[test]
+fn real_packets_audit() {
+    prove("audit");
+}
+
+#[test]
+fn real_packets_installations_landing_zone() {
+    prove("installations-landing-zone");
+}
+
+#[test]
+fn real_packets_installations_tarantella() {
+    prove("installations-tarantella");
+}
+
+#[test]
 fn every_example_topology_has_a_real_packet_test() {
     let mut examples: Vec<String> = std::fs::read_dir(repo().join("examples"))
         .unwrap()
@@ -808,6 +823,9 @@ fn every_example_topology_has_a_real_packet_test() {
         examples,
         [
             "1e-platform",
+            "audit",
+            "installations-landing-zone",
+            "installations-tarantella",
             "plossys",
             "spotfire",
             "tachyon-5",
