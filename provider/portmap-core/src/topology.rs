@@ -1068,9 +1068,7 @@ fn check_once_per_installation(
             None => (
                 Path::root().attr("nodes").key(&nodes[on[on.len() - 1]].name).attr("components"),
                 format!("the implicit installation of {}", product.id),
-                format!(
-                    "If these are separate deployments (production and test, regions, tenants), declare each in `installations` with its own nodes, so that flows connect only the components of one deployment; as it is, each gets rules to the others' servers."
-                ),
+                "If these are separate deployments (production and test, regions, tenants), declare each in `installations` with its own nodes, so that flows connect only the components of one deployment; as it is, each gets rules to the others' servers.".to_string(),
             ),
             Some(name) => (
                 installation_path(name).attr("nodes"),
