@@ -280,7 +280,7 @@ impl DataSource for PortmapAudit {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new(
-                "Audits the firewall rules that exist today against what the topology requires (the rules of `portmap_flows`): which flows each existing rule allows, exactly what each allows that no flow needs (ports, protocols and address ranges, by CIDR and port arithmetic, widest exposure first), which required rules no existing rule allows, and the share of the allowed address-by-port space that is unjustified. The risk checks of the cloud shapes apply to the existing rules too (warnings, or errors with `fail_on_risk`). Feed `existing` from your current rules with a `for` expression over them (the guide \"Auditing existing rules\" shows one per cloud).",
+                "Audits the firewall rules that exist today against what the topology requires (the rules of `portmap_flows`): which flows each existing rule allows, exactly what each allows that no flow needs (ports, protocols and address ranges, by CIDR and port arithmetic, widest exposure first), which required rules no existing rule allows, and the share of the allowed address-by-port space that is unjustified. The risk checks of the cloud shapes apply to the existing rules too (warnings, or errors with `fail_on_risk`). Feed `existing` from your current rules, for example with a `for` expression over your security group rule resources that maps their arguments to `id`, `node`, `direction`, `protocol`, `from_port`, `to_port` and `cidrs`.",
             )
             .attributes(topology_input::attributes())
             .attribute(
