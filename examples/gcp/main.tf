@@ -2,6 +2,13 @@
 # and its application servers, computed by portmap (./portmap) and created
 # with google_compute_firewall. Final rules deny all other egress (IPv4 and
 # IPv6) of the tagged instances; ingress is denied by GCP's implied rule.
+#
+# The rules apply to the instances that carry their target network tags.
+# Those instances are managed outside this configuration: give each the tags
+# of its node in the instance_network_tags output (google_compute_instance's
+# tags argument, or the instance template of a managed instance group).
+# Instances without them get none of these rules, and an instance with a
+# node's tags gets all of that node's rules.
 
 terraform {
   required_providers {
@@ -78,4 +85,9 @@ resource "google_compute_firewall" "deny_egress" {
       error_message = "The deny-all egress rule needs network tags to target; without them it would deny the egress of every instance in the network."
     }
   }
+}
+
+output "instance_network_tags" {
+  description = "The network tags the instances of each VPC node must carry (set outside this configuration, e.g. google_compute_instance.tags), by node."
+  value       = module.portmap.instance_network_tags
 }

@@ -67,6 +67,15 @@ output "network_tags" {
   value       = distinct(flatten([for r in values(data.portmap_gcp_firewall_rules.this.rules) : coalesce(r.target_tags, [])]))
 }
 
+output "instance_network_tags" {
+  description = "The network tags each VPC node's instances must carry, by node: the tags its rules target."
+  value = {
+    for n in local.vpc_nodes : n => sort(distinct(flatten([
+      for r in values(data.portmap_gcp_firewall_rules.this.rules) : coalesce(r.target_tags, []) if r.node == n
+    ])))
+  }
+}
+
 output "rules" {
   description = "Firewall rules of the VPC nodes, for google_compute_firewall."
   value = {
