@@ -1,7 +1,7 @@
 //! `portmap explain`: why a rule exists, and which flows use a port, down to
 //! the vendor document, table and row.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use portmap_core::catalog::{Flow, Product, Protocol};
@@ -74,19 +74,15 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
     // The ingress rule of a flow's destination and the egress rule of its
     // source are shaped from the same flows, so they serve the same ones:
     // group by the pair.
+    let serving = serving_rules(c, &flows);
     let mut groups: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
     let mut no_rule: Vec<&FlowRecord> = Vec::new();
     for f in &flows {
-        let ingress = c
-            .rules
-            .values()
-            .find(|r| r.direction == Direction::Ingress && r.flows.contains(&f.key));
-        let egress = c
-            .rules
-            .values()
-            .find(|r| r.direction == Direction::Egress && r.flows.contains(&f.key));
-        match (ingress, egress) {
-            (Some(i), Some(e)) => groups.entry((&i.key, &e.key)).or_default().push(f),
+        match serving.get(&*f.key) {
+            Some(ServingRules {
+                ingress: Some(i),
+                egress: Some(e),
+            }) => groups.entry((i, e)).or_default().push(f),
             _ => no_rule.push(f),
         }
     }
@@ -118,6 +114,41 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         }
     }
     out
+}
+
+/// The first ingress and the first egress rule (in key order) that serve a
+/// flow.
+#[derive(Default)]
+struct ServingRules<'a> {
+    ingress: Option<&'a str>,
+    egress: Option<&'a str>,
+}
+
+/// The rules serving each of `flows`, found in one pass over the rules:
+/// linear in the rules' flow lists, where asking every rule for every flow
+/// was quadratic on meshes.
+fn serving_rules<'a>(
+    c: &'a Computation<'_>,
+    flows: &[&FlowRecord],
+) -> HashMap<&'a str, ServingRules<'a>> {
+    let wanted: HashSet<&str> = flows.iter().map(|f| &*f.key).collect();
+    let mut serving: HashMap<&'a str, ServingRules<'a>> = HashMap::with_capacity(wanted.len());
+    for rule in c.rules.values() {
+        for key in rule.flows.iter() {
+            if !wanted.contains(&**key) {
+                continue;
+            }
+            let entry = serving.entry(&**key).or_default();
+            let slot = match rule.direction {
+                Direction::Ingress => &mut entry.ingress,
+                Direction::Egress => &mut entry.egress,
+            };
+            if slot.is_none() {
+                *slot = Some(&rule.key);
+            }
+        }
+    }
+    serving
 }
 
 fn field(out: &mut String, indent: usize, name: &str, value: &str) {

@@ -19,7 +19,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use portmap_core::catalog::{Catalog, Protocol};
 use portmap_core::diagram::Diagram;
 use portmap_core::issue::{Issue, has_errors};
-use portmap_core::output::{CatalogOutput, FlowsOutput, catalog_output};
+use portmap_core::output::{CatalogOutput, FlowsOutputView, RulesView, catalog_output};
 use portmap_core::render::TableFormat;
 use portmap_core::report;
 use portmap_core::rules::Computation;
@@ -324,6 +324,24 @@ fn write_out(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Writes `v` as pretty JSON and a newline to stdout as it is encoded,
+/// without building the text first: the same bytes as `write_out(&json(v)?)`.
+fn write_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, v)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            Err(Failure(exit::IO))
+        }
+    }
+}
+
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(v)
         .map(|s| s + "\n")
@@ -522,10 +540,10 @@ fn flows_command(
 ) -> Result<(), Failure> {
     let catalog = load_catalog(catalogs)?;
     let comp = compute_file(path, &catalog)?;
-    let out = FlowsOutput::new(&comp);
     let text = match (format, rules_only) {
-        (Format::Json, false) => json(&out)?,
-        (Format::Json, true) => json(&out.rules)?,
+        // Streamed: the JSON of a large mesh is written as it is encoded.
+        (Format::Json, false) => return write_json(&FlowsOutputView(&comp)),
+        (Format::Json, true) => return write_json(&RulesView(&comp.rules)),
         (Format::Table, false) => {
             format!(
                 "{}\n{}",

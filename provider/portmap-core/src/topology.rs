@@ -172,8 +172,10 @@ pub struct Node {
     /// The node's addresses (IPv4 and IPv6 CIDRs or single addresses).
     #[serde(default)]
     pub cidrs: Vec<String>,
-    /// An opaque reference (security group, application security group or
-    /// network tag) the cloud shapes use instead of the CIDRs.
+    /// How the platform names the node, which the cloud shapes use instead
+    /// of the CIDRs: an AWS security group or managed prefix list (`pl-…`)
+    /// id, an Azure application security group id or service tag, a GCP
+    /// network tag or service account email.
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// `host` (default) or `group`.
@@ -1096,11 +1098,28 @@ fn check_once_per_installation(
                 product.name,
                 component.name,
                 component.id,
-                names.join(", ")
+                name_list(&names)
             ),
         ));
     }
 }
+
+/// Names joined with commas; past [`MAX_LISTED_NAMES`], the first few and
+/// how many more, so that a warning about 400 nodes stays readable.
+fn name_list(names: &[String]) -> String {
+    if names.len() <= MAX_LISTED_NAMES {
+        return names.join(", ");
+    }
+    let shown = MAX_LISTED_NAMES - 2;
+    format!(
+        "{} and {} more",
+        names[..shown].join(", "),
+        names.len() - shown
+    )
+}
+
+/// The most node names a warning lists in full.
+const MAX_LISTED_NAMES: usize = 8;
 
 fn node_index(nodes: &[ResolvedNode], name: &str) -> Option<usize> {
     nodes.binary_search_by(|n| n.name.as_str().cmp(name)).ok()

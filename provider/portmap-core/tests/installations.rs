@@ -426,6 +426,32 @@ installations:
     );
 }
 
+/// Ten Master Stacks: the warning names the first six (in name order) and
+/// counts the rest, so that it stays readable on a landing zone of hundreds.
+#[test]
+fn a_long_once_per_installation_warning_lists_a_few_names_and_a_count() {
+    let mut yaml = String::from("nodes:\n");
+    for i in 0..10 {
+        yaml.push_str(&format!(
+            "  app-{i}: {{ components: [tachyon-5/master-stack], cidrs: [10.1.0.{i}] }}\n"
+        ));
+    }
+    yaml.push_str("  sql: { components: [tachyon-5/sql-master], cidrs: [10.3.0.20] }\n");
+    let c = run(&yaml);
+    let w = c
+        .issues
+        .iter()
+        .find(|i| i.summary.contains("master-stack runs on 10 nodes"))
+        .unwrap();
+    assert!(
+        w.detail.contains(
+            "it runs on \"app-0\", \"app-1\", \"app-2\", \"app-3\", \"app-4\", \"app-5\" and 4 more."
+        ),
+        "{}",
+        w.detail
+    );
+}
+
 /// The Spotfire database is one per installation; a group node stands for
 /// several servers.
 #[test]
