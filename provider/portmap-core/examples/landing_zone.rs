@@ -5,6 +5,9 @@
 //! cargo run --release -p portmap-core --example landing_zone -- write 1000 [yaml|json]
 //!     prints the topology of a 1,000-node landing zone (the `nodes` and
 //!     `products` arguments of portmap_flows, and a `portmap flows` file)
+//! cargo run --release -p portmap-core --example landing_zone -- write-mesh 400 [yaml|json]
+//!     prints a mesh of 400 Spotfire sites (every site hosts servers, so
+//!     flows grow with the square of the sites), for the CLI benchmarks
 //! cargo run --release -p portmap-core --example landing_zone -- stats 10 100 1000 10000
 //!     prints, per size, the numbers of nodes, flows, rules and cloud rules
 //! cargo run --release -p portmap-core --example landing_zone -- time 15 10 100 1000 10000
@@ -60,14 +63,27 @@ fn write(args: &[String]) -> Result<()> {
         .parse()
         .map_err(|e| format!("write: {e}"))?;
     let t = landing_zone::landing_zone(n);
-    let text = match args.get(1).map(String::as_str).unwrap_or("yaml") {
-        "yaml" => serde_norway::to_string(&t).map_err(|e| e.to_string())?,
-        "json" => serde_json::to_string_pretty(&t).map_err(|e| e.to_string())? + "\n",
+    print_topology(&t, args.get(1), &format!("landing zone of {n} nodes"))
+}
+
+/// `write-mesh SITES [yaml|json]`: a mesh of Spotfire sites.
+fn write_mesh(args: &[String]) -> Result<()> {
+    let n: usize = args
+        .first()
+        .ok_or("write-mesh: give the number of sites")?
+        .parse()
+        .map_err(|e| format!("write-mesh: {e}"))?;
+    let t = landing_zone::mesh(n);
+    print_topology(&t, args.get(1), &format!("mesh of {n} sites"))
+}
+
+fn print_topology(t: &Topology, format: Option<&String>, what: &str) -> Result<()> {
+    let text = match format.map(String::as_str).unwrap_or("yaml") {
+        "yaml" => serde_norway::to_string(t).map_err(|e| e.to_string())?,
+        "json" => serde_json::to_string_pretty(t).map_err(|e| e.to_string())? + "\n",
         other => return Err(format!("write: unknown format {other:?} (yaml or json)")),
     };
-    print!(
-        "# A generated landing zone of {n} nodes (provider/portmap-core/benches/support/landing_zone.rs).\n{text}"
-    );
+    print!("# A generated {what} (provider/portmap-core/benches/support/landing_zone.rs).\n{text}");
     Ok(())
 }
 
@@ -296,12 +312,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("write") => write(&args[1..]),
+        Some("write-mesh") => write_mesh(&args[1..]),
         Some("stats") => stats(&args[1..]),
         Some("time") => time(&args[1..]),
         Some("peak") => peak(&args[1..]),
         Some("phases") => phases(&args[1..]),
         _ => Err(
-            "usage: landing_zone write N [yaml|json] | stats [N...] | time ROUNDS [N...] | peak N"
+            "usage: landing_zone write N [yaml|json] | write-mesh SITES [yaml|json] | stats [N...] | time ROUNDS [N...] | peak N"
                 .into(),
         ),
     };

@@ -449,3 +449,50 @@ pub fn landing_zone(nodes: usize) -> Topology {
         ..Topology::default()
     }
 }
+
+/// A mesh of `sites` Spotfire sites (for the CLI benchmarks of
+/// docs/performance.md): each site hosts a server with a node manager, a
+/// SQL Server database and a group of users, all in one implicit
+/// installation, so every user reaches every server and every server every
+/// database: flows and rules grow with the square of the sites, unlike a
+/// landing zone's spokes.
+pub fn mesh(sites: usize) -> Topology {
+    let mut nodes = BTreeMap::new();
+    for i in 0..sites {
+        let (high, low) = (i / 250, i % 250);
+        nodes.insert(
+            format!("srv-{i}"),
+            host(
+                &["spotfire/server", "spotfire/node-manager"],
+                format!("10.{high}.{low}.11/32"),
+                None,
+            ),
+        );
+        nodes.insert(
+            format!("db-{i}"),
+            host(
+                &["spotfire/database"],
+                format!("10.{high}.{low}.12/32"),
+                None,
+            ),
+        );
+        nodes.insert(
+            format!("users-{i}"),
+            node(
+                &["spotfire/client"],
+                vec![format!("10.{}.{low}.0/24", 100 + high)],
+                NodeKind::Group,
+            ),
+        );
+    }
+    Topology {
+        nodes,
+        products: [(
+            "spotfire".to_string(),
+            product(&[], &["database-sqlserver"], &[]),
+        )]
+        .into_iter()
+        .collect(),
+        ..Topology::default()
+    }
+}
