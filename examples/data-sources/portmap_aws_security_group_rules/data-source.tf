@@ -9,6 +9,9 @@ data "portmap_aws_security_group_rules" "this" {
     mail    = { components = ["1e-platform/smtp-relay"], cidrs = ["10.0.3.25"] }
     cloud   = { components = ["1e-platform/cloud-services"], cidrs = ["0.0.0.0/0"], kind = "group", exposure = "untrusted" }
   }
+  # Only the security groups this configuration manages: the clients, the
+  # mail relay and the 1E Cloud have none here.
+  for_nodes = ["server", "sql"]
   # The account's raised quota of rules per security group.
   max_rules = 100
 }

@@ -4,7 +4,10 @@
 //! and validate/read around the core's shaping. Each data source module
 //! supplies a [`Shape`]; [`CloudShape`] makes it a data source.
 
+use std::collections::BTreeSet;
+
 use portmap_core::Computation;
+use portmap_core::cloud::select;
 use portmap_core::issue::{Issue, Path, has_errors};
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
@@ -12,7 +15,7 @@ use tfplugin::value::{Type, Value};
 
 use crate::convert::{diagnostics, read_state};
 use crate::data_sources::{Context, DataSource};
-use crate::topology_input;
+use crate::topology_input::{self, check_selection, selection};
 
 /// What differs between the cloud-shape data sources.
 pub trait Shape: Send + Sync {
@@ -28,12 +31,14 @@ pub trait Shape: Send + Sync {
     fn arguments(&self) -> Vec<Attribute>;
     /// Checks those arguments (known values only), with paths.
     fn check_arguments(&self, config: &Value) -> Vec<Issue>;
-    /// Shapes the computation: the rules as JSON objects by key, and the
-    /// issues (quota errors, risk findings).
+    /// Shapes the computation, already narrowed to the nodes of
+    /// `for_nodes` (`selected`, `None` for all): the rules as JSON objects
+    /// by key, and the issues (quota errors, risk findings).
     fn shape(
         &self,
         c: &Computation<'_>,
         config: &Value,
+        selected: Option<&BTreeSet<String>>,
         risks_as_errors: bool,
     ) -> Result<(serde_json::Value, Vec<Issue>), String>;
 }
@@ -47,6 +52,15 @@ fn fail_on_risk() -> Attribute {
         "fail_on_risk",
         Type::Bool,
         "When true, the risk checks are errors that stop the plan instead of warnings. The checks flag a database or administration port (the catalog marks them sensitive) opened from `0.0.0.0/0` or `::/0`; a cleartext protocol (HTTP, telnet, rexec, rlogin, rsh, LDAP without TLS, SMB and others the catalog marks) between a node and a node whose `exposure` is `internet-facing` or `untrusted`; and any flow needing 1,000 ports or more, such as the catalog's `1024-65535/udp` and \"6010 and above\" rows. Defaults to false.",
+    )
+}
+
+/// The `for_nodes` argument.
+fn for_nodes() -> Attribute {
+    Attribute::optional(
+        "for_nodes",
+        Type::set(Type::String),
+        "Only return the rules of these nodes (keys of `nodes`): the firewalls this configuration manages, leaving out, say, a group of clients or an on-premises network. The computation still covers the whole topology, so every rule returned is exactly the one of the whole result (same key, peer, ports and description, and for Azure the same priority). The checks look at the selection only, since the other nodes' firewalls are not managed here: the rules quota, Azure priority clashes, the warnings about flows left without a rule, and the risk findings about flows with no selected end are left out. All nodes when null.",
     )
 }
 
@@ -71,6 +85,7 @@ impl<S: Shape> DataSource for CloudShape<S> {
         Schema::new(
             Block::new(S::DESCRIPTION)
                 .attributes(topology_input::attributes())
+                .attribute(for_nodes())
                 .attributes(self.0.arguments())
                 .attribute(fail_on_risk())
                 .attribute(self.rules_attribute()),
@@ -80,12 +95,15 @@ impl<S: Shape> DataSource for CloudShape<S> {
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
         let mut issues = topology_input::validate(ctx, config);
         issues.extend(self.0.check_arguments(config));
+        issues.extend(check_selection(config, selection(config).as_ref()));
         issues.extend(unknown_addresses(S::TYPE_NAME, config));
         diagnostics(&issues)
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
+        let selected = selection(config);
         let mut issues = self.0.check_arguments(config);
+        issues.extend(check_selection(config, selected.as_ref()));
         if has_errors(&issues) {
             return (None, diagnostics(&issues));
         }
@@ -98,7 +116,11 @@ impl<S: Shape> DataSource for CloudShape<S> {
             .get("fail_on_risk")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let rules = self.0.shape(&comp, config, as_errors).map(|(json, found)| {
+        let shaped = select(&comp, selected.as_ref());
+        let rules = self
+            .0
+            .shape(&shaped, config, selected.as_ref(), as_errors)
+            .map(|(json, found)| {
             issues.extend(found);
             json
         });

@@ -36,7 +36,7 @@ pub fn attributes() -> Vec<Attribute> {
                 Attribute::optional(
                     "ref",
                     Type::String,
-                    "An opaque reference to the node's security group, application security group or network tag. The cloud-shape data sources use it instead of the CIDRs where the platform allows (`referenced_node`, ASG ids, target tags).",
+                    "How the platform names the node, used by the cloud-shape data sources instead of the CIDRs where the platform allows: on AWS its security group id (`referenced_node`) or a managed prefix list id (`pl-…`, `prefix_list_id`); on Azure its application security group's resource id or a service tag (`Internet`, `AzureLoadBalancer`, `VirtualNetwork`, ...); on GCP its network tag (`target_tags`, `source_tags`) or its service account's email (`target_service_accounts`, `source_service_accounts`).",
                 ),
                 Attribute::optional(
                     "kind",

@@ -14,7 +14,10 @@
 //! multiplied by the quota for security groups per network interface cannot
 //! exceed 1,000". A rule referencing a security group counts as one rule
 //! ("Security group rules", Security group size); AWS does not say which
-//! family's quota it uses, so it is counted in both. Descriptions: "Up to 255
+//! family's quota it uses, so it is counted in both. A `ref` of the form
+//! `pl-…` names a managed prefix list (`prefix_list_id`) instead; AWS counts
+//! such a rule as many times as the list's maximum entries, which portmap
+//! cannot see, so it is counted once in both families and the docs say so. Descriptions: "Up to 255
 //! characters in length. Allowed characters are a-z, A-Z, 0-9, spaces, and
 //! ._-:/()#,@[]+=&;{}!$*" (Amazon EC2 API Reference, `IpRange` and
 //! `SecurityGroupRuleRequest`, Description).
@@ -60,6 +63,11 @@ pub struct AwsRule {
     pub referenced_node: Option<String>,
     /// The peer's `ref`, when the rule references its security group.
     pub referenced_security_group_id: Option<String>,
+    /// The peer's `ref`, when it names an AWS managed prefix list (`pl-…`).
+    /// Left out of the JSON when null, so the rules of topologies without
+    /// prefix lists are the same bytes as before it existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_list_id: Option<String>,
     /// Product and purposes, in AWS's character set.
     pub description: String,
     /// Keys of the flows served.
@@ -93,6 +101,14 @@ pub fn check_max_rules(max_rules: i64) -> Option<Issue> {
             format!("The rules quota per security group is at least 1 and at most {MAX_RULES_LIMIT}: AWS caps it times the security groups per network interface at 1,000."),
         )
     })
+}
+
+/// Whether a `ref` names an AWS managed prefix list (`pl-` and hexadecimal
+/// digits, as AWS writes prefix list ids) rather than a security group.
+pub fn is_prefix_list_id(reference: &str) -> bool {
+    reference
+        .strip_prefix("pl-")
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Whether AWS accepts the character in a rule description.
@@ -195,6 +211,7 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             cidr_ipv6: None,
             referenced_node: None,
             referenced_security_group_id: None,
+            prefix_list_id: None,
             description: descriptions
                 .entry(r.description.as_ptr())
                 .or_insert_with(|| description(&r.description))
@@ -202,10 +219,17 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             flows: r.flows.iter().map(|k| k.to_string()).collect(),
         };
         if let Some(reference) = &peer.reference {
-            let rule = AwsRule {
-                referenced_node: Some(peer.name.clone()),
-                referenced_security_group_id: Some(reference.clone()),
-                ..base
+            let rule = if is_prefix_list_id(reference) {
+                AwsRule {
+                    prefix_list_id: Some(reference.clone()),
+                    ..base
+                }
+            } else {
+                AwsRule {
+                    referenced_node: Some(peer.name.clone()),
+                    referenced_security_group_id: Some(reference.clone()),
+                    ..base
+                }
             };
             let key = format!("{}:ref", r.key);
             served.insert(key.clone(), &r.flows);
@@ -241,7 +265,12 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     ));
     issues.extend(risk::check(
         c,
-        &|peer| peer.reference.is_none(),
+        &|peer| {
+            peer.reference
+                .is_none()
+                .then(|| risk::whole_internet_cidrs(peer))
+                .flatten()
+        },
         o.risks_as_errors,
     ));
     Shaped { rules, issues }
@@ -258,6 +287,7 @@ type Content<'r> = (
     Option<&'r str>,
     Option<&'r str>,
     Option<&'r str>,
+    Option<&'r str>,
 );
 
 fn content(r: &AwsRule) -> Content<'_> {
@@ -270,6 +300,7 @@ fn content(r: &AwsRule) -> Content<'_> {
         r.cidr_ipv4.as_deref(),
         r.cidr_ipv6.as_deref(),
         r.referenced_security_group_id.as_deref(),
+        r.prefix_list_id.as_deref(),
     )
 }
 
@@ -361,7 +392,7 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
             let u = peers.entry(&r.peer).or_default();
             u.rules += 1;
             u.ports.insert((&r.ip_protocol, r.from_port, r.to_port));
-            u.by_ref |= r.referenced_security_group_id.is_some();
+            u.by_ref |= r.referenced_security_group_id.is_some() || r.prefix_list_id.is_some();
         }
     }
     counts
@@ -430,11 +461,18 @@ mod tests {
     fn openings(rules: &BTreeMap<String, AwsRule>) -> Openings {
         let mut o = Openings::new();
         for r in rules.values() {
-            let endpoint = match (&r.cidr_ipv4, &r.cidr_ipv6, &r.referenced_security_group_id) {
-                (Some(a), None, None) => a.clone(),
-                (None, Some(a), None) => a.clone(),
-                (None, None, Some(rf)) => format!("ref:{rf}"),
-                other => panic!("not exactly one of cidr_ipv4, cidr_ipv6, referenced: {other:?}"),
+            let endpoint = match (
+                &r.cidr_ipv4,
+                &r.cidr_ipv6,
+                &r.referenced_security_group_id,
+                &r.prefix_list_id,
+            ) {
+                (Some(a), None, None, None) => a.clone(),
+                (None, Some(a), None, None) => a.clone(),
+                (None, None, Some(rf), None) | (None, None, None, Some(rf)) => format!("ref:{rf}"),
+                other => panic!(
+                    "not exactly one of cidr_ipv4, cidr_ipv6, referenced, prefix list: {other:?}"
+                ),
             };
             let d = if r.direction == "ingress" {
                 Direction::Ingress
@@ -493,6 +531,40 @@ mod tests {
     }
 
     #[test]
+    fn a_ref_naming_a_managed_prefix_list_fills_prefix_list_id() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10")),
+                ("clients", n("plossys/client | | group ref=pl-0a1b2c3d")),
+                ("admins", n("plossys/admin | | group ref=sg-admins")),
+            ],
+            &[],
+        );
+        let s = shape(&c, &AwsOptions::default());
+        // The clients reach the Output Engine on 443, 515 and 631 (the
+        // PLOSSYS tables); each ingress rule names the list, not a group.
+        for port in [443, 515, 631] {
+            let r = &s.rules[&format!("oe:ingress:clients:tcp:{port}:ref")];
+            assert_eq!(r.prefix_list_id.as_deref(), Some("pl-0a1b2c3d"));
+            assert_eq!(r.referenced_node, None);
+            assert_eq!(r.referenced_security_group_id, None);
+            assert_eq!((r.from_port, r.to_port), (port, port));
+            let j = serde_json::to_value(r).unwrap();
+            assert_eq!(j["prefix_list_id"], "pl-0a1b2c3d");
+        }
+        let r = &s.rules["oe:ingress:admins:tcp:9000:ref"];
+        assert_eq!(r.referenced_security_group_id.as_deref(), Some("sg-admins"));
+        assert_eq!(r.prefix_list_id, None);
+        // Left out of the JSON when null: the bytes of older outputs.
+        let j = serde_json::to_value(r).unwrap();
+        assert!(j.get("prefix_list_id").is_none(), "{j}");
+        assert!(is_prefix_list_id("pl-63a5400a"));
+        for not in ["pl-", "pl-xyz", "sg-0a1b", "PL-63a5400a", "pl-63a5400a "] {
+            assert!(!is_prefix_list_id(not), "{not}");
+        }
+    }
+
+    #[test]
     fn one_rule_per_cidr_or_one_reference() {
         let c = compute(
             vec![
@@ -545,6 +617,7 @@ mod tests {
                 cidr_ipv6: Some("2001:db8:2::/48".into()),
                 referenced_node: None,
                 referenced_security_group_id: None,
+                prefix_list_id: None,
                 description: "plossys: Job acceptance via IPPS (seal-ipp-checkin)".into(),
                 flows: vec!["plossys:client-ipps:clients>oe:tcp:443".into()],
             }

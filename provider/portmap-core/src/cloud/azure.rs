@@ -38,7 +38,10 @@
 //! bytes, so a description is cut at a character boundary within 140 bytes).
 //! A `ref` is an application security group's resource id,
 //! `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/applicationSecurityGroups/<name>`,
-//! checked at plan.
+//! or a service tag (`Internet`, `AzureLoadBalancer`, `VirtualNetwork`,
+//! `Storage.WestEurope`, ...: letters and digits, with at most one `.` before
+//! a region), which a rule names as its `*_address_prefix`; checked at plan.
+//! Rules naming a peer by its ref keep the family `ref` in their key.
 
 use std::collections::BTreeMap;
 
@@ -163,22 +166,49 @@ pub fn valid_asg_id(id: &str) -> bool {
         && valid_name(name)
 }
 
-/// An error for each node whose `ref` is not an application security
-/// group's resource id.
+/// Whether the text has the form of an Azure service tag: a name of
+/// letters and digits starting with a letter (`Internet`,
+/// `AzureLoadBalancer`, `VirtualNetwork`, `AzureCloud`), optionally a `.` and
+/// a region of letters and digits (`Storage.WestEurope`). Which tags exist
+/// is Azure's to say; the form is what can be checked at plan.
+pub fn valid_service_tag(tag: &str) -> bool {
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric());
+    let (name, region) = match tag.split_once('.') {
+        Some((name, region)) => (name, Some(region)),
+        None => (tag, None),
+    };
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word(name)
+        && region.is_none_or(word)
+}
+
+/// An error for each node whose `ref` is neither an application security
+/// group's resource id nor a service tag.
 fn check_refs(c: &Computation<'_>) -> Vec<Issue> {
     c.resolved
         .nodes
         .iter()
         .filter_map(|n| Some((n, n.reference.as_deref()?)))
-        .filter(|(_, r)| !valid_asg_id(r))
+        .filter(|(_, r)| !valid_asg_id(r) && !valid_service_tag(r))
         .map(|(n, r)| {
             Issue::error(
                 node_path(&n.name).attr("ref"),
                 format!("Invalid application security group id \"{r}\""),
-                "On Azure a node's ref is the resource id of its application security group, /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.Network/applicationSecurityGroups/<name> (for example azurerm_application_security_group.<name>.id).",
+                "On Azure a node's ref is the resource id of its application security group, /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.Network/applicationSecurityGroups/<name> (for example azurerm_application_security_group.<name>.id), or a service tag such as Internet, AzureLoadBalancer, VirtualNetwork or Storage.WestEurope (letters and digits, optionally a '.' and a region).",
             )
         })
         .collect()
+}
+
+/// How a rule names a node by its `ref`: a service tag as the address
+/// prefix, otherwise an application security group (an invalid ref is
+/// reported by [`check_refs`] and shaped as an ASG, as before tags existed).
+fn ref_side(reference: &str) -> Side {
+    if valid_service_tag(reference) {
+        Side::Tag(reference.to_string())
+    } else {
+        Side::Asg(reference.to_string())
+    }
 }
 
 fn pins_path() -> Path {
@@ -202,6 +232,7 @@ pub fn check_pins(pins: &BTreeMap<String, i64>) -> Vec<Issue> {
 enum Side {
     Any,
     Asg(String),
+    Tag(String),
     Prefixes(Vec<String>),
 }
 
@@ -218,7 +249,11 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
     let ix = Index::new(c);
     for g in groups(&ix) {
         let peer_sides: Vec<(&str, &str, Side)> = match &g.peer.reference {
-            Some(r) => vec![("ref", "asg", Side::Asg(r.clone()))],
+            Some(r) => {
+                let side = ref_side(r);
+                let short = if matches!(side, Side::Tag(_)) { "tag" } else { "asg" };
+                vec![("ref", short, side)]
+            }
             None => families(&g.peer.cidrs)
                 .into_iter()
                 .map(|f| {
@@ -251,7 +286,7 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                     fam_short
                 );
                 let node_side = match &g.node.reference {
-                    Some(r) => Side::Asg(r.clone()),
+                    Some(r) => ref_side(r),
                     None => Side::Any,
                 };
                 let (source, destination) = match g.direction {
@@ -316,7 +351,14 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
     issues.extend(quotas(&rules));
     issues.extend(risk::check(
         c,
-        &|peer| peer.reference.is_none(),
+        &|peer| match peer.reference.as_deref() {
+            None => risk::whole_internet_cidrs(peer),
+            // Azure compares service tags without regard to case.
+            Some(tag) if tag.eq_ignore_ascii_case("Internet") => {
+                Some((format!("is the service tag {tag}"), "ref"))
+            }
+            Some(_) => None,
+        },
         o.risks_as_errors,
     ));
     Shaped { rules, issues }
@@ -326,6 +368,7 @@ fn clone_side(s: &Side) -> Side {
     match s {
         Side::Any => Side::Any,
         Side::Asg(a) => Side::Asg(a.clone()),
+        Side::Tag(t) => Side::Tag(t.clone()),
         Side::Prefixes(p) => Side::Prefixes(p.clone()),
     }
 }
@@ -335,6 +378,7 @@ type SideFields = (Option<String>, Option<Vec<String>>, Option<Vec<String>>);
 fn split(s: Side) -> SideFields {
     match s {
         Side::Any => (Some("*".into()), None, None),
+        Side::Tag(t) => (Some(t), None, None),
         Side::Prefixes(p) => (None, Some(p), None),
         Side::Asg(a) => (None, None, Some(vec![a])),
     }
@@ -533,14 +577,15 @@ mod tests {
                     &r.destination_address_prefix,
                 ),
             };
-            assert!(
-                single.is_none(),
-                "the peer side is never a single prefix: {r:?}"
-            );
-            let endpoints: Vec<String> = match (prefixes, asgs) {
-                (Some(p), None) => p.clone(),
-                (None, Some(a)) => a.iter().map(|a| format!("ref:{a}")).collect(),
-                other => panic!("peer side is not exactly one of prefixes and ASGs: {other:?}"),
+            // The peer side is a single prefix only when it is the peer's
+            // service tag (its ref), never `*`.
+            let endpoints: Vec<String> = match (prefixes, asgs, single) {
+                (Some(p), None, None) => p.clone(),
+                (None, Some(a), None) => a.iter().map(|a| format!("ref:{a}")).collect(),
+                (None, None, Some(tag)) if valid_service_tag(tag) => vec![format!("ref:{tag}")],
+                other => panic!(
+                    "peer side is not exactly one of prefixes, ASGs and a service tag: {other:?}"
+                ),
             };
             let p = if r.protocol == "Tcp" {
                 Protocol::Tcp
@@ -625,6 +670,54 @@ mod tests {
                 }
             }
             assert_eq!(openings(&s.rules), required(&c, &policy), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_ref_that_is_a_service_tag_names_the_peer_as_its_address_prefix() {
+        let asg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/asg-oe";
+        let c = compute(
+            vec![
+                (
+                    "oe",
+                    n(&format!("plossys/output-engine | 10.1.0.10 | ref={asg}")),
+                ),
+                ("lb", n("plossys/client | | group ref=AzureLoadBalancer")),
+                ("admins", n("plossys/admin | | group ref=Internet")),
+            ],
+            &[],
+        );
+        let s = shape(&c, &AzureOptions::default());
+        // The PLOSSYS tables: clients print on 443, 515 and 631;
+        // administrators reach Kibana (5601) and the Administrator (9000).
+        let r = &s.rules["oe:ingress:lb:tcp:ref"];
+        assert_eq!(r.source_address_prefix.as_deref(), Some("AzureLoadBalancer"));
+        assert_eq!(r.source_address_prefixes, None);
+        assert_eq!(r.source_application_security_group_ids, None);
+        assert_eq!(
+            r.destination_application_security_group_ids,
+            Some(vec![asg.to_string()])
+        );
+        assert_eq!(r.destination_port_ranges, ["443", "515", "631"]);
+        assert_eq!(r.name, "oe-in-lb-tcp-tag");
+        let r = &s.rules["lb:egress:oe:tcp:ref"];
+        assert_eq!(r.source_address_prefix.as_deref(), Some("AzureLoadBalancer"));
+        assert_eq!(r.name, "lb-out-oe-tcp-asg");
+        // A sensitive port (administration) open to the service tag
+        // Internet is a risk finding at the node's ref.
+        let risk = s
+            .issues
+            .iter()
+            .find(|i| i.summary.starts_with("Risk:") && i.summary.contains("whole internet"))
+            .expect("a finding");
+        assert_eq!(risk.path, node_path("admins").attr("ref"));
+        assert!(risk.detail.contains("is the service tag Internet"), "{}", risk.detail);
+        assert!(!s.issues.iter().any(Issue::is_error), "{:#?}", s.issues);
+        for tag in ["Internet", "AzureLoadBalancer", "VirtualNetwork", "Storage.WestEurope", "AzureCloud.eastus2"] {
+            assert!(valid_service_tag(tag), "{tag}");
+        }
+        for not in ["", "asg-admins", "sg-0aaa1111", "Storage.", ".WestEurope", "A.b.c", "1Internet", "Internet "] {
+            assert!(!valid_service_tag(not), "{not}");
         }
     }
 

@@ -17,6 +17,16 @@
 //! node-side range list lacks are left out, since no such traffic can reach
 //! the node.
 //!
+//! A `ref` containing `@` is a service account's email instead of a tag:
+//! the node is then targeted with `target_service_accounts` and named as a
+//! source with `source_service_accounts`, Google's recommended scoping,
+//! since a service account cannot be set on an instance by whoever can
+//! edit its tags. A rule cannot mix the two kinds ("you cannot mix and match
+//! service accounts and network tags in any firewall rule": Google Cloud,
+//! "VPC firewall rules", Filtering using service accounts versus network
+//! tags); where a node and a peer without CIDRs are named by different
+//! kinds, the flows get no rule and a warning names them.
+//!
 //! Limits: names are 1-63 characters matching `[a-z]([-a-z0-9]*[a-z0-9])?`
 //! (RFC 1035), unique in the project; priorities are 0-65535, default 1000
 //! (Compute Engine API, `firewalls` resource; the same rules for network
@@ -84,6 +94,14 @@ pub struct GcpRule {
     pub source_tags: Option<Vec<String>>,
     /// The node's tag.
     pub target_tags: Option<Vec<String>>,
+    /// The peer's service account, for an ingress rule from a peer without
+    /// CIDRs whose ref is a service account. Left out of the JSON when null
+    /// (as the next), so rules without service accounts keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_service_accounts: Option<Vec<String>>,
+    /// The node's service account, when its ref is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_service_accounts: Option<Vec<String>>,
     /// Product and purposes.
     pub description: String,
     /// Keys of the flows served.
@@ -165,10 +183,41 @@ pub fn rule_name(raw: &str, key: &str) -> String {
     format!("{}-{}", head.trim_end_matches('-'), short_hash(key))
 }
 
-/// How one end of a rule is named: by network tag or by address ranges.
+/// Whether the text has the form of a service account's email: one `@`
+/// between a non-empty name of lower-case letters, digits and `-`, and a
+/// domain of lower-case labels separated by `.` (such as
+/// `print@my-project.iam.gserviceaccount.com` or
+/// `123456789-compute@developer.gserviceaccount.com`).
+pub fn valid_service_account(email: &str) -> bool {
+    let Some((name, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    label(name) && domain.contains('.') && domain.split('.').all(label)
+}
+
+/// How one end of a rule is named: by network tag, by service account or by
+/// address ranges.
 enum End {
     Tag(String),
+    Account(String),
     Ranges(Vec<IpNet>),
+}
+
+impl End {
+    /// Whether the end is a tag and the other a service account, or the
+    /// reverse: no GCP rule can name both.
+    fn mixes_with(&self, other: &End) -> bool {
+        matches!(
+            (self, other),
+            (End::Tag(_), End::Account(_)) | (End::Account(_), End::Tag(_))
+        )
+    }
 }
 
 #[derive(Default)]
@@ -178,6 +227,10 @@ struct Parts {
     destination_ranges: Option<Vec<String>>,
     source_tags: Option<Vec<String>>,
     target_tags: Option<Vec<String>>,
+    source_service_accounts: Option<Vec<String>>,
+    target_service_accounts: Option<Vec<String>>,
+    /// Both ends are named by service accounts (no address family).
+    accounts: bool,
 }
 
 /// The rules of one (node, direction, peer) without ports: one per address
@@ -193,10 +246,11 @@ fn parts(direction: Direction, node: &End, peer: &End) -> Vec<Parts> {
                 .map(Some)
                 .collect()
         }
-        (End::Ranges(r), End::Tag(_)) | (End::Tag(_), End::Ranges(r)) => {
+        (End::Ranges(r), End::Tag(_) | End::Account(_))
+        | (End::Tag(_) | End::Account(_), End::Ranges(r)) => {
             families(r).into_iter().map(Some).collect()
         }
-        (End::Tag(_), End::Tag(_)) => vec![None],
+        (End::Tag(_) | End::Account(_), End::Tag(_) | End::Account(_)) => vec![None],
     };
     let ingress = direction == Direction::Ingress;
     fams.into_iter()
@@ -208,14 +262,17 @@ fn parts(direction: Direction, node: &End, peer: &End) -> Vec<Parts> {
             let ranges = |nets: &[IpNet]| fam.map(|f| nets_of(nets, f));
             match node {
                 End::Tag(t) => p.target_tags = Some(vec![t.clone()]),
+                End::Account(a) => p.target_service_accounts = Some(vec![a.clone()]),
                 End::Ranges(n) if ingress => p.destination_ranges = ranges(n),
                 End::Ranges(n) => p.source_ranges = ranges(n),
             }
             match peer {
                 End::Tag(t) => p.source_tags = Some(vec![t.clone()]),
+                End::Account(a) => p.source_service_accounts = Some(vec![a.clone()]),
                 End::Ranges(n) if ingress => p.source_ranges = ranges(n),
                 End::Ranges(n) => p.destination_ranges = ranges(n),
             }
+            p.accounts = fam.is_none() && matches!(node, End::Account(_));
             p
         })
         .collect()
@@ -229,21 +286,31 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     let mut untargeted = BTreeSet::new();
     // The ends whose unserved flows an issue already names.
     let mut reported = BTreeSet::new();
-    let mut tag = |n: &ResolvedNode, issues: &mut Vec<Issue>| -> Option<String> {
+    let mut tag = |n: &ResolvedNode, issues: &mut Vec<Issue>| -> Option<End> {
         let t = n.reference.clone()?;
+        if t.contains('@') {
+            if !valid_service_account(&t) && bad_tags.insert(n.name.clone()) {
+                issues.push(Issue::error(
+                    node_path(&n.name).attr("ref"),
+                    format!("Invalid service account \"{t}\""),
+                    "On GCP a ref with '@' is a service account's email, such as print@my-project.iam.gserviceaccount.com: lower-case letters, digits and '-' before the '@', a domain of such labels after it.",
+                ));
+            }
+            return Some(End::Account(t));
+        }
         if !valid_name(&t, MAX_NAME) && bad_tags.insert(n.name.clone()) {
             issues.push(Issue::error(
                 node_path(&n.name).attr("ref"),
                 format!("Invalid network tag \"{t}\""),
-                "On GCP a node's ref is its network tag: 1-63 lower-case letters, digits and '-', starting with a letter and not ending with '-'.",
+                "On GCP a node's ref is its network tag: 1-63 lower-case letters, digits and '-', starting with a letter and not ending with '-', or its service account's email.",
             ));
         }
-        Some(t)
+        Some(End::Tag(t))
     };
     let ix = Index::new(c);
     for g in groups(&ix) {
         let node = match tag(g.node, &mut issues) {
-            Some(t) => End::Tag(t),
+            Some(end) => end,
             None if !g.node.cidrs.is_empty() => End::Ranges(g.node.cidrs.clone()),
             None => {
                 reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
@@ -267,10 +334,15 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             continue;
         } else {
             match tag(g.peer, &mut issues) {
-                Some(t) => End::Tag(t),
+                Some(end) => end,
                 None => continue,
             }
         };
+        if node.mixes_with(&peer) {
+            issues.push(tags_and_accounts(&ix, &g));
+            reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
+            continue;
+        }
         let allow: Vec<GcpAllow> = g
             .ports
             .iter()
@@ -286,7 +358,8 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
         }
         for p in parts {
-            let (fam_key, fam_short) = p.fam.map_or(("tag", "tag"), |f| (f.key(), f.short()));
+            let no_family = if p.accounts { ("sa", "sa") } else { ("tag", "tag") };
+            let (fam_key, fam_short) = p.fam.map_or(no_family, |f| (f.key(), f.short()));
             let key = format!(
                 "{}:{}:{}:{}",
                 g.node.name, g.direction, g.peer.name, fam_key
@@ -328,6 +401,8 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
                     destination_ranges: p.destination_ranges,
                     source_tags: p.source_tags,
                     target_tags: p.target_tags,
+                    source_service_accounts: p.source_service_accounts,
+                    target_service_accounts: p.target_service_accounts,
                     description: description.clone(),
                     flows: g.flows.iter().map(|k| k.to_string()).collect(),
                 },
@@ -344,7 +419,7 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
     ));
     issues.extend(risk::check(
         c,
-        &|peer| !peer.cidrs.is_empty(),
+        &risk::whole_internet_cidrs,
         o.risks_as_errors,
     ));
     Shaped { rules, issues }
@@ -365,6 +440,23 @@ fn egress_to_tag(ix: &Index<'_, '_>, node: &str, peer: &str, flows: &[std::rc::R
         format!(
             "\"{peer}\" has a ref but no cidrs, and a GCP egress rule can only name destinations by IP range (there are no destination tags), so these flows get no egress rule:\n{}\nGCP allows all egress unless you deny it; if you do, give \"{peer}\" its CIDRs.",
             flow_lines(ix, flows)
+        ),
+    )
+}
+
+/// A node and a peer without CIDRs, one named by a network tag and the
+/// other by a service account: no GCP rule can name both.
+fn tags_and_accounts(ix: &Index<'_, '_>, g: &super::Group<'_>) -> Issue {
+    let (node, peer) = (&g.node.name, &g.peer.name);
+    Issue::warning(
+        node_path(peer).attr("ref"),
+        format!(
+            "No GCP {} rule at \"{node}\" for \"{peer}\": a network tag and a service account",
+            g.direction
+        ),
+        format!(
+            "One of \"{node}\" and \"{peer}\" is named by a network tag and the other by a service account, and a GCP firewall rule cannot mix the two, so these flows get no rule:\n{}\nName both by the same kind, or give \"{peer}\" its CIDRs.",
+            flow_lines(ix, &g.flows)
         ),
     )
 }
@@ -414,7 +506,10 @@ mod tests {
                 Direction::Egress
             };
             let endpoints: Vec<String> = match d {
-                Direction::Ingress => match (&r.source_ranges, &r.source_tags) {
+                Direction::Ingress => match (
+                    &r.source_ranges,
+                    r.source_tags.as_ref().or(r.source_service_accounts.as_ref()),
+                ) {
                     (Some(s), None) => s.clone(),
                     (None, Some(t)) => t.iter().map(|t| format!("ref:{t}")).collect(),
                     other => panic!("ingress source: {other:?}"),
@@ -479,12 +574,68 @@ mod tests {
                 assert!(fams.len() <= 1, "{name}: mixed families {r:?}");
                 assert!(
                     r.target_tags.is_some()
+                        || r.target_service_accounts.is_some()
                         || (r.direction == "INGRESS" && r.destination_ranges.is_some())
                         || (r.direction == "EGRESS" && r.source_ranges.is_some()),
                     "{name}: untargeted {r:?}"
                 );
             }
             assert_eq!(openings(&s.rules), required(&c, &policy), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_ref_with_an_at_sign_is_a_service_account_never_mixed_with_tags() {
+        let oe_sa = "oe@print-prod.iam.gserviceaccount.com";
+        let admin_sa = "admins@print-prod.iam.gserviceaccount.com";
+        let c = compute(
+            vec![
+                ("oe", n(&format!("plossys/output-engine | 10.1.0.10 | ref={oe_sa}"))),
+                ("admins", n(&format!("plossys/admin | | group ref={admin_sa}"))),
+                ("clients", n("plossys/client | | group ref=print-clients")),
+                ("sap", n("plossys/client | 10.2.0.0/24 | group")),
+            ],
+            &[],
+        );
+        let s = shape(&c, &GcpOptions::default());
+        // Administrators reach Kibana (5601) and the PLOSSYS Administrator
+        // (9000): service account to service account, no address family.
+        let r = &s.rules["oe:ingress:admins:sa"];
+        assert_eq!(r.source_service_accounts, Some(vec![admin_sa.to_string()]));
+        assert_eq!(r.target_service_accounts, Some(vec![oe_sa.to_string()]));
+        assert_eq!((&r.source_tags, &r.target_tags), (&None, &None));
+        assert_eq!((&r.source_ranges, &r.destination_ranges), (&None, &None));
+        assert_eq!(r.name, "portmap-oe-in-admins-sa");
+        let ports: Vec<&str> = r.allow[0].ports.iter().map(String::as_str).collect();
+        assert_eq!(ports, ["5601", "9000"]);
+        // The SAP systems print on 443, 515 and 631: their range to the
+        // engine's service account.
+        let r = &s.rules["oe:ingress:sap:ipv4"];
+        assert_eq!(r.source_ranges, Some(vec!["10.2.0.0/24".to_string()]));
+        assert_eq!(r.target_service_accounts, Some(vec![oe_sa.to_string()]));
+        // Clients named by a tag cannot reach a node named by a service
+        // account in one rule: no rule, and a warning naming the flows.
+        assert!(!s.rules.keys().any(|k| k.starts_with("oe:ingress:clients")));
+        let w = s
+            .issues
+            .iter()
+            .find(|i| i.summary.contains("a network tag and a service account"))
+            .expect("a warning");
+        assert_eq!(w.path, node_path("clients").attr("ref"));
+        assert!(w.detail.contains("tcp/631"), "{}", w.detail);
+        assert!(!s.issues.iter().any(Issue::is_error), "{:#?}", s.issues);
+        // Without service accounts the JSON has no such attributes.
+        let j = serde_json::to_value(&s.rules["oe:ingress:sap:ipv4"]).unwrap();
+        assert_eq!(j["target_service_accounts"][0], oe_sa);
+        let (_, plain) = scenarios().remove(1);
+        let plain = shape(&plain, &GcpOptions::default());
+        let j = serde_json::to_value(&plain.rules["dmz:ingress:internet:ipv6"]).unwrap();
+        assert!(j.get("target_service_accounts").is_none(), "{j}");
+        for ok in [oe_sa, "123456789-compute@developer.gserviceaccount.com"] {
+            assert!(valid_service_account(ok), "{ok}");
+        }
+        for not in ["oe@", "@x.com", "oe@localhost", "Oe@p.iam.gserviceaccount.com", "a@b@c.com", "oe@p..com"] {
+            assert!(!valid_service_account(not), "{not}");
         }
     }
 
@@ -508,6 +659,8 @@ mod tests {
                 destination_ranges: None,
                 source_tags: None,
                 target_tags: Some(vec!["tag-dmz".into()]),
+                source_service_accounts: None,
+                target_service_accounts: None,
                 description: "1e-platform: Internet-facing clients download content from the DMZ Background Channel; Internet-facing clients to the DMZ Switch".into(),
                 flows: vec![
                     "1e-platform:internet-client-background-channel:internet>dmz:tcp:443".into(),

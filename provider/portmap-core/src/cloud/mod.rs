@@ -20,7 +20,7 @@ pub mod azure_priorities;
 pub mod gcp;
 pub mod risk;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
@@ -38,6 +38,43 @@ pub struct Shaped<R> {
     pub rules: BTreeMap<String, R>,
     /// Quota errors, risk warnings and shape-specific problems.
     pub issues: Vec<Issue>,
+}
+
+/// The computation as the shapes see it when only some nodes' firewalls are
+/// wanted (`for_nodes`): the rules of the selected nodes, and the flows with
+/// a selected end. Every node stays resolved (peers are named by their
+/// addresses and refs), and rules and flows are the whole computation's own,
+/// so keys, priorities, names and descriptions are those of the whole
+/// result. What a shape checks on its rules (quotas, priority clashes,
+/// flows left without a rule, risks) then looks only at the selected nodes:
+/// the others are not managed by the configuration that selects. `None`
+/// selects every node; the computation is then borrowed, not copied.
+pub fn select<'a, 'c>(
+    c: &'a Computation<'c>,
+    nodes: Option<&BTreeSet<String>>,
+) -> std::borrow::Cow<'a, Computation<'c>> {
+    let Some(nodes) = nodes else {
+        return std::borrow::Cow::Borrowed(c);
+    };
+    let wanted = |name: &str| nodes.contains(name);
+    std::borrow::Cow::Owned(Computation {
+        resolved: c.resolved.clone(),
+        flows: c
+            .flows
+            .iter()
+            .filter(|f| wanted(&f.from_node) || wanted(&f.to_node))
+            .cloned()
+            .collect(),
+        rules: crate::rules::RuleMap::from_rules(
+            c.rules
+                .values()
+                .filter(|r| wanted(&r.node))
+                .cloned()
+                .collect(),
+        ),
+        unresolved: c.unresolved.clone(),
+        issues: c.issues.clone(),
+    })
 }
 
 /// An IP address family.
@@ -404,6 +441,71 @@ mod tests {
         };
         assert_eq!(json(&a), json(&b));
         assert_eq!(json(&a), json(&a));
+    }
+
+    #[test]
+    fn a_selection_shapes_exactly_the_whole_results_rules_of_its_nodes() {
+        use testkit::scenarios;
+        fn only<R: Clone>(rules: &BTreeMap<String, R>, keep: &dyn Fn(&R) -> bool) -> Vec<(String, R)> {
+            rules
+                .iter()
+                .filter(|(_, r)| keep(r))
+                .map(|(k, r)| (k.clone(), r.clone()))
+                .collect()
+        }
+        for (name, c) in scenarios() {
+            let names: Vec<String> = c.resolved.nodes.iter().map(|n| n.name.clone()).collect();
+            // Every single node, and every node but the first.
+            let mut selections: Vec<BTreeSet<String>> =
+                names.iter().map(|n| BTreeSet::from([n.clone()])).collect();
+            selections.push(names.iter().skip(1).cloned().collect());
+            for sel in selections {
+                let part = select(&c, Some(&sel));
+                let wanted = |node: &str| sel.contains(node);
+                assert!(part.rules.values().all(|r| wanted(&r.node)), "{name}");
+                assert_eq!(
+                    part.rules.len(),
+                    c.rules.values().filter(|r| wanted(&r.node)).count(),
+                    "{name} {sel:?}"
+                );
+                let whole = aws::shape(&c, &aws::AwsOptions::default());
+                let mine = aws::shape(&part, &aws::AwsOptions::default());
+                assert_eq!(
+                    mine.rules.into_iter().collect::<Vec<_>>(),
+                    only(&whole.rules, &|r: &aws::AwsRule| wanted(&r.node)),
+                    "aws {name} {sel:?}"
+                );
+                let whole = azure::shape(&c, &azure::AzureOptions::default());
+                let mine = azure::shape(&part, &azure::AzureOptions::default());
+                assert_eq!(
+                    mine.rules.into_iter().collect::<Vec<_>>(),
+                    only(&whole.rules, &|r: &azure::AzureRule| wanted(&r.node)),
+                    "azure {name} {sel:?}"
+                );
+                let whole = gcp::shape(&c, &gcp::GcpOptions::default());
+                let mine = gcp::shape(&part, &gcp::GcpOptions::default());
+                assert_eq!(
+                    mine.rules.into_iter().collect::<Vec<_>>(),
+                    only(&whole.rules, &|r: &gcp::GcpRule| wanted(&r.node)),
+                    "gcp {name} {sel:?}"
+                );
+                // Warnings about flows left without a rule name only
+                // selected nodes' rules.
+                for i in &mine.issues {
+                    if let Some(rest) = i.summary.strip_prefix("No GCP ") {
+                        assert!(
+                            sel.iter().any(|n| rest.contains(&format!("at \"{n}\""))
+                                || rest.contains(&format!("from \"{n}\""))),
+                            "{name} {sel:?}: {}",
+                            i.summary
+                        );
+                    }
+                }
+            }
+        }
+        // No selection borrows the computation.
+        let (_, c) = scenarios().remove(0);
+        assert!(matches!(select(&c, None), std::borrow::Cow::Borrowed(_)));
     }
 
     /// A shaped rule's node, direction and flow keys.

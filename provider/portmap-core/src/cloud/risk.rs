@@ -24,17 +24,30 @@ use super::{escalate, node_path};
 /// A flow's port range is flagged as very wide from this many ports on.
 pub const WIDE_RANGE: u32 = 1000;
 
-/// Runs every risk check. `peer_uses_cidrs` says whether the shape opens a
-/// rule to a peer by the peer's CIDRs (rather than by its `ref`): only then
-/// can a `0.0.0.0/0` or `::/0` of the peer end up in a rule. With
-/// `as_errors` every finding is an error.
-pub fn check(
-    c: &Computation<'_>,
-    peer_uses_cidrs: &dyn Fn(&ResolvedNode) -> bool,
-    as_errors: bool,
-) -> Vec<Issue> {
+/// How a shape's rules name a peer that stands for every address: what the
+/// rules name (\"covers 0.0.0.0/0\", \"is the service tag Internet\") and the
+/// node's attribute that says so; `None` when its rules name the peer by
+/// something narrower (a security group, a network tag).
+pub type Everyone<'f> = &'f dyn Fn(&ResolvedNode) -> Option<(String, &'static str)>;
+
+/// The `0.0.0.0/0` and `::/0` among a node's CIDRs, for shapes that name
+/// the peer by its CIDRs.
+pub fn whole_internet_cidrs(n: &ResolvedNode) -> Option<(String, &'static str)> {
+    let all: Vec<String> = n
+        .cidrs
+        .iter()
+        .filter(|net| net.prefix_len() == 0)
+        .map(ToString::to_string)
+        .collect();
+    (!all.is_empty()).then(|| (format!("covers {}", all.join(" and ")), "cidrs"))
+}
+
+/// Runs every risk check. `everyone` says how the shape's rules name a
+/// peer that stands for every address (see [`Everyone`]). With `as_errors`
+/// every finding is an error.
+pub fn check(c: &Computation<'_>, everyone: Everyone<'_>, as_errors: bool) -> Vec<Issue> {
     let mut issues = Vec::new();
-    issues.extend(open_to_everyone(c, peer_uses_cidrs));
+    issues.extend(open_to_everyone(c, everyone));
     issues.extend(cleartext_at_boundaries(c));
     issues.extend(wide_ranges(c));
     escalate(issues, as_errors)
@@ -57,25 +70,16 @@ fn line(f: &FlowRecord) -> String {
     )
 }
 
-fn open_to_everyone(
-    c: &Computation<'_>,
-    peer_uses_cidrs: &dyn Fn(&ResolvedNode) -> bool,
-) -> Vec<Issue> {
+fn open_to_everyone(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Issue> {
     let mut by_pair: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
-    let mut anywhere: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut anywhere: BTreeMap<&str, (String, &'static str)> = BTreeMap::new();
     for (f, from, _) in needing_rules(c) {
-        if f.sensitive.is_none() || !peer_uses_cidrs(from) {
+        if f.sensitive.is_none() {
             continue;
         }
-        let all: Vec<String> = from
-            .cidrs
-            .iter()
-            .filter(|n| n.prefix_len() == 0)
-            .map(ToString::to_string)
-            .collect();
-        if all.is_empty() {
+        let Some(all) = everyone(from) else {
             continue;
-        }
+        };
         anywhere.insert(&from.name, all);
         by_pair
             .entry((&f.from_node, &f.to_node))
@@ -91,12 +95,12 @@ fn open_to_everyone(
                 k.dedup();
                 k
             };
-            let nets = anywhere.get(from).map(|v| v.join(" and ")).unwrap_or_default();
+            let (nets, attr) = anywhere.get(from).cloned().unwrap_or_default();
             Issue::warning(
-                node_path(from).attr("cidrs"),
+                node_path(from).attr(if attr.is_empty() { "cidrs" } else { attr }),
                 format!("Risk: {} port{} of \"{to}\" open to the whole internet", kinds.join(" and "), if flows.len() == 1 { "" } else { "s" }),
                 format!(
-                    "Node \"{from}\" covers {nets}, so these {} rules accept every address:\n{}\nDatabase and administration ports should only be reachable from known networks: give \"{from}\" the CIDRs of the administrators or applications that really connect, or a ref, or disable the feature that needs the flow.",
+                    "Node \"{from}\" {nets}, so these {} rules accept every address:\n{}\nDatabase and administration ports should only be reachable from known networks: give \"{from}\" the CIDRs of the administrators or applications that really connect, or a ref, or disable the feature that needs the flow.",
                     kinds.join("/"),
                     flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n")
                 ),
@@ -355,7 +359,7 @@ mod tests {
             ],
             &[],
         );
-        let issues = check(&c, &|_| true, false);
+        let issues = check(&c, &whole_internet_cidrs, false);
         let open: Vec<&Issue> = issues
             .iter()
             .filter(|i| i.summary.contains("open to the whole internet"))
@@ -381,13 +385,13 @@ mod tests {
         assert_eq!(open[0].severity, Severity::Warning);
         // A shape that uses the peer's ref instead does not open it.
         assert!(
-            check(&c, &|_| false, false)
+            check(&c, &|_| None, false)
                 .iter()
                 .all(|i| !i.summary.contains("whole internet"))
         );
         // Errors on request.
         assert!(
-            check(&c, &|_| true, true)
+            check(&c, &whole_internet_cidrs, true)
                 .iter()
                 .all(|i| i.severity == Severity::Error)
         );
@@ -405,7 +409,7 @@ mod tests {
             ],
             &[],
         );
-        let issues = check(&c, &|_| true, false);
+        let issues = check(&c, &whole_internet_cidrs, false);
         let clear: Vec<&Issue> = issues
             .iter()
             .filter(|i| i.summary.contains("cleartext"))
@@ -431,7 +435,7 @@ mod tests {
             ],
             &[],
         );
-        assert!(check(&c, &|_| true, false).is_empty());
+        assert!(check(&c, &whole_internet_cidrs, false).is_empty());
     }
 
     #[test]
@@ -447,7 +451,7 @@ mod tests {
             ],
             &[("tarantella", &["x-applications"])],
         );
-        let issues = check(&c, &|_| true, false);
+        let issues = check(&c, &whole_internet_cidrs, false);
         let wide: Vec<&str> = issues
             .iter()
             .filter(|i| i.summary.contains(" ports ("))

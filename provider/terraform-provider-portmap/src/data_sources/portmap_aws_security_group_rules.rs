@@ -1,6 +1,8 @@
 //! `portmap_aws_security_group_rules`: the least-privilege rules in the shape
 //! of `aws_vpc_security_group_ingress_rule` / `..._egress_rule`.
 
+use std::collections::BTreeSet;
+
 use portmap_core::Computation;
 use portmap_core::cloud::aws::{self, AwsOptions, DEFAULT_MAX_RULES};
 use portmap_core::issue::Issue;
@@ -21,7 +23,7 @@ pub fn data_source() -> Box<dyn DataSource> {
 impl Shape for PortmapAwsSecurityGroupRules {
     const TYPE_NAME: &'static str = "portmap_aws_security_group_rules";
 
-    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of the `aws_vpc_security_group_ingress_rule` and `aws_vpc_security_group_egress_rule` resources, with one security group per node, ready for `for_each`. Each rule allows one protocol (`tcp` or `udp`, never `-1`), one contiguous range of ports that flows require, and one peer: the peer's security group when the peer has a `ref` (`referenced_node`), otherwise one of the peer's CIDRs (`cidr_ipv4` or `cidr_ipv6`), since an AWS rule holds a single source or destination. The plan fails when a security group would exceed the rules quota (by default 60 inbound and 60 outbound rules per IP family, from the Amazon VPC quotas; see `max_rules`) and warns about risky rules (see `fail_on_risk`). Keep every `ref` known at plan time and map `referenced_node` to the security group in your configuration, because `for_each` keys must be known when Terraform plans.";
+    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of the `aws_vpc_security_group_ingress_rule` and `aws_vpc_security_group_egress_rule` resources, with one security group per node, ready for `for_each`. Each rule allows one protocol (`tcp` or `udp`, never `-1`), one contiguous range of ports that flows require, and one peer: the peer's security group when the peer has a `ref` (`referenced_node`), or its managed prefix list when the `ref` is a prefix list id (`pl-…`, for `prefix_list_id`), otherwise one of the peer's CIDRs (`cidr_ipv4` or `cidr_ipv6`), since an AWS rule holds a single source or destination. The plan fails when a security group would exceed the rules quota (by default 60 inbound and 60 outbound rules per IP family, from the Amazon VPC quotas; see `max_rules`) and warns about risky rules (see `fail_on_risk`). Keep every `ref` known at plan time and map `referenced_node` to the security group in your configuration, because `for_each` keys must be known when Terraform plans.";
 
     const RULES_DESCRIPTION: &'static str = "AWS security group rules keyed by a stable, content-derived key `node:direction:peer:protocol:ports:address`, where the address is the peer CIDR or `ref`. Adding an unrelated node never changes an existing key or rule. Give the rules whose `direction` is `ingress` to `aws_vpc_security_group_ingress_rule` and the others to `aws_vpc_security_group_egress_rule`.";
 
@@ -34,10 +36,11 @@ impl Shape for PortmapAwsSecurityGroupRules {
             Attribute::computed("ip_protocol", Type::String, "`tcp` or `udp`, for `ip_protocol`; never `-1` or a protocol whose ports AWS ignores."),
             Attribute::computed("from_port", Type::Number, "First port of the range, for `from_port`."),
             Attribute::computed("to_port", Type::Number, "Last port of the range, for `to_port`. The range holds only ports that flows require."),
-            Attribute::computed("cidr_ipv4", Type::String, "The peer's IPv4 CIDR, for `cidr_ipv4`, or null. Exactly one of `cidr_ipv4`, `cidr_ipv6` and `referenced_node` is set."),
+            Attribute::computed("cidr_ipv4", Type::String, "The peer's IPv4 CIDR, for `cidr_ipv4`, or null. Exactly one of `cidr_ipv4`, `cidr_ipv6`, `referenced_node` and `prefix_list_id` is set."),
             Attribute::computed("cidr_ipv6", Type::String, "The peer's IPv6 CIDR, for `cidr_ipv6`, or null."),
-            Attribute::computed("referenced_node", Type::String, "The peer node when it has a `ref`: map it to the peer's security group for `referenced_security_group_id`. Null otherwise."),
+            Attribute::computed("referenced_node", Type::String, "The peer node when it has a `ref` naming a security group: map it to the peer's security group for `referenced_security_group_id`. Null otherwise."),
             Attribute::computed("referenced_security_group_id", Type::String, "The peer's `ref` as written, set together with `referenced_node`: usable directly as `referenced_security_group_id` when your refs are security group ids known at plan time. Null otherwise."),
+            Attribute::computed("prefix_list_id", Type::String, "The peer's `ref` when it names an AWS managed prefix list (`pl-` and hexadecimal digits, such as the list of an AWS service's addresses or your own list of partner networks), for `prefix_list_id`; `referenced_node` is then null. Null otherwise. AWS counts a rule referencing a prefix list as many rules as the list's maximum entries, which the provider cannot see: it counts it as one rule in each IP family, so check the quota of groups with such rules yourself."),
             Attribute::computed("description", Type::String, "Product and purposes of the flows served, for `description`: at most 255 characters, all of them letters, digits, spaces or `._-:/()#,@[]+=;{}!$*`, as AWS requires."),
         ]);
         a
@@ -63,6 +66,7 @@ impl Shape for PortmapAwsSecurityGroupRules {
         &self,
         c: &Computation<'_>,
         config: &Value,
+        _: Option<&BTreeSet<String>>,
         risks_as_errors: bool,
     ) -> Result<(serde_json::Value, Vec<Issue>), String> {
         let max_rules = integer(config, "max_rules")

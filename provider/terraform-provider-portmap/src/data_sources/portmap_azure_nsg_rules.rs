@@ -1,6 +1,8 @@
 //! `portmap_azure_nsg_rules`: the least-privilege rules in the shape of
 //! `azurerm_network_security_rule`, with priorities that never renumber.
 
+use std::collections::BTreeSet;
+
 use std::collections::BTreeMap;
 
 use portmap_core::Computation;
@@ -55,7 +57,7 @@ fn side(which: &str) -> [Attribute; 3] {
             format!("{which}_address_prefix"),
             Type::String,
             format!(
-                "`*` (whatever the node's NSG protects) for {node_way} rules of a node without `ref`, for `{which}_address_prefix`; null otherwise."
+                "`*` (whatever the node's NSG protects) for {node_way} rules of a node without `ref`, for `{which}_address_prefix`; a `ref` that is a service tag (`Internet`, `AzureLoadBalancer`, `VirtualNetwork`, `Storage.WestEurope`), the peer's in {peer_way} rules or the node's in {node_way} rules; null otherwise."
             ),
         ),
         Attribute::computed(
@@ -78,9 +80,9 @@ fn side(which: &str) -> [Attribute; 3] {
 impl Shape for PortmapAzureNsgRules {
     const TYPE_NAME: &'static str = "portmap_azure_nsg_rules";
 
-    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of `azurerm_network_security_rule`, with one network security group (NSG) per node, ready for `for_each`. One rule per node, direction, peer, protocol and address family allows all the port ranges that flows require, in `destination_port_ranges`. The peer side is the peer's application security group when it has a `ref`, otherwise its address prefixes of one IP family (Azure refuses rules that mix IPv4 and IPv6); the node side is the node's application security group when it has a `ref`, otherwise `*`, whatever the node's NSG protects. Priorities are stable: each rule's priority is derived from its own key alone (100 plus the 64-bit FNV-1a hash of the key modulo 3900, so 100 to 3999), so adding a node or a flow never renumbers an existing rule, and new ports for an existing peer and protocol only extend that rule's `destination_port_ranges`. When two rules of one NSG and direction derive the same priority, the plan fails naming both and a free priority to pin one of them to in `pinned_priorities`; a rule is never moved silently. Priorities 4000 to 4096 are never derived, so they are free for your own rules, such as a final deny. The plan also fails when an NSG would exceed Azure's networking limits (1,000 rules; 4,000 source and 4,000 destination addresses and ranges; 100 application security groups) and warns about risky rules (see `fail_on_risk`).";
+    const DESCRIPTION: &'static str = "Computes the least-privilege rules of a deployment, like `portmap_flows`, in the exact shape of `azurerm_network_security_rule`, with one network security group (NSG) per node, ready for `for_each`. One rule per node, direction, peer, protocol and address family allows all the port ranges that flows require, in `destination_port_ranges`. The peer side is the peer's application security group when it has a `ref`, otherwise its address prefixes of one IP family (Azure refuses rules that mix IPv4 and IPv6); the node side is the node's application security group when it has a `ref`, otherwise `*`, whatever the node's NSG protects. A `ref` may also be a service tag (`Internet`, `AzureLoadBalancer`, `VirtualNetwork`, `Storage.WestEurope`: letters and digits, optionally a `.` and a region), which the rule names as its single address prefix: a node such as Azure's load balancer or a PaaS service is then named the way Azure knows it. A node whose `ref` is the `Internet` tag is treated like `0.0.0.0/0` by the risk checks. Priorities are stable: each rule's priority is derived from its own key alone (100 plus the 64-bit FNV-1a hash of the key modulo 3900, so 100 to 3999), so adding a node or a flow never renumbers an existing rule, and new ports for an existing peer and protocol only extend that rule's `destination_port_ranges`. When two rules of one NSG and direction derive the same priority, the plan fails naming both and a free priority to pin one of them to in `pinned_priorities`; a rule is never moved silently. Priorities 4000 to 4096 are never derived, so they are free for your own rules, such as a final deny. The plan also fails when an NSG would exceed Azure's networking limits (1,000 rules; 4,000 source and 4,000 destination addresses and ranges; 100 application security groups) and warns about risky rules (see `fail_on_risk`).";
 
-    const RULES_DESCRIPTION: &'static str = "Azure network security rules keyed by a stable, content-derived key `node:direction:peer:protocol:family`, where the family is `ipv4`, `ipv6` or `ref` (the peer's application security group). Adding an unrelated node never changes an existing key, name or priority.";
+    const RULES_DESCRIPTION: &'static str = "Azure network security rules keyed by a stable, content-derived key `node:direction:peer:protocol:family`, where the family is `ipv4`, `ipv6` or `ref` (the peer's application security group or service tag). Adding an unrelated node never changes an existing key, name or priority.";
 
     fn rule_attributes(&self) -> Vec<Attribute> {
         let mut a = common_rule_attributes(
@@ -123,9 +125,16 @@ impl Shape for PortmapAzureNsgRules {
         &self,
         c: &Computation<'_>,
         config: &Value,
+        selected: Option<&BTreeSet<String>>,
         risks_as_errors: bool,
     ) -> Result<(serde_json::Value, Vec<Issue>), String> {
-        let (pinned, _) = pins(config);
+        let (mut pinned, _) = pins(config);
+        // A pin of a node left out by `for_nodes` has no rule here, and
+        // that is no mistake: its key starts with the node's name (node
+        // names hold no `:`).
+        pinned.retain(|key, _| {
+            selected.is_none_or(|s| s.contains(key.split(':').next().unwrap_or(key)))
+        });
         json(azure::shape(
             c,
             &AzureOptions {
