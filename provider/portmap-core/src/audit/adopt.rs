@@ -1,0 +1,302 @@
+//! Adoption on AWS: Terraform `moved` blocks that take the existing rule
+//! resources into portmap's keyed resources, so that applying the portmap
+//! configuration keeps every existing rule that is exactly a portmap rule.
+//!
+//! An existing rule is moved when it is a whole
+//! `aws_vpc_security_group_ingress_rule` / `..._egress_rule` resource
+//! instance and a rule of the AWS shape ([`crate::cloud::aws`]) allows
+//! exactly the same: same security group (node), direction, protocol and
+//! ports, and the same peer CIDR or referenced security group (peer node).
+//! It moves to `aws_vpc_security_group_<direction>_rule.<name>["<key>"]`,
+//! the key being the AWS shape's. Each portmap rule takes at most one
+//! existing rule. Every other existing rule must change (it is deleted, or
+//! replaced by portmap's), and every portmap rule no existing rule matches
+//! is created. Moved blocks cannot change a resource's type, so
+//! `aws_security_group_rule` resources and inline rules of
+//! `aws_security_group` always change.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::state::FromState;
+use crate::cloud::aws::{self, AwsOptions, AwsRule};
+use crate::rules::Computation;
+
+/// Names of the portmap configuration's resources.
+#[derive(Debug, Clone)]
+pub struct AdoptOptions {
+    /// The name of the `aws_vpc_security_group_ingress_rule` and
+    /// `..._egress_rule` resources keyed by the AWS shape (`this`).
+    pub rule_resource: String,
+    /// The name of the `aws_security_group` resource keyed by node, if the
+    /// security groups are adopted too (`node`).
+    pub group_resource: Option<String>,
+    /// The address of the module holding those resources (`module.fw`),
+    /// empty for the root module.
+    pub module: String,
+}
+
+impl Default for AdoptOptions {
+    fn default() -> Self {
+        AdoptOptions {
+            rule_resource: "this".into(),
+            group_resource: None,
+            module: String::new(),
+        }
+    }
+}
+
+/// One `moved` block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Move {
+    /// The existing address.
+    pub from: String,
+    /// The portmap address.
+    pub to: String,
+    /// The portmap key (an AWS rule key, or a node for a security group).
+    pub key: String,
+}
+
+/// An existing rule that no portmap rule is exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The existing rule's id (its address, `#N` for a part).
+    pub id: String,
+    /// Why it cannot be kept as it is.
+    pub reason: String,
+}
+
+/// The adoption plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Adoption {
+    /// Security groups moved to the keyed group resource.
+    pub group_moves: Vec<Move>,
+    /// Rules moved to the keyed rule resources.
+    pub moves: Vec<Move>,
+    /// Rules already at their portmap address (no block needed).
+    pub in_place: Vec<Move>,
+    /// Existing rules that must change.
+    pub change: Vec<Change>,
+    /// Keys of the portmap rules that will be created.
+    pub create: Vec<String>,
+}
+
+/// The peer of a rule: a CIDR or a node whose group is referenced.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Peer {
+    Cidr(String),
+    Group(String),
+}
+
+type Content = (String, String, String, u16, u16, Peer);
+
+fn portmap_content(r: &AwsRule) -> Option<Content> {
+    let peer = match (&r.cidr_ipv4, &r.cidr_ipv6, &r.referenced_node) {
+        (Some(c), _, _) | (None, Some(c), _) => Peer::Cidr(c.clone()),
+        (None, None, Some(n)) => Peer::Group(n.clone()),
+        (None, None, None) => return None,
+    };
+    Some((
+        r.node.clone(),
+        r.direction.clone(),
+        r.ip_protocol.clone(),
+        r.from_port,
+        r.to_port,
+        peer,
+    ))
+}
+
+/// A string in HCL quotes.
+pub fn hcl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.replace("${", "$${").replace("%{", "%%{")
+}
+
+fn describe(r: &super::ExistingRule) -> String {
+    let ports = match (r.from_port, r.to_port) {
+        (Some(f), Some(t)) if f == t => format!(" {f}"),
+        (Some(f), Some(t)) => format!(" {f}-{t}"),
+        _ => String::new(),
+    };
+    let other = match &r.peer {
+        Some(p) => format!("group of {p}"),
+        None => r.cidrs.join(", "),
+    };
+    let dir = if r.direction == "ingress" {
+        "from"
+    } else {
+        "to"
+    };
+    format!("{} {}{ports} {dir} {other}", r.node, r.protocol)
+}
+
+/// Plans the adoption of the existing AWS rules of `state` by the AWS shape
+/// of `c`.
+pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Adoption {
+    let shaped = aws::shape(c, &AwsOptions::default());
+    let prefix = if o.module.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", o.module)
+    };
+    let mut by_content: BTreeMap<Content, &str> = BTreeMap::new();
+    for (k, r) in &shaped.rules {
+        if let Some(content) = portmap_content(r) {
+            by_content.entry(content).or_insert(k);
+        }
+    }
+    let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
+    let (mut moves, mut in_place, mut change) = (Vec::new(), Vec::new(), Vec::new());
+    for s in &state.rules {
+        let r = &s.rule;
+        let target_type = format!("aws_vpc_security_group_{}_rule", r.direction);
+        if !s.resource_type.starts_with("aws_") {
+            change.push(Change {
+                id: r.id.clone(),
+                reason: format!("a {}, not an AWS rule", s.resource_type),
+            });
+            continue;
+        }
+        let content = match (r.from_port, r.to_port, &r.peer, r.cidrs.as_slice()) {
+            (Some(f), Some(t), None, [cidr]) => u16::try_from(f)
+                .ok()
+                .zip(u16::try_from(t).ok())
+                .map(|(f, t)| (f, t, Peer::Cidr(cidr.clone()))),
+            (Some(f), Some(t), Some(p), []) => u16::try_from(f)
+                .ok()
+                .zip(u16::try_from(t).ok())
+                .map(|(f, t)| (f, t, Peer::Group(p.clone()))),
+            _ => None,
+        }
+        .map(|(f, t, peer)| {
+            (
+                r.node.clone(),
+                r.direction.clone(),
+                r.protocol.clone(),
+                f,
+                t,
+                peer,
+            )
+        });
+        let Some(key) = content.as_ref().and_then(|c| by_content.get(c).copied()) else {
+            change.push(Change {
+                id: r.id.clone(),
+                reason: format!("no portmap rule is exactly {}", describe(r)),
+            });
+            continue;
+        };
+        if s.resource_type != target_type {
+            change.push(Change {
+                id: r.id.clone(),
+                reason: format!(
+                    "{} is portmap's {key}, but moved blocks cannot change the resource type ({} to {target_type}): replace it",
+                    describe(r),
+                    s.resource_type
+                ),
+            });
+            continue;
+        }
+        if s.parts != 1 {
+            change.push(Change {
+                id: r.id.clone(),
+                reason: format!("part of a resource holding {} rules", s.parts),
+            });
+            continue;
+        }
+        if let Some(first) = taken.get(key) {
+            change.push(Change {
+                id: r.id.clone(),
+                reason: format!("a duplicate of {first}, which becomes portmap's {key}"),
+            });
+            continue;
+        }
+        taken.insert(key, &r.id);
+        let m = Move {
+            from: s.address.clone(),
+            to: format!(
+                "{prefix}{target_type}.{}[{}]",
+                o.rule_resource,
+                hcl_string(key)
+            ),
+            key: key.to_string(),
+        };
+        if m.from == m.to {
+            in_place.push(m);
+        } else {
+            moves.push(m);
+        }
+    }
+    let create = shaped
+        .rules
+        .keys()
+        .filter(|k| !taken.contains_key(k.as_str()))
+        .cloned()
+        .collect();
+    let mut group_moves = Vec::new();
+    if let Some(name) = &o.group_resource {
+        for g in &state.security_groups {
+            let to = format!("{prefix}aws_security_group.{name}[{}]", hcl_string(&g.node));
+            if to != g.address {
+                group_moves.push(Move {
+                    from: g.address.clone(),
+                    to,
+                    key: g.node.clone(),
+                });
+            }
+        }
+    }
+    Adoption {
+        group_moves,
+        moves,
+        in_place,
+        change,
+        create,
+    }
+}
+
+/// The `moved` blocks, with a header counting what moves, what changes and
+/// what is created, and those lists as comments.
+pub fn moved_blocks(a: &Adoption) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# Generated by `portmap adopt`: {} rules moved, {} already in place, {} to change, {} to create{}.\n",
+        a.moves.len(),
+        a.in_place.len(),
+        a.change.len(),
+        a.create.len(),
+        if a.group_moves.is_empty() {
+            String::new()
+        } else {
+            format!(", {} security groups moved", a.group_moves.len())
+        }
+    ));
+    for m in a.group_moves.iter().chain(&a.moves) {
+        out.push_str(&format!(
+            "\nmoved {{\n  from = {}\n  to   = {}\n}}\n",
+            m.from, m.to
+        ));
+    }
+    if !a.change.is_empty() {
+        out.push_str("\n# Existing rules that must change (portmap deletes or replaces them):\n");
+        for c in &a.change {
+            out.push_str(&format!("#   {}: {}\n", c.id, c.reason));
+        }
+    }
+    if !a.create.is_empty() {
+        out.push_str("\n# Portmap rules that will be created:\n");
+        for k in &a.create {
+            out.push_str(&format!("#   {k}\n"));
+        }
+    }
+    out
+}
