@@ -568,18 +568,16 @@ fn azure(v: &Value, map: &GroupMap) -> Vec<Part> {
         Some(d) if d.eq_ignore_ascii_case("outbound") => "egress",
         other => return vec![skip("invalid", format!("direction {other:?}"))],
     };
-    let protocol = match str_of(v, "protocol")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("tcp") => "tcp",
-        Some("udp") => "udp",
-        Some("icmp") => "icmp",
-        Some("*") => "all",
-        other => {
+    let word = str_of(v, "protocol").unwrap_or_default();
+    let protocol = match word.to_ascii_lowercase().as_str() {
+        "tcp" => "tcp",
+        "udp" => "udp",
+        "icmp" => "icmp",
+        "*" => "all",
+        _ => {
             return vec![skip(
                 "protocol",
-                format!("protocol {other:?}: only Tcp, Udp, Icmp and * are audited"),
+                format!("protocol \"{word}\": only Tcp, Udp, Icmp and * are audited"),
             )];
         }
     };
@@ -685,15 +683,14 @@ fn gcp(v: &Value, map: &GroupMap) -> Vec<Part> {
     };
     let mut parts = Vec::new();
     for block in arr(v, "deny") {
+        let mut what = format!("deny {}", str_of(block, "protocol").unwrap_or("?"));
+        let ports = strs(block, "ports");
+        if !ports.is_empty() {
+            what = format!("{what} {}", ports.join(","));
+        }
         parts.push(skip(
             "deny",
-            format!(
-                "deny {} {}: not an allow rule; it blocks what lower-priority allow rules allow, which the audit does not subtract",
-                str_of(block, "protocol").unwrap_or("?"),
-                strs(block, "ports").join(",")
-            )
-            .trim_end()
-            .to_string(),
+            format!("{what}: not an allow rule; it blocks what lower-priority allow rules allow, which the audit does not subtract"),
         ));
     }
     if arr(v, "allow").is_empty() {
@@ -739,7 +736,7 @@ fn gcp(v: &Value, map: &GroupMap) -> Vec<Part> {
                 _ => {
                     parts.push(skip(
                         "protocol",
-                        format!("protocol {p:?}: only tcp, udp, icmp and all are audited"),
+                        format!("protocol \"{p}\": only tcp, udp, icmp and all are audited"),
                     ));
                     continue;
                 }
