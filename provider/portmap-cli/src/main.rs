@@ -274,7 +274,8 @@ Formats:
 Examples:
   portmap audit topology.yaml existing.yaml
   portmap audit topology.yaml existing.json --format markdown > clean-up.md
-  terraform show -json > state.json && portmap audit topology.yaml --from-state state.json --map map.yaml";
+  terraform show -json > state.json
+  portmap audit topology.yaml --from-state state.json --map map.yaml";
 
 const EXISTING_HELP: &str = "\
 Reads the managed resources of `terraform show -json` (root and child modules):
