@@ -3,7 +3,7 @@
 //! examples/adopt/existing/main.tf, its state in show.json). Every expected
 //! value is worked out by hand from those files and the quickstart's ten
 //! AWS rules (tests/previous-release/quickstart/aws.json).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 

@@ -306,12 +306,12 @@ fn aws_base(
     protocol: Option<&str>,
     from: Option<i64>,
     to: Option<i64>,
-) -> Result<ExistingRule, Part> {
+) -> Result<ExistingRule, (&'static str, String)> {
     let Some(p) = protocol else {
-        return Err(skip("invalid", "no protocol in the state"));
+        return Err(("invalid", "no protocol in the state".into()));
     };
     let Some(proto) = aws_protocol(p) else {
-        return Err(skip(
+        return Err((
             "protocol",
             format!("protocol \"{p}\": only tcp, udp, icmp and all (-1) are audited"),
         ));
@@ -322,7 +322,7 @@ fn aws_base(
                 (Some(f), Some(t))
             }
             _ => {
-                return Err(skip(
+                return Err((
                     "invalid",
                     format!("{proto} without a valid port range ({from:?} to {to:?})"),
                 ));
@@ -396,7 +396,7 @@ fn aws_vpc(v: &Value, direction: &str, map: &GroupMap) -> Vec<Part> {
         int_of(v, "to_port"),
     ) {
         Ok(b) => b,
-        Err(p) => return vec![p],
+        Err((kind, detail)) => return vec![skip(kind, detail)],
     };
     let part = if let Some(c) = str_of(v, "cidr_ipv4").or_else(|| str_of(v, "cidr_ipv6")) {
         with_cidr(&base, c, group)
@@ -432,7 +432,7 @@ fn aws_classic(
         int_of(v, "to_port"),
     ) {
         Ok(b) => b,
-        Err(p) => return vec![p],
+        Err((kind, detail)) => return vec![skip(kind, detail)],
     };
     let mut parts = Vec::new();
     for c in strs(v, "cidr_blocks")
