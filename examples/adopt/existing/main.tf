@@ -3,13 +3,14 @@
 # their rules as a team wrote them over time. show.json is its state as
 # `terraform show -json` prints it; ../map.yaml names the node of each group.
 #
-# `portmap adopt` (see ../portmap/moved.tf) finds 6 of these 11 rules exactly
-# as portmap computes them: they are moved into portmap's keyed resources and
-# kept. The other 5 must change: SSH from 10.0.0.0/8 and the allow-all egress
-# of the clients are not needed, the Switch range 4000-4100 and the SQL
-# Browser from the whole app subnet are wider than needed, and the SQL
-# Browser egress rule is an aws_security_group_rule, a resource type moved
-# blocks cannot change.
+# `portmap adopt` (see ../portmap/moved.tf) finds 7 of these 11 rules exactly
+# as portmap computes them: 6 are moved into portmap's keyed resources and
+# kept, and the SQL Browser egress rule, an aws_security_group_rule (a
+# resource type moved blocks cannot change), is forgotten and imported by its
+# security group rule id. The other 4 must change: SSH from 10.0.0.0/8 and
+# the allow-all egress of the clients are not needed, the Switch range
+# 4000-4100 and the SQL Browser from the whole app subnet are wider than
+# needed. Portmap creates the 3 rules nothing allows exactly.
 
 terraform {
   required_providers {

@@ -7,9 +7,10 @@
 #     --group-resource node -o examples/adopt/portmap/moved.tf
 #
 # moves the 3 security groups and the 6 rules that are exactly portmap's
-# to the addresses below, so the plan keeps them (it updates their
-# descriptions in place), deletes the 5 rules that must change and creates
-# the 4 rules nothing allowed exactly.
+# to the addresses below, and imports a seventh (an aws_security_group_rule,
+# forgotten without being destroyed), so the plan keeps them (it updates
+# their descriptions in place), deletes the 4 rules that must change and
+# creates the 3 rules nothing allowed exactly.
 
 terraform {
   required_providers {

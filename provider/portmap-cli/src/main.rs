@@ -306,13 +306,15 @@ const ADOPT_HELP: &str = "\
 An existing aws_vpc_security_group_ingress_rule or _egress_rule that is exactly a rule of the AWS
 shape (same security group, direction, protocol, ports, and peer CIDR or referenced group) moves
 to aws_vpc_security_group_<direction>_rule.NAME[\"<key>\"], the key being that of
-data.portmap_aws_security_group_rules. Every other existing rule must change (it is listed with
-the reason; moved blocks cannot change a resource's type, so aws_security_group_rule always
-changes), and every portmap rule no existing rule matches is created. Only --shape aws for now.
+data.portmap_aws_security_group_rules. An aws_security_group_rule that is exactly one portmap rule
+is forgotten (a removed block, destroy = false) and imported by its security group rule id, since
+moved blocks cannot change a resource's type (Terraform 1.7 or later). Every other existing rule
+must change (listed with the reason), and every portmap rule no existing rule matches is created.
+Only --shape aws for now.
 
 Formats:
-  hcl       moved blocks, the counts and the lists as comments: a file for the portmap configuration
-  json      {group_moves, moves, in_place, change, create, skipped}
+  hcl       moved (removed, import) blocks, the counts and the lists as comments: a .tf file
+  json      {group_moves, moves, in_place, imports, change, create, skipped}
 
 Examples:
   portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf
@@ -1025,8 +1027,9 @@ fn adopt_command(
     print_skipped(&origin, &from.skipped);
     let a = adopt_aws(&comp, &from, o);
     eprintln!(
-        "{origin}: {} rules moved, {} already in place, {} to change, {} to create",
+        "{origin}: {} rules moved, {} imported, {} already in place, {} to change, {} to create",
         a.moves.len(),
+        a.imports.len(),
         a.in_place.len(),
         a.change.len(),
         a.create.len()

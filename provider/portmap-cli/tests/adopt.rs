@@ -43,14 +43,14 @@ fn the_example_moved_blocks_are_current() {
     );
     assert!(
         r.stderr
-            .contains("examples/adopt/existing/show.json: 6 rules moved, 0 already in place, 5 to change, 4 to create"),
+            .contains("examples/adopt/existing/show.json: 6 rules moved, 1 imported, 0 already in place, 4 to change, 3 to create"),
         "{}",
         r.stderr
     );
 }
 
 #[test]
-fn six_rules_move_five_change_four_are_created() {
+fn six_move_one_is_imported_four_change_three_are_created() {
     let j: serde_json::Value =
         serde_json::from_str(&ok(&adopt_args(&["--format", "json"]))).unwrap();
     let pairs = |k: &str| -> Vec<(String, String)> {
@@ -106,6 +106,17 @@ fn six_rules_move_five_change_four_are_created() {
             ),
         ]
     );
+    // Exactly portmap's udp/1434 rule, but another resource type: it is
+    // forgotten and imported by its security group rule id.
+    assert_eq!(
+        j["imports"],
+        serde_json::json!([{
+            "removed": "aws_security_group_rule.app_to_sql_browser",
+            "to": "aws_vpc_security_group_egress_rule.this[\"app:egress:sql:udp:1434:10.0.2.10/32\"]",
+            "id": "sgr-0f9e8d7c6b5a40101",
+            "key": "app:egress:sql:udp:1434:10.0.2.10/32"
+        }])
+    );
     let change: Vec<&str> = j["change"]
         .as_array()
         .unwrap()
@@ -115,8 +126,6 @@ fn six_rules_move_five_change_four_are_created() {
     assert_eq!(
         change,
         [
-            // Exactly portmap's udp/1434 rule, but another resource type.
-            "aws_security_group_rule.app_to_sql_browser",
             // Every protocol to everywhere.
             "aws_vpc_security_group_egress_rule.clients_all",
             // No flow needs SSH.
@@ -127,16 +136,13 @@ fn six_rules_move_five_change_four_are_created() {
             "aws_vpc_security_group_ingress_rule.sql_browser",
         ]
     );
-    assert!(
-        j["change"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("moved blocks cannot change the resource type (aws_security_group_rule to aws_vpc_security_group_egress_rule)")
+    assert_eq!(
+        j["change"][2]["reason"],
+        "no portmap rule is exactly app tcp 4000-4100 from 10.8.0.0/16"
     );
     assert_eq!(
         j["create"],
         serde_json::json!([
-            "app:egress:sql:udp:1434:10.0.2.10/32",
             "app:ingress:clients:tcp:4100:10.8.0.0/16",
             "clients:egress:app:tcp:4100:10.0.1.10/32",
             "sql:ingress:app:udp:1434:10.0.1.10/32"
@@ -384,10 +390,13 @@ fn content(
 /// here, so every resource is a `terraform_data` named after its AWS type
 /// (`terraform_data.aws_vpc_security_group_ingress_rule__app_https`), its
 /// input what the rule allows; the moved blocks are the example's, with
-/// the same renaming. Applying today's resources and planning the portmap
-/// shape with the moved blocks must move the 3 groups and 6 rules with no
-/// change, delete the 5 rules that must change, create the 4 new ones,
-/// and replace nothing.
+/// the same renaming; `terraform_data` cannot be imported, so the
+/// `removed` and `import` blocks are left out, and the imported rule is
+/// planned as a deletion and a creation instead. Applying today's
+/// resources and planning the portmap shape with the moved blocks must
+/// move the 3 groups and 6 rules with no change, delete the 4 rules that
+/// must change (and the imported one), create the 3 new rules (and the
+/// imported one), and replace nothing.
 #[test]
 fn terraform_plans_moves_and_replaces_nothing() {
     let Some(bin) = terraform() else {
@@ -500,6 +509,12 @@ fn terraform_plans_moves_and_replaces_nothing() {
         ));
     }
     let moved = std::fs::read_to_string(root().join("examples/adopt/portmap/moved.tf")).unwrap();
+    // Up to the removed and import blocks.
+    let moved = moved
+        .split("\n# Rules of another resource type")
+        .next()
+        .unwrap();
+    assert!(!moved.contains("removed {") && !moved.contains("import {"));
     let moved: String = moved
         .lines()
         .map(|l| match l.split_once("= ") {

@@ -11,9 +11,12 @@
 //! the key being the AWS shape's. Each portmap rule takes at most one
 //! existing rule. Every other existing rule must change (it is deleted, or
 //! replaced by portmap's), and every portmap rule no existing rule matches
-//! is created. Moved blocks cannot change a resource's type, so
-//! `aws_security_group_rule` resources and inline rules of
-//! `aws_security_group` always change.
+//! is created. Moved blocks cannot change a resource's type: an
+//! `aws_security_group_rule` that is exactly one portmap rule (one peer, no
+//! instance key, its `security_group_rule_id` known) is forgotten with a
+//! `removed` block (`destroy = false`) and imported by that id, after the
+//! moves have taken their keys; other `aws_security_group_rule`s and the
+//! inline rules of `aws_security_group` change.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +61,21 @@ pub struct Move {
     pub key: String,
 }
 
+/// A `removed` block (destroy = false) and an `import` block: an
+/// `aws_security_group_rule` holding exactly one portmap rule becomes that
+/// rule by its security group rule id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Import {
+    /// The address forgotten.
+    pub removed: String,
+    /// The portmap address imported.
+    pub to: String,
+    /// The security group rule id (`sgr-…`).
+    pub id: String,
+    /// The portmap key.
+    pub key: String,
+}
+
 /// An existing rule that no portmap rule is exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
@@ -76,6 +94,9 @@ pub struct Adoption {
     pub moves: Vec<Move>,
     /// Rules already at their portmap address (no block needed).
     pub in_place: Vec<Move>,
+    /// Rules of another resource type that are exactly a portmap rule:
+    /// removed from state without destroying, and imported.
+    pub imports: Vec<Import>,
     /// Existing rules that must change.
     pub change: Vec<Change>,
     /// Keys of the portmap rules that will be created.
@@ -140,8 +161,29 @@ fn describe(r: &super::ExistingRule) -> String {
     format!("{} {}{ports} {dir} {other}", r.node, r.protocol)
 }
 
+/// What an existing rule allows, if it is one AWS rule (one peer).
+fn state_content(r: &super::ExistingRule) -> Option<Content> {
+    let port = |p: Option<i64>| p.and_then(|p| u16::try_from(p).ok());
+    let (from, to) = (port(r.from_port)?, port(r.to_port)?);
+    let peer = match (&r.peer, r.cidrs.as_slice()) {
+        (None, [cidr]) => Peer::Cidr(cidr.clone()),
+        (Some(p), []) => Peer::Group(p.clone()),
+        _ => return None,
+    };
+    Some((
+        r.node.clone(),
+        r.direction.clone(),
+        r.protocol.clone(),
+        from,
+        to,
+        peer,
+    ))
+}
+
 /// Plans the adoption of the existing AWS rules of `state` by the AWS shape
-/// of `c`.
+/// of `c`: first the rules of the same resource type (moved), then single
+/// `aws_security_group_rule`s with a security group rule id (removed from
+/// state without destroying, and imported).
 pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Adoption {
     let shaped = aws::shape(c, &AwsOptions::default());
     let prefix = if o.module.is_empty() {
@@ -155,79 +197,59 @@ pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Ad
             by_content.entry(content).or_insert(k);
         }
     }
+    let target = |r: &super::ExistingRule, key: &str| {
+        format!(
+            "{prefix}aws_vpc_security_group_{}_rule.{}[{}]",
+            r.direction,
+            o.rule_resource,
+            hcl_string(key)
+        )
+    };
     let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
-    let (mut moves, mut in_place, mut change) = (Vec::new(), Vec::new(), Vec::new());
-    for s in &state.rules {
+    let (mut moves, mut in_place, mut imports) = (Vec::new(), Vec::new(), Vec::new());
+    // (index in the state, change)
+    let mut change: Vec<(usize, Change)> = Vec::new();
+    let mut later = Vec::new();
+    for (i, s) in state.rules.iter().enumerate() {
         let r = &s.rule;
-        let target_type = format!("aws_vpc_security_group_{}_rule", r.direction);
         if !s.resource_type.starts_with("aws_") {
-            change.push(Change {
-                id: r.id.clone(),
-                reason: format!("a {}, not an AWS rule", s.resource_type),
-            });
+            change.push((
+                i,
+                Change {
+                    id: r.id.clone(),
+                    reason: format!("a {}, not an AWS rule", s.resource_type),
+                },
+            ));
             continue;
         }
-        let content = match (r.from_port, r.to_port, &r.peer, r.cidrs.as_slice()) {
-            (Some(f), Some(t), None, [cidr]) => u16::try_from(f)
-                .ok()
-                .zip(u16::try_from(t).ok())
-                .map(|(f, t)| (f, t, Peer::Cidr(cidr.clone()))),
-            (Some(f), Some(t), Some(p), []) => u16::try_from(f)
-                .ok()
-                .zip(u16::try_from(t).ok())
-                .map(|(f, t)| (f, t, Peer::Group(p.clone()))),
-            _ => None,
-        }
-        .map(|(f, t, peer)| {
-            (
-                r.node.clone(),
-                r.direction.clone(),
-                r.protocol.clone(),
-                f,
-                t,
-                peer,
-            )
-        });
-        let Some(key) = content.as_ref().and_then(|c| by_content.get(c).copied()) else {
-            change.push(Change {
-                id: r.id.clone(),
-                reason: format!("no portmap rule is exactly {}", describe(r)),
-            });
+        let Some(key) = state_content(r).and_then(|c| by_content.get(&c).copied()) else {
+            change.push((
+                i,
+                Change {
+                    id: r.id.clone(),
+                    reason: format!("no portmap rule is exactly {}", describe(r)),
+                },
+            ));
             continue;
         };
-        if s.resource_type != target_type {
-            change.push(Change {
-                id: r.id.clone(),
-                reason: format!(
-                    "{} is portmap's {key}, but moved blocks cannot change the resource type ({} to {target_type}): replace it",
-                    describe(r),
-                    s.resource_type
-                ),
-            });
-            continue;
-        }
-        if s.parts != 1 {
-            change.push(Change {
-                id: r.id.clone(),
-                reason: format!("part of a resource holding {} rules", s.parts),
-            });
+        if s.resource_type != format!("aws_vpc_security_group_{}_rule", r.direction) {
+            later.push((i, key));
             continue;
         }
         if let Some(first) = taken.get(key) {
-            change.push(Change {
-                id: r.id.clone(),
-                reason: format!("a duplicate of {first}, which becomes portmap's {key}"),
-            });
+            change.push((
+                i,
+                Change {
+                    id: r.id.clone(),
+                    reason: format!("a duplicate of {first}, which becomes portmap's {key}"),
+                },
+            ));
             continue;
         }
         taken.insert(key, &r.id);
         let m = Move {
             from: s.address.clone(),
-            to: format!(
-                "{prefix}{target_type}.{}[{}]",
-                o.rule_resource,
-                hcl_string(key)
-            ),
+            to: target(r, key),
             key: key.to_string(),
         };
         if m.from == m.to {
@@ -236,6 +258,41 @@ pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Ad
             moves.push(m);
         }
     }
+    for (i, key) in later {
+        let s = &state.rules[i];
+        let r = &s.rule;
+        let to_type = format!("aws_vpc_security_group_{}_rule", r.direction);
+        let reason = if let Some(first) = taken.get(key) {
+            format!("{} is portmap's {key}, which {first} becomes", describe(r))
+        } else if s.resource_type == "aws_security_group_rule"
+            && s.parts == 1
+            && !s.address.contains('[')
+            && let Some(id) = &s.rule_id
+        {
+            taken.insert(key, &r.id);
+            imports.push(Import {
+                removed: s.address.clone(),
+                to: target(r, key),
+                id: id.clone(),
+                key: key.to_string(),
+            });
+            continue;
+        } else {
+            format!(
+                "{} is portmap's {key}, but moved blocks cannot change the resource type ({} to {to_type}) and it cannot be imported alone: replace it",
+                describe(r),
+                s.resource_type
+            )
+        };
+        change.push((
+            i,
+            Change {
+                id: r.id.clone(),
+                reason,
+            },
+        ));
+    }
+    change.sort_by_key(|(i, _)| *i);
     let create = shaped
         .rules
         .keys()
@@ -259,18 +316,21 @@ pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Ad
         group_moves,
         moves,
         in_place,
-        change,
+        imports,
+        change: change.into_iter().map(|(_, c)| c).collect(),
         create,
     }
 }
 
-/// The `moved` blocks, with a header counting what moves, what changes and
-/// what is created, and those lists as comments.
+/// The `moved` blocks (and `removed` and `import` blocks), with a header
+/// counting what moves, what changes and what is created, and those lists
+/// as comments.
 pub fn moved_blocks(a: &Adoption) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "# Generated by `portmap adopt`: {} rules moved, {} already in place, {} to change, {} to create{}.\n",
+        "# Generated by `portmap adopt`: {} rules moved, {} imported, {} already in place, {} to change, {} to create{}.\n",
         a.moves.len(),
+        a.imports.len(),
         a.in_place.len(),
         a.change.len(),
         a.create.len(),
@@ -284,6 +344,17 @@ pub fn moved_blocks(a: &Adoption) -> String {
         out.push_str(&format!(
             "\nmoved {{\n  from = {}\n  to   = {}\n}}\n",
             m.from, m.to
+        ));
+    }
+    if !a.imports.is_empty() {
+        out.push_str("\n# Rules of another resource type that are exactly portmap's: forgotten\n# (not destroyed) and imported by their security group rule id\n# (Terraform 1.7 or later).\n");
+    }
+    for i in &a.imports {
+        out.push_str(&format!(
+            "\nremoved {{\n  from = {}\n\n  lifecycle {{\n    destroy = false\n  }}\n}}\n\nimport {{\n  to = {}\n  id = {}\n}}\n",
+            i.removed,
+            i.to,
+            hcl_string(&i.id)
         ));
     }
     if !a.change.is_empty() {

@@ -104,6 +104,9 @@ pub struct StateRule {
     pub parts: usize,
     /// The group the rule is in (security group id, NSG name, target tag).
     pub group: String,
+    /// The cloud's id of the rule, when the resource is one rule
+    /// (`security_group_rule_id` of the AWS rule resources).
+    pub rule_id: Option<String>,
 }
 
 /// A rule, or part of one, that is not read as an allow rule of a node.
@@ -244,6 +247,9 @@ fn walk(module: &Value, map: &GroupMap, out: &mut FromState) {
                         resource_type: ty.to_string(),
                         parts: n,
                         group,
+                        rule_id: str_of(v, "security_group_rule_id")
+                            .filter(|_| n == 1 && ty != "aws_security_group")
+                            .map(str::to_string),
                     });
                 }
                 Part::Skip { kind, detail } => out.skipped.push(Skipped {
