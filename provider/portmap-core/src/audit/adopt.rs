@@ -217,7 +217,7 @@ pub fn adopt_aws(c: &Computation<'_>, state: &FromState, o: &AdoptOptions) -> Ad
                 i,
                 Change {
                     id: r.id.clone(),
-                    reason: format!("a {}, not an AWS rule", s.resource_type),
+                    reason: format!("{} is not an AWS rule", s.resource_type),
                 },
             ));
             continue;
@@ -370,4 +370,193 @@ pub fn moved_blocks(a: &Adoption) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::audit::ExistingRule;
+    use crate::audit::state::StateRule;
+    use crate::cloud::testkit::{compute, n};
+
+    fn state_rule(
+        address: &str,
+        ty: &str,
+        parts: usize,
+        (node, dir, proto, port): (&str, &str, &str, i64),
+        cidr: Option<&str>,
+        peer: Option<&str>,
+    ) -> StateRule {
+        StateRule {
+            rule: ExistingRule {
+                id: if parts > 1 {
+                    format!("{address}#0")
+                } else {
+                    address.into()
+                },
+                node: node.into(),
+                direction: dir.into(),
+                protocol: proto.into(),
+                from_port: Some(port),
+                to_port: Some(port),
+                cidrs: cidr.into_iter().map(str::to_string).collect(),
+                peer: peer.map(str::to_string),
+            },
+            address: address.into(),
+            resource_type: ty.into(),
+            parts,
+            group: format!("sg-{node}"),
+            rule_id: (parts == 1).then(|| "sgr-1".to_string()),
+        }
+    }
+
+    /// The quickstart with security group references between app and sql:
+    /// rules between them are `…:ref` keys; the clients are CIDRs.
+    #[test]
+    fn in_place_duplicates_references_and_rules_that_cannot_be_imported() {
+        let c = compute(
+            vec![
+                (
+                    "app",
+                    n(
+                        "tachyon-5/master-stack tachyon-5/response-stack | 10.0.1.10/32 | ref=sg-app",
+                    ),
+                ),
+                ("sql", n("tachyon-5/sql-server | 10.0.2.10/32 | ref=sg-sql")),
+                (
+                    "clients",
+                    n("tachyon-5/client tachyon-5/browser | 10.8.0.0/16 | group"),
+                ),
+            ],
+            &[],
+        );
+        let ingress = "aws_vpc_security_group_ingress_rule";
+        let state = FromState {
+            rules: vec![
+                state_rule(
+                    "aws_vpc_security_group_ingress_rule.this[\"app:ingress:clients:tcp:443:10.8.0.0/16\"]",
+                    ingress,
+                    1,
+                    ("app", "ingress", "tcp", 443),
+                    Some("10.8.0.0/16"),
+                    None,
+                ),
+                state_rule(
+                    "aws_vpc_security_group_ingress_rule.https_again",
+                    ingress,
+                    1,
+                    ("app", "ingress", "tcp", 443),
+                    Some("10.8.0.0/16"),
+                    None,
+                ),
+                state_rule(
+                    "aws_security_group_rule.sql_from_app_classic",
+                    "aws_security_group_rule",
+                    1,
+                    ("sql", "ingress", "tcp", 1433),
+                    None,
+                    Some("app"),
+                ),
+                state_rule(
+                    "aws_vpc_security_group_ingress_rule.sql_from_app",
+                    ingress,
+                    1,
+                    ("sql", "ingress", "tcp", 1433),
+                    None,
+                    Some("app"),
+                ),
+                state_rule(
+                    "aws_security_group_rule.web",
+                    "aws_security_group_rule",
+                    2,
+                    ("clients", "egress", "tcp", 443),
+                    None,
+                    Some("app"),
+                ),
+                state_rule(
+                    "azurerm_network_security_rule.x",
+                    "azurerm_network_security_rule",
+                    1,
+                    ("app", "ingress", "tcp", 80),
+                    Some("10.8.0.0/16"),
+                    None,
+                ),
+            ],
+            ..FromState::default()
+        };
+        let a = adopt_aws(&c, &state, &AdoptOptions::default());
+        assert_eq!(
+            a.in_place,
+            [Move {
+                from: "aws_vpc_security_group_ingress_rule.this[\"app:ingress:clients:tcp:443:10.8.0.0/16\"]".into(),
+                to: "aws_vpc_security_group_ingress_rule.this[\"app:ingress:clients:tcp:443:10.8.0.0/16\"]".into(),
+                key: "app:ingress:clients:tcp:443:10.8.0.0/16".into(),
+            }]
+        );
+        // The reference to the app's group is portmap's `:ref` rule; the
+        // same-type rule wins over the earlier aws_security_group_rule.
+        assert_eq!(
+            a.moves,
+            [Move {
+                from: "aws_vpc_security_group_ingress_rule.sql_from_app".into(),
+                to: "aws_vpc_security_group_ingress_rule.this[\"sql:ingress:app:tcp:1433:ref\"]"
+                    .into(),
+                key: "sql:ingress:app:tcp:1433:ref".into(),
+            }]
+        );
+        assert!(a.imports.is_empty());
+        let change: Vec<(&str, &str)> = a
+            .change
+            .iter()
+            .map(|c| (c.id.as_str(), c.reason.as_str()))
+            .collect();
+        assert_eq!(
+            change,
+            [
+                (
+                    "aws_vpc_security_group_ingress_rule.https_again",
+                    "a duplicate of aws_vpc_security_group_ingress_rule.this[\"app:ingress:clients:tcp:443:10.8.0.0/16\"], which becomes portmap's app:ingress:clients:tcp:443:10.8.0.0/16"
+                ),
+                (
+                    "aws_security_group_rule.sql_from_app_classic",
+                    "sql tcp 1433 from group of app is portmap's sql:ingress:app:tcp:1433:ref, which aws_vpc_security_group_ingress_rule.sql_from_app becomes"
+                ),
+                (
+                    "aws_security_group_rule.web#0",
+                    "clients tcp 443 to group of app is portmap's clients:egress:app:tcp:443:ref, but moved blocks cannot change the resource type (aws_security_group_rule to aws_vpc_security_group_egress_rule) and it cannot be imported alone: replace it"
+                ),
+                (
+                    "azurerm_network_security_rule.x",
+                    "azurerm_network_security_rule is not an AWS rule"
+                ),
+            ]
+        );
+        assert!(
+            a.create
+                .contains(&"clients:egress:app:tcp:443:ref".to_string())
+        );
+        assert!(
+            !a.create
+                .contains(&"sql:ingress:app:tcp:1433:ref".to_string())
+        );
+
+        // In a module, under another name: nothing is in place any more.
+        let o = AdoptOptions {
+            rule_resource: "rule".into(),
+            group_resource: None,
+            module: "module.fw".into(),
+        };
+        let a = adopt_aws(&c, &state, &o);
+        assert!(a.in_place.is_empty());
+        assert_eq!(
+            a.moves[0].to,
+            "module.fw.aws_vpc_security_group_ingress_rule.rule[\"app:ingress:clients:tcp:443:10.8.0.0/16\"]"
+        );
+    }
+
+    #[test]
+    fn hcl_strings_escape_quotes_and_templates() {
+        assert_eq!(hcl_string("a\"b\\c${d}%{e}"), "\"a\\\"b\\\\c$${d}%%{e}\"");
+    }
 }
