@@ -461,6 +461,13 @@ fn terraform_plans_moves_and_replaces_nothing() {
             }
         }
     };
+    // The example's files, moved.tf with its removed and import blocks
+    // included, are HCL as Terraform writes it.
+    tf(
+        &bin,
+        &root().join("examples/adopt"),
+        &["fmt", "-check", "-recursive"],
+    );
     let dir = std::env::temp_dir().join(format!("portmap-adopt-tf-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
