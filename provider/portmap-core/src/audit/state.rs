@@ -27,6 +27,12 @@
 //! `VirtualNetwork`, source port restrictions, protocols other than TCP,
 //! UDP, ICMP and all, disabled firewalls. Nothing is guessed.
 //!
+//! Read as the audit models rules: a rule is enforced at its node, so the
+//! local side of a rule (the destination prefixes of an Azure inbound rule,
+//! the source prefixes of an outbound one, the `destination_ranges` of a GCP
+//! ingress rule) is not read, and ICMP types and codes are read as all of
+//! ICMP.
+//!
 //! A rule's `id` is the resource instance address, with `#N` (N from 0)
 //! when the resource yields several parts (rules or skipped parts), in the
 //! order above.
