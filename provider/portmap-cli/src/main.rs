@@ -53,7 +53,9 @@ Examples:
   portmap rules topology.yaml --format json
   portmap rules topology.yaml --format nftables --node app > app.nft
   portmap diagram topology.yaml --format svg -o topology.svg
-  portmap explain topology.yaml --port 1433";
+  portmap explain topology.yaml --port 1433
+  portmap audit topology.yaml --from-state state.json --map map.yaml
+  portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf";
 
 #[derive(Parser, Debug)]
 #[command(name = "portmap", version, about = "Firewall flows and least-privilege rules from a topology of enterprise products.", after_help = AFTER_HELP)]
@@ -134,20 +136,79 @@ enum Command {
         node: Option<String>,
     },
     /// Audit the rules that exist today against what the topology requires; a clean-up request as CSV or Markdown.
-    #[command(
-        after_help = "EXISTING is a YAML or JSON list of rules (or a map with the list under `existing`), each {id, node, direction, protocol, from_port, to_port, cidrs, peer} as in data.portmap_audit.\n\nFormats:\n  table     the summary, then what to remove (widest exposure first) and what to add\n  json      {covered, excess, missing, summary}: the same objects as data.portmap_audit\n  csv, markdown   the clean-up request for a change board\n\nExamples:\n  portmap audit topology.yaml existing.yaml\n  portmap audit topology.yaml existing.json --format markdown > clean-up.md"
-    )]
+    #[command(after_help = AUDIT_HELP)]
+    #[command(group(clap::ArgGroup::new("rules_today").required(true).args(["existing", "from_state"])))]
     Audit {
         /// Topology file.
         topology: PathBuf,
         /// The existing rules (YAML or JSON).
-        existing: PathBuf,
+        existing: Option<PathBuf>,
+        /// Read the existing rules from `terraform show -json` output instead (with --map).
+        #[arg(
+            long,
+            value_name = "STATE.json",
+            conflicts_with = "existing",
+            requires = "map"
+        )]
+        from_state: Option<PathBuf>,
+        /// Which node each security group, NSG or target tag is (YAML or JSON, with --from-state).
+        #[arg(long, value_name = "MAP.yaml", requires = "from_state")]
+        map: Option<PathBuf>,
         /// Extra catalog files (YAML or JSON, one product each).
         #[arg(long = "catalog", value_name = "FILE")]
         catalogs: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Convert the rule resources of `terraform show -json` into the existing rules `portmap audit` reads, to review or edit.
+    #[command(after_help = EXISTING_HELP)]
+    Existing {
+        /// The JSON of `terraform show -json`.
+        #[arg(long, value_name = "STATE.json")]
+        from_state: PathBuf,
+        /// Which node each security group, NSG or target tag is (YAML or JSON).
+        #[arg(long, value_name = "MAP.yaml")]
+        map: PathBuf,
+        /// Check the map's nodes against this topology file.
+        #[arg(long, value_name = "FILE")]
+        topology: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExistingFormat::Yaml)]
+        format: ExistingFormat,
+    },
+    /// Write Terraform moved blocks that adopt the existing AWS rules portmap computes exactly; list what changes and what is created.
+    #[command(after_help = ADOPT_HELP)]
+    Adopt {
+        /// Topology file.
+        topology: PathBuf,
+        /// The JSON of `terraform show -json` of today's configuration.
+        #[arg(long, value_name = "STATE.json")]
+        from_state: PathBuf,
+        /// Which node each security group is (YAML or JSON).
+        #[arg(long, value_name = "MAP.yaml")]
+        map: PathBuf,
+        /// The cloud shape of the portmap configuration.
+        #[arg(long, value_enum, default_value_t = Shape::Aws)]
+        shape: Shape,
+        /// Name of the keyed aws_vpc_security_group_ingress_rule/_egress_rule resources.
+        #[arg(long, value_name = "NAME", default_value = "this")]
+        resource_name: String,
+        /// Also move the aws_security_group resources to this resource keyed by node.
+        #[arg(long, value_name = "NAME")]
+        group_resource: Option<String>,
+        /// The module holding the portmap resources (`module.firewall`); the root module if not given.
+        #[arg(long, value_name = "ADDRESS")]
+        module: Option<String>,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AdoptFormat::Hcl)]
+        format: AdoptFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Draw the topology: nodes with their components and addresses, edges labelled with the ports that need rules.
     #[command(after_help = DIAGRAM_HELP)]
@@ -199,6 +260,65 @@ enum Command {
         shell: clap_complete::Shell,
     },
 }
+
+const AUDIT_HELP: &str = "\
+EXISTING is a YAML or JSON list of rules (or a map with the list under `existing`), each {id, node, direction, protocol, from_port, to_port, cidrs, peer} as in data.portmap_audit.
+With --from-state STATE.json --map MAP.yaml instead, the rules are read from `terraform show -json`
+(see `portmap existing --help`); what cannot be read as an allow rule of a node is listed on stderr.
+
+Formats:
+  table     the summary, then what to remove (widest exposure first) and what to add
+  json      {covered, excess, missing, summary}: the same objects as data.portmap_audit
+  csv, markdown   the clean-up request for a change board
+
+Examples:
+  portmap audit topology.yaml existing.yaml
+  portmap audit topology.yaml existing.json --format markdown > clean-up.md
+  terraform show -json > state.json
+  portmap audit topology.yaml --from-state state.json --map map.yaml";
+
+const EXISTING_HELP: &str = "\
+Reads the managed resources of `terraform show -json` (root and child modules):
+aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule, aws_security_group_rule,
+the inline rules of aws_security_group, azurerm_network_security_rule and google_compute_firewall.
+One rule per peer address, port range and allow block; its id is the resource address, with #N
+when a resource yields several parts.
+
+MAP.yaml names the node of each group and of each referenced group:
+  groups:                     # security group id, NSG name, GCP target tag or service account
+    sg-0a1b2c3d4e5f60001: app
+  peers:                      # prefix lists, application security groups, GCP source tags
+    pl-0a1b2c3d4e5f60009: clients
+
+Not read as allow rules, and listed as skipped: deny rules (Azure Deny, GCP deny blocks), rules
+of groups the map does not name, addresses that are service tags (Internet, VirtualNetwork),
+source port restrictions, protocols other than tcp, udp, icmp and all, disabled firewalls.
+
+Formats:
+  yaml      the list `portmap audit TOPOLOGY EXISTING` reads, skipped parts as comments
+  json      {existing, skipped}
+
+Examples:
+  terraform show -json > state.json
+  portmap existing --from-state state.json --map map.yaml > existing.yaml";
+
+const ADOPT_HELP: &str = "\
+An existing aws_vpc_security_group_ingress_rule or _egress_rule that is exactly a rule of the AWS
+shape (same security group, direction, protocol, ports, and peer CIDR or referenced group) moves
+to aws_vpc_security_group_<direction>_rule.NAME[\"<key>\"], the key being that of
+data.portmap_aws_security_group_rules. An aws_security_group_rule that is exactly one portmap rule
+is forgotten (a removed block, destroy = false) and imported by its security group rule id, since
+moved blocks cannot change a resource's type (Terraform 1.7 or later). Every other existing rule
+must change (listed with the reason), and every portmap rule no existing rule matches is created.
+Only --shape aws for now.
+
+Formats:
+  hcl       moved (removed, import) blocks, the counts and the lists as comments: a .tf file
+  json      {group_moves, moves, in_place, imports, change, create, skipped}
+
+Examples:
+  portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf
+  portmap adopt topology.yaml --from-state state.json --map map.yaml --group-resource node --module module.firewall";
 
 const DIAGRAM_HELP: &str = "\
 Formats:
@@ -266,6 +386,28 @@ Examples:
   portmap explain topology.yaml --rule sql:ingress:master:tcp:1433
   portmap explain topology.yaml --port 1433
   portmap explain topology.yaml --port 53 --protocol udp";
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ExistingFormat {
+    /// The YAML list `portmap audit` reads.
+    Yaml,
+    /// JSON: {existing, skipped}.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum AdoptFormat {
+    /// Terraform moved blocks.
+    Hcl,
+    /// JSON: the plan.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Shape {
+    /// aws_vpc_security_group_ingress_rule and _egress_rule.
+    Aws,
+}
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum DiagramFormat {
@@ -445,9 +587,56 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit {
             topology,
             existing,
+            from_state,
+            map,
             catalogs,
             format,
-        } => audit_command(&topology, &existing, &catalogs, format),
+        } => {
+            let source = match (existing, from_state, map) {
+                (Some(e), None, None) => Existing::File(e),
+                (None, Some(s), Some(m)) => Existing::State(s, m),
+                _ => {
+                    eprintln!(
+                        "error: give EXISTING, or --from-state STATE.json with --map MAP.yaml"
+                    );
+                    return Err(Failure(exit::USAGE));
+                }
+            };
+            audit_command(&topology, &source, &catalogs, format)
+        }
+        Command::Existing {
+            from_state,
+            map,
+            topology,
+            format,
+        } => existing_command(&from_state, &map, topology.as_ref(), format),
+        Command::Adopt {
+            topology,
+            from_state,
+            map,
+            shape: Shape::Aws,
+            resource_name,
+            group_resource,
+            module,
+            catalogs,
+            format,
+            output,
+        } => {
+            let o = portmap_core::audit::adopt::AdoptOptions {
+                rule_resource: resource_name,
+                group_resource,
+                module: module.unwrap_or_default(),
+            };
+            adopt_command(
+                &topology,
+                &from_state,
+                &map,
+                &catalogs,
+                &o,
+                format,
+                output.as_ref(),
+            )
+        }
         Command::Diagram {
             topology,
             catalogs,
@@ -646,23 +835,43 @@ enum ExistingFile {
     },
 }
 
+/// Where `portmap audit` reads the existing rules.
+enum Existing {
+    /// A list of existing rules.
+    File(PathBuf),
+    /// `terraform show -json` and a group map.
+    State(PathBuf, PathBuf),
+}
+
 fn audit_command(
     path: &PathBuf,
-    existing: &PathBuf,
+    existing: &Existing,
     catalogs: &[PathBuf],
     format: Format,
 ) -> Result<(), Failure> {
     let catalog = load_catalog(catalogs)?;
     let comp = compute_file(path, &catalog)?;
-    let text = read(existing)?;
-    let origin = existing.display().to_string();
-    let rules = match serde_norway::from_str::<ExistingFile>(&text) {
-        Ok(ExistingFile::List(r) | ExistingFile::Map { existing: r }) => r,
-        Err(e) => {
-            eprintln!(
-                "error: {origin}: not a list of existing rules ({{id, node, direction, protocol, from_port, to_port, cidrs, peer}}): {e}"
-            );
-            return Err(Failure(exit::INVALID_INPUT));
+    let (origin, rules) = match existing {
+        Existing::File(existing) => {
+            let text = read(existing)?;
+            let origin = existing.display().to_string();
+            let rules = match serde_norway::from_str::<ExistingFile>(&text) {
+                Ok(ExistingFile::List(r) | ExistingFile::Map { existing: r }) => r,
+                Err(e) => {
+                    eprintln!(
+                        "error: {origin}: not a list of existing rules ({{id, node, direction, protocol, from_port, to_port, cidrs, peer}}): {e}"
+                    );
+                    return Err(Failure(exit::INVALID_INPUT));
+                }
+            };
+            (origin, rules)
+        }
+        Existing::State(state, map) => {
+            let names = node_names(&comp);
+            let from = read_state(state, map, Some(&names))?;
+            let origin = state.display().to_string();
+            print_skipped(&origin, &from.skipped);
+            (origin, from.existing())
         }
     };
     let a = match portmap_core::audit::audit(&comp, &rules, false) {
@@ -695,4 +904,170 @@ fn audit_command(
         Format::Csv => report::audit_request(&a).render(TableFormat::Csv),
     };
     write_out(&out)
+}
+
+fn node_names<'a>(comp: &'a Computation<'_>) -> Vec<&'a str> {
+    comp.resolved
+        .nodes
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect()
+}
+
+/// Reads a state and a group map; with `nodes`, the map's nodes must be
+/// among them.
+fn read_state(
+    state: &PathBuf,
+    map: &PathBuf,
+    nodes: Option<&[&str]>,
+) -> Result<portmap_core::audit::state::FromState, Failure> {
+    use portmap_core::audit::state::{GroupMap, from_state};
+    let map_text = read(map)?;
+    let m = GroupMap::parse(&map_text).map_err(|e| {
+        eprintln!("error: {}: {e}", map.display());
+        Failure(exit::INVALID_INPUT)
+    })?;
+    if let Some(nodes) = nodes {
+        let unknown = m.unknown_nodes(nodes);
+        for (section, id, node) in &unknown {
+            eprintln!(
+                "error: {}: {section}[\"{id}\"]: unknown node \"{node}\".{} Nodes: {}.",
+                map.display(),
+                portmap_core::suggest::did_you_mean(node, nodes.iter().copied()),
+                nodes.join(", ")
+            );
+        }
+        if !unknown.is_empty() {
+            return Err(Failure(exit::INVALID_INPUT));
+        }
+    }
+    let text = read(state)?;
+    from_state(&text, &m).map_err(|e| {
+        eprintln!("error: {}: {e}", state.display());
+        Failure(exit::INVALID_INPUT)
+    })
+}
+
+fn print_skipped(origin: &str, skipped: &[portmap_core::audit::state::Skipped]) {
+    for s in skipped {
+        eprintln!(
+            "{origin}: warning: skipped {} ({}): {}",
+            s.id, s.kind, s.detail
+        );
+    }
+}
+
+/// A string as YAML (JSON quoting is a YAML double-quoted scalar).
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+/// The existing rules as the flow-style YAML list `portmap audit` reads,
+/// skipped parts as comments.
+fn existing_yaml(origin: &str, from: &portmap_core::audit::state::FromState) -> String {
+    let mut out = format!(
+        "# Existing rules read from {origin} by `portmap existing`: {} rules, {} parts skipped.\n",
+        from.rules.len(),
+        from.skipped.len()
+    );
+    if !from.skipped.is_empty() {
+        out.push_str("# Skipped (not allow rules of a node):\n");
+        for s in &from.skipped {
+            out.push_str(&format!("#   {} ({}): {}\n", s.id, s.kind, s.detail));
+        }
+    }
+    if from.rules.is_empty() {
+        out.push_str("[]\n");
+    }
+    for r in &from.rules {
+        let r = &r.rule;
+        let mut fields = vec![
+            format!("id: {}", yaml_str(&r.id)),
+            format!("node: {}", yaml_str(&r.node)),
+            format!("direction: {}", r.direction),
+            format!("protocol: {}", r.protocol),
+        ];
+        if let (Some(f), Some(t)) = (r.from_port, r.to_port) {
+            fields.push(format!("from_port: {f}, to_port: {t}"));
+        }
+        if !r.cidrs.is_empty() {
+            let c: Vec<String> = r.cidrs.iter().map(|c| yaml_str(c)).collect();
+            fields.push(format!("cidrs: [{}]", c.join(", ")));
+        }
+        if let Some(p) = &r.peer {
+            fields.push(format!("peer: {}", yaml_str(p)));
+        }
+        out.push_str(&format!("- {{ {} }}\n", fields.join(", ")));
+    }
+    out
+}
+
+fn existing_command(
+    state: &PathBuf,
+    map: &PathBuf,
+    topology: Option<&PathBuf>,
+    format: ExistingFormat,
+) -> Result<(), Failure> {
+    let from = match topology {
+        Some(t) => {
+            let catalog = load_catalog(&[])?;
+            let comp = compute_file(t, &catalog)?;
+            read_state(state, map, Some(&node_names(&comp)))?
+        }
+        None => read_state(state, map, None)?,
+    };
+    let origin = state.display().to_string();
+    print_skipped(&origin, &from.skipped);
+    let text = match format {
+        ExistingFormat::Yaml => existing_yaml(&origin, &from),
+        ExistingFormat::Json => json(&serde_json::json!({
+            "existing": from.existing(),
+            "skipped": from.skipped,
+        }))?,
+    };
+    write_out(&text)
+}
+
+fn adopt_command(
+    path: &PathBuf,
+    state: &PathBuf,
+    map: &PathBuf,
+    catalogs: &[PathBuf],
+    o: &portmap_core::audit::adopt::AdoptOptions,
+    format: AdoptFormat,
+    output: Option<&PathBuf>,
+) -> Result<(), Failure> {
+    use portmap_core::audit::adopt::{adopt_aws, moved_blocks};
+    let catalog = load_catalog(catalogs)?;
+    let comp = compute_file(path, &catalog)?;
+    let from = read_state(state, map, Some(&node_names(&comp)))?;
+    let origin = state.display().to_string();
+    print_skipped(&origin, &from.skipped);
+    let a = adopt_aws(&comp, &from, o);
+    eprintln!(
+        "{origin}: {} rules moved, {} imported, {} already in place, {} to change, {} to create",
+        a.moves.len(),
+        a.imports.len(),
+        a.in_place.len(),
+        a.change.len(),
+        a.create.len()
+    );
+    let text = match format {
+        AdoptFormat::Hcl => moved_blocks(&a),
+        AdoptFormat::Json => {
+            let mut v = serde_json::to_value(&a).map_err(|e| {
+                eprintln!("error: encoding JSON: {e}");
+                Failure(exit::INTERNAL)
+            })?;
+            v["skipped"] = serde_json::to_value(&from.skipped).unwrap_or_default();
+            json(&v)?
+        }
+    };
+    match output {
+        None => write_out(&text),
+        Some(file) => std::fs::write(file, text).map_err(|e| {
+            eprintln!("error: {}: {e}", file.display());
+            Failure(exit::IO)
+        }),
+    }
 }

@@ -25,7 +25,9 @@
 //! `ref`) are not counted. `excess_share_ipv4` is unjustified IPv4 pairs
 //! divided by allowed IPv4 pairs (0 when none are allowed).
 
+pub mod adopt;
 pub mod space;
+pub mod state;
 
 use std::collections::{BTreeMap, BTreeSet};
 
