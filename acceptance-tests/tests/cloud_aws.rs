@@ -54,7 +54,7 @@ fn rule(
     json!({
         "node": node, "direction": direction, "peer": peer, "ip_protocol": "tcp",
         "from_port": port, "to_port": port,
-        "cidr_ipv4": v4, "cidr_ipv6": v6, "referenced_node": refnode, "referenced_security_group_id": refid,
+        "cidr_ipv4": v4, "cidr_ipv6": v6, "referenced_node": refnode, "referenced_security_group_id": refid, "prefix_list_id": null,
         "description": description, "flows": [flow],
     })
 }
@@ -199,7 +199,7 @@ fn dmz_rules_never_allow_all_protocols_and_flag_cleartext() {
         rules["dmz:ingress:internet:tcp:4000:::/0"],
         json!({
             "node": "dmz", "direction": "ingress", "peer": "internet", "ip_protocol": "tcp", "from_port": 4000, "to_port": 4000,
-            "cidr_ipv4": null, "cidr_ipv6": "::/0", "referenced_node": null, "referenced_security_group_id": null,
+            "cidr_ipv4": null, "cidr_ipv6": "::/0", "referenced_node": null, "referenced_security_group_id": null, "prefix_list_id": null,
             "description": "1e-platform: Internet-facing clients to the DMZ Switch",
             "flows": ["1e-platform:internet-client-dmz-switch:internet>dmz:tcp:4000"],
         })
@@ -271,4 +271,37 @@ fn the_quota_per_direction_and_family_is_checked_at_plan_time() {
     let (r, diags) = ws.validate_diagnostics();
     assert!(!r.ok());
     find(&diags, "A whole number is required");
+}
+
+#[test]
+fn path_mtu_discovery_adds_the_icmp_rules_a_security_group_needs_on_request() {
+    let ws = Workspace::new(&format!(
+        "{}\n{}",
+        plossys("", "path_mtu_discovery = true\n  for_nodes = [\"oe\"]"),
+        r#"output "rules" {
+  value = data.portmap_aws_security_group_rules.this.rules
+}
+"#
+    ));
+    let out = ws.apply_outputs();
+    let rules = out["rules"].as_object().expect("a map");
+    // The Output Engine has an IPv4 address only: one ICMP rule,
+    // "fragmentation needed" (type 3, code 4) from any router.
+    let icmp: Vec<&String> = rules.keys().filter(|k| k.contains(":path-mtu:")).collect();
+    assert_eq!(icmp, ["oe:ingress:path-mtu:icmp:0.0.0.0/0"]);
+    let r = &rules["oe:ingress:path-mtu:icmp:0.0.0.0/0"];
+    assert_eq!(
+        (&r["ip_protocol"], &r["from_port"], &r["to_port"]),
+        (&json!("icmp"), &json!(3), &json!(4))
+    );
+    assert_eq!(r["cidr_ipv4"], "0.0.0.0/0");
+    assert_eq!(r["peer"], "*");
+    assert_eq!(r["flows"], json!([]));
+    // Every other rule is a tcp rule the flows require.
+    assert!(
+        rules
+            .iter()
+            .filter(|(k, _)| !k.contains(":path-mtu:"))
+            .all(|(_, r)| r["ip_protocol"] == "tcp" && !r["flows"].as_array().unwrap().is_empty())
+    );
 }

@@ -52,6 +52,7 @@ fn rule(
         "node": node, "peer": peer, "name": name, "direction": if ingress { "INGRESS" } else { "EGRESS" }, "priority": 1000,
         "allow": [{ "protocol": "tcp", "ports": ports }],
         "source_ranges": source, "destination_ranges": destination, "source_tags": null, "target_tags": target,
+        "source_service_accounts": null, "target_service_accounts": null,
         "description": text, "flows": flows,
     })
 }

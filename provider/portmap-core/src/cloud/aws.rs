@@ -49,7 +49,7 @@ pub struct AwsRule {
     pub direction: String,
     /// The node at the other end.
     pub peer: String,
-    /// `tcp` or `udp`.
+    /// `tcp` or `udp`; `icmp` or `icmpv6` for the path-MTU rules.
     pub ip_protocol: String,
     /// First port.
     pub from_port: u16,
@@ -81,6 +81,9 @@ pub struct AwsOptions {
     pub max_rules: u32,
     /// Risk findings are errors.
     pub risks_as_errors: bool,
+    /// Add each node's inbound rules for path MTU discovery (see
+    /// [`path_mtu_rules`]).
+    pub path_mtu_discovery: bool,
 }
 
 impl Default for AwsOptions {
@@ -88,8 +91,77 @@ impl Default for AwsOptions {
         AwsOptions {
             max_rules: DEFAULT_MAX_RULES,
             risks_as_errors: false,
+            path_mtu_discovery: false,
         }
     }
+}
+
+/// The peer of a path-MTU rule: any router on the path, never a node
+/// (`*` is no valid node name).
+pub const PATH_MTU_PEER: &str = "*";
+
+/// The inbound rules path MTU discovery needs at each node that has rules:
+/// ICMP "fragmentation needed" (type 3, code 4) for IPv4 and ICMPv6
+/// "packet too big" (type 2, code 0) for IPv6, from any address, since the
+/// router that sends them is anywhere on the path (Amazon VPC User Guide,
+/// "Path MTU Discovery"; RFC 1191, RFC 8201). A node gets the family of its
+/// own addresses (both when it has none). AWS rules take the ICMP type as
+/// `from_port` and the code as `to_port`. They serve no flow: the option
+/// is the user's choice, for paths whose MTU is below the instances' own
+/// (VPN, Transit Gateway, the internet with jumbo frames inside the VPC).
+pub fn path_mtu_rules(
+    c: &Computation<'_>,
+    rules: &BTreeMap<String, AwsRule>,
+) -> BTreeMap<String, AwsRule> {
+    let with_rules: std::collections::BTreeSet<&str> =
+        rules.values().map(|r| r.node.as_str()).collect();
+    let nodes = super::node_index(c);
+    let mut out = BTreeMap::new();
+    for node in with_rules {
+        let fams = nodes
+            .get(node)
+            .map_or_else(Vec::new, |n| super::families(&n.cidrs));
+        let fams = if fams.is_empty() {
+            vec![Family::V4, Family::V6]
+        } else {
+            fams
+        };
+        for f in fams {
+            let (protocol, icmp_type, code, any, text) = match f {
+                Family::V4 => (
+                    "icmp",
+                    3,
+                    4,
+                    "0.0.0.0/0",
+                    "Path MTU discovery: ICMP fragmentation needed (type 3 code 4) from routers on the path",
+                ),
+                Family::V6 => (
+                    "icmpv6",
+                    2,
+                    0,
+                    "::/0",
+                    "Path MTU discovery: ICMPv6 packet too big (type 2) from routers on the path",
+                ),
+            };
+            let rule = AwsRule {
+                node: node.to_string(),
+                direction: Direction::Ingress.as_str().to_string(),
+                peer: PATH_MTU_PEER.to_string(),
+                ip_protocol: protocol.to_string(),
+                from_port: icmp_type,
+                to_port: code,
+                cidr_ipv4: (f == Family::V4).then(|| any.to_string()),
+                cidr_ipv6: (f == Family::V6).then(|| any.to_string()),
+                referenced_node: None,
+                referenced_security_group_id: None,
+                prefix_list_id: None,
+                description: description(text),
+                flows: Vec::new(),
+            };
+            out.insert(format!("{node}:ingress:path-mtu:{protocol}:{any}"), rule);
+        }
+    }
+    out
 }
 
 /// Checks `max_rules`: 1 to 1000.
@@ -248,7 +320,11 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
         }
     }
     let ix = Index::new(c);
-    let rules = merge_duplicates(rules, &served, &ix);
+    let mut rules = merge_duplicates(rules, &served, &ix);
+    if o.path_mtu_discovery {
+        let extra = path_mtu_rules(c, &rules);
+        rules.extend(extra);
+    }
     let mut issues = quota(&rules, o.max_rules);
     issues.extend(super::unserved(
         &ix,
@@ -452,6 +528,7 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::catalog::Protocol;
     use crate::cloud::testkit::{
@@ -528,6 +605,63 @@ mod tests {
             }
             assert_eq!(openings(&s.rules), required(&c, &policy), "{name}");
         }
+    }
+
+    #[test]
+    fn path_mtu_discovery_adds_one_icmp_rule_per_family_of_each_node_with_rules() {
+        let c = compute(
+            vec![
+                ("oe", n("plossys/output-engine | 10.1.0.10 2001:db8:1::10")),
+                ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+                ("admins", n("plossys/admin | | group ref=sg-admins")),
+            ],
+            &[],
+        );
+        let plain = shape(&c, &AwsOptions::default());
+        let with = shape(
+            &c,
+            &AwsOptions {
+                path_mtu_discovery: true,
+                ..AwsOptions::default()
+            },
+        );
+        let added: Vec<&str> = with
+            .rules
+            .keys()
+            .filter(|k| !plain.rules.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        // oe has IPv4 and IPv6 addresses, clients IPv4 only, admins none
+        // (so both families).
+        assert_eq!(
+            added,
+            [
+                "admins:ingress:path-mtu:icmp:0.0.0.0/0",
+                "admins:ingress:path-mtu:icmpv6:::/0",
+                "clients:ingress:path-mtu:icmp:0.0.0.0/0",
+                "oe:ingress:path-mtu:icmp:0.0.0.0/0",
+                "oe:ingress:path-mtu:icmpv6:::/0",
+            ]
+        );
+        let r = &with.rules["oe:ingress:path-mtu:icmp:0.0.0.0/0"];
+        assert_eq!(
+            (r.ip_protocol.as_str(), r.from_port, r.to_port),
+            ("icmp", 3, 4)
+        );
+        assert_eq!(r.cidr_ipv4.as_deref(), Some("0.0.0.0/0"));
+        assert_eq!((r.peer.as_str(), r.direction.as_str()), ("*", "ingress"));
+        assert!(r.flows.is_empty());
+        let r = &with.rules["oe:ingress:path-mtu:icmpv6:::/0"];
+        assert_eq!(
+            (r.ip_protocol.as_str(), r.from_port, r.to_port),
+            ("icmpv6", 2, 0)
+        );
+        assert_eq!(r.cidr_ipv6.as_deref(), Some("::/0"));
+        // Every other rule is unchanged, and no issue is added.
+        for (k, r) in &plain.rules {
+            assert_eq!(Some(r), with.rules.get(k), "{k}");
+        }
+        assert_eq!(plain.issues.len(), with.issues.len());
     }
 
     #[test]
@@ -744,7 +878,7 @@ mod tests {
             &c,
             &AwsOptions {
                 max_rules: 5,
-                risks_as_errors: false,
+                ..AwsOptions::default()
             },
         );
         let errors: Vec<&Issue> = s.issues.iter().filter(|i| i.is_error()).collect();
@@ -787,7 +921,7 @@ mod tests {
             &c,
             &AwsOptions {
                 max_rules: 8,
-                risks_as_errors: false,
+                ..AwsOptions::default()
             },
         );
         let e: Vec<&Issue> = s.issues.iter().filter(|i| i.is_error()).collect();

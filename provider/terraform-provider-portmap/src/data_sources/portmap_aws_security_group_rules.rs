@@ -33,7 +33,7 @@ impl Shape for PortmapAwsSecurityGroupRules {
         );
         a.extend([
             Attribute::computed("direction", Type::String, "`ingress` or `egress`: the resource type the rule is for."),
-            Attribute::computed("ip_protocol", Type::String, "`tcp` or `udp`, for `ip_protocol`; never `-1` or a protocol whose ports AWS ignores."),
+            Attribute::computed("ip_protocol", Type::String, "`tcp` or `udp`, for `ip_protocol`; never `-1` or a protocol whose ports AWS ignores. With `path_mtu_discovery`, also `icmp` and `icmpv6` for its rules, whose `from_port` is the ICMP type and `to_port` the code."),
             Attribute::computed("from_port", Type::Number, "First port of the range, for `from_port`."),
             Attribute::computed("to_port", Type::Number, "Last port of the range, for `to_port`. The range holds only ports that flows require."),
             Attribute::computed("cidr_ipv4", Type::String, "The peer's IPv4 CIDR, for `cidr_ipv4`, or null. Exactly one of `cidr_ipv4`, `cidr_ipv6`, `referenced_node` and `prefix_list_id` is set."),
@@ -47,11 +47,18 @@ impl Shape for PortmapAwsSecurityGroupRules {
     }
 
     fn arguments(&self) -> Vec<Attribute> {
-        vec![Attribute::optional(
-            "max_rules",
-            Type::Number,
-            "Your account's quota of inbound (and of outbound) rules per security group, for each IP family: 60 unless raised (Amazon VPC quotas, \"Inbound or outbound rules per security group\"). A security group needing more rules in one direction and family fails the plan, with advice. A rule referencing a security group counts in both families. From 1 to 1000, since AWS caps this quota times the security groups per network interface at 1,000.",
-        )]
+        vec![
+            Attribute::optional(
+                "path_mtu_discovery",
+                Type::Bool,
+                "When true, every security group that holds rules also gets the inbound rules path MTU discovery needs: ICMP \"fragmentation needed\" (type 3, code 4) from `0.0.0.0/0` for a node with IPv4 addresses, and ICMPv6 \"packet too big\" (type 2) from `::/0` for one with IPv6 addresses (both for a node without addresses), keyed `node:ingress:path-mtu:icmp:0.0.0.0/0` and `node:ingress:path-mtu:icmpv6:::/0` with `peer` `*` and no flows. They come from any router on the path, so no narrower source exists. Defaults to false: inside one VPC every path has the instances' MTU and these messages never occur, security groups drop them unless allowed, and the rules are not required by any vendor flow; turn it on when nodes talk across a VPN, Transit Gateway, Direct Connect or the internet while their interfaces use jumbo frames (9001 bytes), where large TCP segments otherwise stall silently (Amazon VPC User Guide, \"Path MTU Discovery\"). The rules count towards `max_rules`.",
+            ),
+            Attribute::optional(
+                "max_rules",
+                Type::Number,
+                "Your account's quota of inbound (and of outbound) rules per security group, for each IP family: 60 unless raised (Amazon VPC quotas, \"Inbound or outbound rules per security group\"). A security group needing more rules in one direction and family fails the plan, with advice. A rule referencing a security group counts in both families. From 1 to 1000, since AWS caps this quota times the security groups per network interface at 1,000.",
+            ),
+        ]
     }
 
     fn check_arguments(&self, config: &Value) -> Vec<Issue> {
@@ -79,6 +86,10 @@ impl Shape for PortmapAwsSecurityGroupRules {
             &AwsOptions {
                 max_rules,
                 risks_as_errors,
+                path_mtu_discovery: config
+                    .get("path_mtu_discovery")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             },
         ))
     }
