@@ -38,6 +38,8 @@ locals {
 }
 
 data "portmap_aws_security_group_rules" "this" {
+  # Only the rules of the security groups this configuration manages.
+  for_nodes = local.security_groups
   nodes = {
     plossys = {
       components = ["plossys/output-engine"]
@@ -67,7 +69,7 @@ output "ingress_rules" {
   description = "Inbound rules of those security groups, for aws_vpc_security_group_ingress_rule."
   value = {
     for k, r in data.portmap_aws_security_group_rules.this.rules : k => r
-    if r.direction == "ingress" && contains(local.security_groups, r.node)
+    if r.direction == "ingress"
   }
 }
 
@@ -75,6 +77,6 @@ output "egress_rules" {
   description = "Outbound rules of those security groups, for aws_vpc_security_group_egress_rule."
   value = {
     for k, r in data.portmap_aws_security_group_rules.this.rules : k => r
-    if r.direction == "egress" && contains(local.security_groups, r.node)
+    if r.direction == "egress"
   }
 }

@@ -45,6 +45,8 @@ locals {
 }
 
 data "portmap_azure_nsg_rules" "this" {
+  # Only the rules of the NSGs this configuration manages.
+  for_nodes = local.azure_nodes
   nodes = {
     server = {
       components = ["1e-platform/server"]
@@ -101,7 +103,6 @@ output "rules" {
   description = "Rules of those network security groups, for azurerm_network_security_rule."
   value = {
     for k, r in data.portmap_azure_nsg_rules.this.rules : k => r
-    if contains(local.azure_nodes, r.node)
   }
 }
 
@@ -111,7 +112,6 @@ output "rules" {
 resource "portmap_azure_nsg_priorities" "this" {
   rules = {
     for k, r in data.portmap_azure_nsg_rules.this.rules : k => { nsg = r.node, direction = r.direction }
-    if contains(local.azure_nodes, r.node)
   }
 }
 

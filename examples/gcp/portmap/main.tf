@@ -25,6 +25,8 @@ locals {
 }
 
 data "portmap_gcp_firewall_rules" "this" {
+  # Only the rules of the nodes in this VPC network.
+  for_nodes = local.vpc_nodes
   nodes = {
     tarantella = {
       components = ["tarantella/server"]
@@ -80,6 +82,5 @@ output "rules" {
   description = "Firewall rules of the VPC nodes, for google_compute_firewall."
   value = {
     for k, r in data.portmap_gcp_firewall_rules.this.rules : k => r
-    if contains(local.vpc_nodes, r.node)
   }
 }
