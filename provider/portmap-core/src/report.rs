@@ -341,11 +341,11 @@ pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> S
     }
     for (f, accepted) in &findings {
         let state = match accepted {
-            Some(reason) => format!("accepted: {reason}"),
-            None => "open".to_string(),
+            Some(reason) => format!("accepted. Reason: {reason}"),
+            None => "open (not accepted)".to_string(),
         };
         out.push_str(&format!(
-            "- `{}` ({state}): {}\n  - Flows: {}\n",
+            "- `{}`: {}\n  - Status: {state}\n  - Flows: {}\n",
             f.key,
             f.issue.summary.trim_start_matches("Risk: "),
             f.flows
