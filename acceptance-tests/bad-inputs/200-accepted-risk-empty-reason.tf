@@ -1,6 +1,6 @@
 # severity: error
 # summary: No reason given for accepting "cleartext:dmz>master"
-# detail: At accepted_risks["cleartext:dmz>master"]
+# detail: An accepted risk needs the reason it is accepted
 # line: "cleartext:dmz>master" = " "
 
 data "portmap_flows" "x" {

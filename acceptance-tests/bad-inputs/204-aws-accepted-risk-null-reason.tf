@@ -1,6 +1,6 @@
 # severity: error
 # summary: No reason given for accepting "cleartext:dmz>master"
-# detail: At accepted_risks["cleartext:dmz>master"]
+# detail: An accepted risk needs the reason it is accepted
 
 data "portmap_aws_security_group_rules" "x" {
   nodes = {

@@ -60,15 +60,20 @@ output "aws_rule_count" {{
 
 #[test]
 fn without_accepted_risks_fail_on_risk_stops_at_the_dmz_node() {
-    let ws = Workspace::new(&format!(
-        r#"{NODES}
-data "portmap_flows" "dmz" {{
-  nodes          = local.nodes
+    // Nodes written inline, so that Terraform can underline the node.
+    let ws = Workspace::new(
+        r#"
+data "portmap_flows" "dmz" {
+  nodes = {
+    master   = { components = ["1e-platform/master-stack"], cidrs = ["10.40.1.10/32"] }
+    dmz      = { components = ["1e-platform/dmz-server"], cidrs = ["192.0.2.10/32"], exposure = "internet-facing" }
+    internet = { components = ["1e-platform/crl-distribution-point"], cidrs = ["0.0.0.0/0"], kind = "group", exposure = "untrusted" }
+  }
   fail_on_risk   = true
-  accepted_risks = {{ "cleartext:dmz>master" = "1E requires unencrypted WebSocket on 3901 (CHG-1)" }}
-}}
-"#
-    ));
+  accepted_risks = { "cleartext:dmz>master" = "1E requires unencrypted WebSocket on 3901 (CHG-1)" }
+}
+"#,
+    );
     let (run, diags) = ws.plan_diagnostics();
     assert!(!run.ok(), "{}", run.text());
     // The CRL finding is not accepted: an error at the node "internet".
