@@ -573,6 +573,77 @@ mod tests {
     }
 
     #[test]
+    fn findings_have_stable_keys_and_accepted_ones_are_left_out() {
+        let mut c = compute(
+            vec![
+                (
+                    "oe",
+                    n("plossys/output-engine | 192.0.2.10 | internet-facing"),
+                ),
+                ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+                (
+                    "admins",
+                    n("plossys/admin | 0.0.0.0/0 | group untrusted"),
+                ),
+            ],
+            &[],
+        );
+        let keys: Vec<String> = findings(&c, &whole_internet_cidrs)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        assert!(keys.contains(&"open-to-internet:admins>oe".to_string()), "{keys:?}");
+        assert!(keys.contains(&"cleartext:clients>oe".to_string()), "{keys:?}");
+        let before = check(&c, &whole_internet_cidrs, true).len();
+        // By finding key.
+        c.resolved
+            .accepted_risks
+            .insert("open-to-internet:admins>oe".into(), "admins VPN only".into());
+        let after = check(&c, &whole_internet_cidrs, true);
+        assert_eq!(after.len(), before - 1);
+        assert!(after.iter().all(|i| !i.summary.contains("whole internet")));
+        // By flow key: every flow of the finding must be accepted.
+        let clear = findings(&c, &whole_internet_cidrs)
+            .into_iter()
+            .find(|f| f.key == "cleartext:clients>oe")
+            .unwrap();
+        assert!(clear.flows.len() >= 2, "{:?}", clear.flows);
+        c.resolved
+            .accepted_risks
+            .insert(clear.flows[0].clone(), "LPR by design".into());
+        assert_eq!(clear.accepted(&c.resolved.accepted_risks), None);
+        for f in &clear.flows[1..] {
+            c.resolved
+                .accepted_risks
+                .insert(f.clone(), "IPP by design".into());
+        }
+        assert_eq!(
+            clear.accepted(&c.resolved.accepted_risks).as_deref(),
+            Some("LPR by design; IPP by design")
+        );
+        assert_eq!(check(&c, &whole_internet_cidrs, true).len(), before - 2);
+        // The warnings of the flows name the key; the shapes' do not.
+        assert!(check(&c, &whole_internet_cidrs, false)
+            .iter()
+            .all(|i| !i.detail.contains("Finding key")));
+        c.resolved.accepted_risks.clear();
+        assert!(check_flows(&c, false)
+            .iter()
+            .any(|i| i.detail.contains("Finding key: cleartext:clients>oe.")));
+        // Unknown keys.
+        c.resolved
+            .accepted_risks
+            .insert("cleartext:client>oe".into(), "typo".into());
+        let unknown = unknown_accepted(&c);
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(
+            unknown[0].path.to_string(),
+            "accepted_risks[\"cleartext:client>oe\"]"
+        );
+        assert!(unknown[0].detail.contains("cleartext:clients>oe"));
+    }
+
+    #[test]
     fn the_catalogs_wide_rows_are_flagged() {
         let c = compute(
             vec![
