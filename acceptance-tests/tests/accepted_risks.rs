@@ -77,9 +77,16 @@ data "portmap_flows" "dmz" {
     let (run, diags) = ws.plan_diagnostics();
     assert!(!run.ok(), "{}", run.text());
     // The CRL finding is not accepted: an error at the node "internet".
-    let d = find(&diags, "Risk: cleartext protocol from \"dmz\" (internet-facing) to \"internet\"");
+    let d = find(
+        &diags,
+        "Risk: cleartext protocol from \"dmz\" (internet-facing) to \"internet\"",
+    );
     assert_eq!(d.severity, "error");
-    assert!(d.detail.contains("Finding key: cleartext:dmz>internet."), "{}", d.detail);
+    assert!(
+        d.detail.contains("Finding key: cleartext:dmz>internet."),
+        "{}",
+        d.detail
+    );
     let code = d.code.as_deref().unwrap_or_default();
     assert!(code.contains("internet = {"), "{d:?}");
     // The accepted one is not reported.

@@ -100,20 +100,37 @@ fn without_accepted_risks_the_findings_are_warnings_or_errors_with_their_keys() 
     assert!(run.stderr.contains(
         "examples/1e-platform/topology.yaml: warning: nodes[\"dmz\"]: line 17: Risk: cleartext protocol from \"dmz\" (internet-facing) to \"master\""
     ), "{}", run.stderr);
-    assert!(run.stderr.contains("Finding key: cleartext:dmz>master."), "{}", run.stderr);
-    assert!(run.stdout.contains("  - Status: open (not accepted)\n"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Finding key: cleartext:dmz>master."),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("  - Status: open (not accepted)\n"),
+        "{}",
+        run.stdout
+    );
     let run = portmap(&["flows", example, "--format", "markdown", "--fail-on-risk"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.contains(
         "examples/1e-platform/topology.yaml: error: nodes[\"dmz\"]: line 17: Risk: cleartext protocol"
     ), "{}", run.stderr);
-    assert!(run.stderr.contains("error: nodes[\"internet\"]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: nodes[\"internet\"]"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn duplicate_flows_are_one_row_naming_every_purpose_and_vendor_row() {
-    let rows = csv_rows(&ok(&["flows", "examples/1e-platform/topology.yaml", "--format", "csv"]));
+    let rows = csv_rows(&ok(&[
+        "flows",
+        "examples/1e-platform/topology.yaml",
+        "--format",
+        "csv",
+    ]));
     let sql: Vec<&Vec<String>> = rows
         .iter()
         .filter(|r| r[0] == "response" && r[3] == "sql" && r[7] == "1433")
@@ -154,7 +171,12 @@ fn duplicate_flows_are_one_row_naming_every_purpose_and_vendor_row() {
 
 #[test]
 fn ports_sort_numerically() {
-    let rows = csv_rows(&ok(&["flows", "examples/spotfire/topology.yaml", "--format", "csv"]));
+    let rows = csv_rows(&ok(&[
+        "flows",
+        "examples/spotfire/topology.yaml",
+        "--format",
+        "csv",
+    ]));
     let ports: Vec<&str> = rows
         .iter()
         .filter(|r| r[0] == "spotfire-1" && r[3] == "spotfire-2")
@@ -175,9 +197,14 @@ fn ports_sort_numerically() {
 fn the_time_comes_from_source_date_epoch_or_is_left_out() {
     let run = |epoch: Option<&str>| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portmap"));
-        cmd.args(["flows", "examples/tachyon-5/topology.yaml", "--format", "markdown"])
-            .current_dir(root())
-            .env_remove("SOURCE_DATE_EPOCH");
+        cmd.args([
+            "flows",
+            "examples/tachyon-5/topology.yaml",
+            "--format",
+            "markdown",
+        ])
+        .current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH");
         if let Some(e) = epoch {
             cmd.env("SOURCE_DATE_EPOCH", e);
         }
@@ -189,7 +216,10 @@ fn the_time_comes_from_source_date_epoch_or_is_left_out() {
     assert!(!text.contains("Generated at"), "{text}");
     let (code, text) = run(Some("1798761599"));
     assert_eq!(code, Some(0));
-    assert!(text.contains("- Generated at: 2026-12-31T23:59:59Z\n"), "{text}");
+    assert!(
+        text.contains("- Generated at: 2026-12-31T23:59:59Z\n"),
+        "{text}"
+    );
     let (code, _) = run(Some("yesterday"));
     assert_eq!(code, Some(2));
 }
@@ -208,5 +238,10 @@ fn an_unknown_accepted_key_is_a_warning_at_its_line() {
     assert!(run.stderr.contains(
         "warning: accepted_risks[\"cleartext:dmz>mastr\"]: line 9: Accepted risk \"cleartext:dmz>mastr\" matches no finding and no flow"
     ), "{}", run.stderr);
-    assert!(run.stderr.contains("Did you mean \"cleartext:dmz>master\"?"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Did you mean \"cleartext:dmz>master\"?"),
+        "{}",
+        run.stderr
+    );
 }

@@ -145,7 +145,11 @@ fn exposure(c: &Computation<'_>, name: &str) -> String {
             if all.is_empty() {
                 n.exposure.as_str().to_string()
             } else {
-                format!("{}, whole internet ({})", n.exposure.as_str(), all.join(" "))
+                format!(
+                    "{}, whole internet ({})",
+                    n.exposure.as_str(),
+                    all.join(" ")
+                )
             }
         }
         None => String::new(),
@@ -227,7 +231,11 @@ fn request_table(
         }
         let mut risks = Vec::new();
         for (finding, accepted) in findings {
-            if row.flows.iter().any(|f| finding.flows.iter().any(|k| **k == *f.key)) {
+            if row
+                .flows
+                .iter()
+                .any(|f| finding.flows.iter().any(|k| **k == *f.key))
+            {
                 push_unique(
                     &mut risks,
                     match accepted {
@@ -321,7 +329,10 @@ pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> S
             if settings.is_empty() {
                 "the vendor's defaults".to_string()
             } else {
-                format!("{}; the others at the vendor's defaults", settings.join(", "))
+                format!(
+                    "{}; the others at the vendor's defaults",
+                    settings.join(", ")
+                )
             }
         ));
     }

@@ -581,10 +581,7 @@ mod tests {
                     n("plossys/output-engine | 192.0.2.10 | internet-facing"),
                 ),
                 ("clients", n("plossys/client | 10.2.0.0/16 | group")),
-                (
-                    "admins",
-                    n("plossys/admin | 0.0.0.0/0 | group untrusted"),
-                ),
+                ("admins", n("plossys/admin | 0.0.0.0/0 | group untrusted")),
             ],
             &[],
         );
@@ -592,13 +589,20 @@ mod tests {
             .into_iter()
             .map(|f| f.key)
             .collect();
-        assert!(keys.contains(&"open-to-internet:admins>oe".to_string()), "{keys:?}");
-        assert!(keys.contains(&"cleartext:clients>oe".to_string()), "{keys:?}");
+        assert!(
+            keys.contains(&"open-to-internet:admins>oe".to_string()),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&"cleartext:clients>oe".to_string()),
+            "{keys:?}"
+        );
         let before = check(&c, &whole_internet_cidrs, true).len();
         // By finding key.
-        c.resolved
-            .accepted_risks
-            .insert("open-to-internet:admins>oe".into(), "admins VPN only".into());
+        c.resolved.accepted_risks.insert(
+            "open-to-internet:admins>oe".into(),
+            "admins VPN only".into(),
+        );
         let after = check(&c, &whole_internet_cidrs, true);
         assert_eq!(after.len(), before - 1);
         assert!(after.iter().all(|i| !i.summary.contains("whole internet")));
@@ -623,13 +627,17 @@ mod tests {
         );
         assert_eq!(check(&c, &whole_internet_cidrs, true).len(), before - 2);
         // The warnings of the flows name the key; the shapes' do not.
-        assert!(check(&c, &whole_internet_cidrs, false)
-            .iter()
-            .all(|i| !i.detail.contains("Finding key")));
+        assert!(
+            check(&c, &whole_internet_cidrs, false)
+                .iter()
+                .all(|i| !i.detail.contains("Finding key"))
+        );
         c.resolved.accepted_risks.clear();
-        assert!(check_flows(&c, false)
-            .iter()
-            .any(|i| i.detail.contains("Finding key: cleartext:clients>oe.")));
+        assert!(
+            check_flows(&c, false)
+                .iter()
+                .any(|i| i.detail.contains("Finding key: cleartext:clients>oe."))
+        );
         // Unknown keys.
         c.resolved
             .accepted_risks
