@@ -40,8 +40,8 @@ fn facts() -> BTreeMap<String, Json> {
             let path = dir.join(format!("{p}.json"));
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let v: Json = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let v: Json =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             ((*p).to_string(), v)
         })
         .collect()
@@ -107,7 +107,13 @@ fn check_body(schema: &Json, body: &Body, at: &str, top: bool, problems: &mut Ve
         set_blocks.insert(name.to_string());
         match blocks.get(name) {
             Some(inner_schema) => {
-                check_body(inner_schema, inner, &format!("{at}.{name}"), false, problems);
+                check_body(
+                    inner_schema,
+                    inner,
+                    &format!("{at}.{name}"),
+                    false,
+                    problems,
+                );
             }
             None if arguments.contains_key(name) => problems.push(format!(
                 "{at}: `{name}` is an argument, not a nested block (write `{name} = ...`)"
@@ -294,15 +300,14 @@ fn every_cloud_resource_of_the_examples_sets_only_arguments_of_its_schema_and_al
     let mut used = BTreeSet::new();
     let mut by_dir: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for path in &files {
-        let file = path
-            .strip_prefix(&root)
-            .unwrap()
-            .display()
-            .to_string();
+        let file = path.strip_prefix(&root).unwrap().display().to_string();
         let text = std::fs::read_to_string(path).unwrap();
         let checked = check_configuration(&facts, &text, &file, &mut problems);
         let top = file.split('/').nth(1).unwrap_or_default().to_string();
-        by_dir.entry(top).or_default().extend(checked.iter().cloned());
+        by_dir
+            .entry(top)
+            .or_default()
+            .extend(checked.iter().cloned());
         // The facts come from a provider version the example accepts.
         for (local, constraint) in version_constraints(&text) {
             if let Some(f) = facts.get(&local) {

@@ -124,7 +124,10 @@ output "sap" {{
         .map(|k| k.as_str().expect("a string"))
         .collect();
     assert_eq!(keys.len(), 6, "{keys:?}");
-    assert!(keys.iter().all(|k| k.starts_with("sap:egress:")), "{keys:?}");
+    assert!(
+        keys.iter().all(|k| k.starts_with("sap:egress:")),
+        "{keys:?}"
+    );
 
     let ws = Workspace::new(&format!(
         r#"{TOPOLOGY}
@@ -137,7 +140,10 @@ data "portmap_aws_security_group_rules" "all" {{
     let (r, diags) = ws.plan_diagnostics();
     assert!(!r.ok());
     let d = find(&diags, "oe-1");
-    assert!(d.summary.contains("quota") || d.detail.contains("quota"), "{d:?}");
+    assert!(
+        d.summary.contains("quota") || d.detail.contains("quota"),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -178,7 +184,10 @@ data "{ty}" "x" {{
         assert!(!r.ok(), "{ty}");
         let d = find(&diags, "Unknown node \"oe-3\"");
         assert!(
-            d.code.as_deref().unwrap_or_default().contains("for_nodes = [\"oe-3\"]"),
+            d.code
+                .as_deref()
+                .unwrap_or_default()
+                .contains("for_nodes = [\"oe-3\"]"),
             "{ty}: {d:?}"
         );
     }

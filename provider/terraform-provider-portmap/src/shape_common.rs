@@ -122,9 +122,9 @@ impl<S: Shape> DataSource for CloudShape<S> {
             .0
             .shape(&shaped, config, selected.as_ref(), as_errors)
             .map(|(json, found)| {
-            issues.extend(found);
-            json
-        });
+                issues.extend(found);
+                json
+            });
         let diags = diagnostics(&issues);
         if diags.has_errors() {
             return (None, diags);

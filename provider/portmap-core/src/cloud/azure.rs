@@ -177,9 +177,7 @@ pub fn valid_service_tag(tag: &str) -> bool {
         Some((name, region)) => (name, Some(region)),
         None => (tag, None),
     };
-    name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && word(name)
-        && region.is_none_or(word)
+    name.starts_with(|c: char| c.is_ascii_alphabetic()) && word(name) && region.is_none_or(word)
 }
 
 /// An error for each node whose `ref` is neither an application security
@@ -251,7 +249,11 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
         let peer_sides: Vec<(&str, &str, Side)> = match &g.peer.reference {
             Some(r) => {
                 let side = ref_side(r);
-                let short = if matches!(side, Side::Tag(_)) { "tag" } else { "asg" };
+                let short = if matches!(side, Side::Tag(_)) {
+                    "tag"
+                } else {
+                    "asg"
+                };
                 vec![("ref", short, side)]
             }
             None => families(&g.peer.cidrs)
@@ -691,7 +693,10 @@ mod tests {
         // The PLOSSYS tables: clients print on 443, 515 and 631;
         // administrators reach Kibana (5601) and the Administrator (9000).
         let r = &s.rules["oe:ingress:lb:tcp:ref"];
-        assert_eq!(r.source_address_prefix.as_deref(), Some("AzureLoadBalancer"));
+        assert_eq!(
+            r.source_address_prefix.as_deref(),
+            Some("AzureLoadBalancer")
+        );
         assert_eq!(r.source_address_prefixes, None);
         assert_eq!(r.source_application_security_group_ids, None);
         assert_eq!(
@@ -701,7 +706,10 @@ mod tests {
         assert_eq!(r.destination_port_ranges, ["443", "515", "631"]);
         assert_eq!(r.name, "oe-in-lb-tcp-tag");
         let r = &s.rules["lb:egress:oe:tcp:ref"];
-        assert_eq!(r.source_address_prefix.as_deref(), Some("AzureLoadBalancer"));
+        assert_eq!(
+            r.source_address_prefix.as_deref(),
+            Some("AzureLoadBalancer")
+        );
         assert_eq!(r.name, "lb-out-oe-tcp-asg");
         // A sensitive port (administration) open to the service tag
         // Internet is a risk finding at the node's ref.
@@ -711,12 +719,31 @@ mod tests {
             .find(|i| i.summary.starts_with("Risk:") && i.summary.contains("whole internet"))
             .expect("a finding");
         assert_eq!(risk.path, node_path("admins").attr("ref"));
-        assert!(risk.detail.contains("is the service tag Internet"), "{}", risk.detail);
+        assert!(
+            risk.detail.contains("is the service tag Internet"),
+            "{}",
+            risk.detail
+        );
         assert!(!s.issues.iter().any(Issue::is_error), "{:#?}", s.issues);
-        for tag in ["Internet", "AzureLoadBalancer", "VirtualNetwork", "Storage.WestEurope", "AzureCloud.eastus2"] {
+        for tag in [
+            "Internet",
+            "AzureLoadBalancer",
+            "VirtualNetwork",
+            "Storage.WestEurope",
+            "AzureCloud.eastus2",
+        ] {
             assert!(valid_service_tag(tag), "{tag}");
         }
-        for not in ["", "asg-admins", "sg-0aaa1111", "Storage.", ".WestEurope", "A.b.c", "1Internet", "Internet "] {
+        for not in [
+            "",
+            "asg-admins",
+            "sg-0aaa1111",
+            "Storage.",
+            ".WestEurope",
+            "A.b.c",
+            "1Internet",
+            "Internet ",
+        ] {
             assert!(!valid_service_tag(not), "{not}");
         }
     }

@@ -196,7 +196,8 @@ pub fn valid_service_account(email: &str) -> bool {
         !l.is_empty()
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && l.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     };
     label(name) && domain.contains('.') && domain.split('.').all(label)
 }
@@ -358,7 +359,11 @@ pub fn shape(c: &Computation<'_>, o: &GcpOptions) -> Shaped<GcpRule> {
             reported.insert((g.node.name.clone(), g.direction, g.peer.name.clone()));
         }
         for p in parts {
-            let no_family = if p.accounts { ("sa", "sa") } else { ("tag", "tag") };
+            let no_family = if p.accounts {
+                ("sa", "sa")
+            } else {
+                ("tag", "tag")
+            };
             let (fam_key, fam_short) = p.fam.map_or(no_family, |f| (f.key(), f.short()));
             let key = format!(
                 "{}:{}:{}:{}",
@@ -508,7 +513,9 @@ mod tests {
             let endpoints: Vec<String> = match d {
                 Direction::Ingress => match (
                     &r.source_ranges,
-                    r.source_tags.as_ref().or(r.source_service_accounts.as_ref()),
+                    r.source_tags
+                        .as_ref()
+                        .or(r.source_service_accounts.as_ref()),
                 ) {
                     (Some(s), None) => s.clone(),
                     (None, Some(t)) => t.iter().map(|t| format!("ref:{t}")).collect(),
@@ -590,8 +597,14 @@ mod tests {
         let admin_sa = "admins@print-prod.iam.gserviceaccount.com";
         let c = compute(
             vec![
-                ("oe", n(&format!("plossys/output-engine | 10.1.0.10 | ref={oe_sa}"))),
-                ("admins", n(&format!("plossys/admin | | group ref={admin_sa}"))),
+                (
+                    "oe",
+                    n(&format!("plossys/output-engine | 10.1.0.10 | ref={oe_sa}")),
+                ),
+                (
+                    "admins",
+                    n(&format!("plossys/admin | | group ref={admin_sa}")),
+                ),
                 ("clients", n("plossys/client | | group ref=print-clients")),
                 ("sap", n("plossys/client | 10.2.0.0/24 | group")),
             ],
@@ -634,7 +647,14 @@ mod tests {
         for ok in [oe_sa, "123456789-compute@developer.gserviceaccount.com"] {
             assert!(valid_service_account(ok), "{ok}");
         }
-        for not in ["oe@", "@x.com", "oe@localhost", "Oe@p.iam.gserviceaccount.com", "a@b@c.com", "oe@p..com"] {
+        for not in [
+            "oe@",
+            "@x.com",
+            "oe@localhost",
+            "Oe@p.iam.gserviceaccount.com",
+            "a@b@c.com",
+            "oe@p..com",
+        ] {
             assert!(!valid_service_account(not), "{not}");
         }
     }

@@ -446,7 +446,10 @@ mod tests {
     #[test]
     fn a_selection_shapes_exactly_the_whole_results_rules_of_its_nodes() {
         use testkit::scenarios;
-        fn only<R: Clone>(rules: &BTreeMap<String, R>, keep: &dyn Fn(&R) -> bool) -> Vec<(String, R)> {
+        fn only<R: Clone>(
+            rules: &BTreeMap<String, R>,
+            keep: &dyn Fn(&R) -> bool,
+        ) -> Vec<(String, R)> {
             rules
                 .iter()
                 .filter(|(_, r)| keep(r))
