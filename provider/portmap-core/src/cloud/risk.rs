@@ -476,6 +476,7 @@ pub fn check_existing(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::cloud::testkit::{compute, n};
