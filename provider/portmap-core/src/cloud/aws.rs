@@ -451,6 +451,7 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::catalog::Protocol;

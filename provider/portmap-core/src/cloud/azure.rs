@@ -486,6 +486,7 @@ pub fn prefix_family(r: &AzureRule) -> Option<Family> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -493,6 +493,7 @@ fn no_common_family(ix: &Index<'_, '_>, g: &super::Group<'_>) -> Issue {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::catalog::Protocol;
