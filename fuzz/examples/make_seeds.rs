@@ -64,9 +64,19 @@ fn config(t: &Topology) -> Value {
             )
         })
         .collect();
+    let accepted_risks = if t.accepted_risks.is_empty() {
+        Value::Null
+    } else {
+        Value::map(
+            t.accepted_risks
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
+        )
+    };
     Value::object([
         ("nodes", Value::Map(nodes)),
         ("products", Value::Map(products)),
+        ("accepted_risks", accepted_risks),
     ])
 }
 

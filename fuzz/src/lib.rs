@@ -67,13 +67,15 @@ pub fn data_source_type(name: &str) -> Type {
     }
 }
 
-/// The type of the input attributes (`nodes`, `products`) of `portmap_flows`
+/// The type of the input attributes (`nodes`, `products`, `installations`,
+/// `accepted_risks`) of `portmap_flows`
 /// and the cloud-shape data sources: what the fuzz inputs of
 /// [`topology_check`] are encoded with. Their computed attributes change as
 /// the provider grows; the inputs stay valid.
 pub fn flows_input_type() -> Type {
     tfplugin::schema::Block::new("")
         .attributes(terraform_provider_portmap::topology_input::attributes())
+        .attribute(terraform_provider_portmap::topology_input::accepted_risks())
         .value_type()
 }
 

@@ -57,6 +57,16 @@ Examples:
   portmap audit topology.yaml --from-state state.json --map map.yaml
   portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf";
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_times() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_798_761_599), "2026-12-31T23:59:59Z");
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "portmap", version, about = "Firewall flows and least-privilege rules from a topology of enterprise products.", after_help = AFTER_HELP)]
 struct Cli {
@@ -108,7 +118,7 @@ enum Command {
     },
     /// Compute the flows of a topology file (YAML or JSON); the firewall request as CSV or Markdown.
     #[command(
-        after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per connection that needs a rule\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md"
+        after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per source, destination, protocol and ports that needs a rule, with the exposure of both ends and the risk findings; markdown adds a header (topology, products, features, settings, version, time) and the Risks section\n\nRisk findings (sensitive ports open to the internet, cleartext protocols at an internet-facing or untrusted node, ranges of 1000 ports or more) are warnings on stderr, unless the topology's accepted_risks accepts them (finding key or flow key -> reason).\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) portmap flows topology.yaml --format markdown"
     )]
     Flows {
         /// Topology file.
@@ -119,6 +129,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Risk findings that accepted_risks does not accept are errors (exit code 1).
+        #[arg(long)]
+        fail_on_risk: bool,
+        /// The time the Markdown request says it was generated (default: SOURCE_DATE_EPOCH if set, else none).
+        #[arg(long, value_name = "TIME")]
+        generated_at: Option<String>,
     },
     /// Compute the least-privilege rules of a topology file, or one node's host firewall (nftables).
     #[command(after_help = RULES_HELP)]
@@ -570,14 +586,39 @@ fn run(cli: Cli) -> Result<(), Failure> {
             topology,
             catalogs,
             format,
-        } => flows_command(&topology, &catalogs, format, false),
+            fail_on_risk,
+            generated_at,
+        } => {
+            let catalog = load_catalog(&catalogs)?;
+            let (comp, file) = compute_file_located(&topology, &catalog)?;
+            let origin = topology.display().to_string();
+            let risks = portmap_core::cloud::risk::check_flows(&comp, fail_on_risk);
+            print_issues(&origin, &file.locate(&risks));
+            if has_errors(&risks) {
+                return Err(Failure(exit::INVALID_INPUT));
+            }
+            let generated_at = match generated_at {
+                Some(t) => Some(t),
+                None => source_date_epoch()?,
+            };
+            let info = report::RequestInfo {
+                topology: &origin,
+                version: env!("CARGO_PKG_VERSION"),
+                generated_at: generated_at.as_deref(),
+            };
+            flows_output(&comp, format, false, &info)
+        }
         Command::Rules {
             topology,
             catalogs,
             format,
             node,
         } => match (format.table(), node) {
-            (Some(table), None) => flows_command(&topology, &catalogs, table, true),
+            (Some(table), None) => {
+                let catalog = load_catalog(&catalogs)?;
+                let comp = compute_file(&topology, &catalog)?;
+                flows_output(&comp, table, true, &report::RequestInfo::default())
+            }
             (Some(_), Some(_)) => {
                 eprintln!("error: --node goes with --format nftables");
                 Err(Failure(exit::USAGE))
@@ -721,27 +762,64 @@ fn parse_overrides(
     Ok(out)
 }
 
-fn flows_command(
-    path: &PathBuf,
-    catalogs: &[PathBuf],
+/// `SOURCE_DATE_EPOCH` (seconds since 1970) as an RFC 3339 UTC time, or
+/// `None` when it is not set.
+fn source_date_epoch() -> Result<Option<String>, Failure> {
+    let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let secs: i64 = match v.to_str().and_then(|s| s.trim().parse().ok()) {
+        Some(s) if s >= 0 => s,
+        _ => {
+            eprintln!("error: SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01");
+            return Err(Failure(exit::USAGE));
+        }
+    };
+    Ok(Some(rfc3339(secs)))
+}
+
+/// Seconds since 1970-01-01 as `YYYY-MM-DDTHH:MM:SSZ` (civil from days,
+/// after Howard Hinnant).
+fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn flows_output(
+    comp: &Computation<'_>,
     format: Format,
     rules_only: bool,
+    info: &report::RequestInfo<'_>,
 ) -> Result<(), Failure> {
-    let catalog = load_catalog(catalogs)?;
-    let comp = compute_file(path, &catalog)?;
     let text = match (format, rules_only) {
         // Streamed: the JSON of a large mesh is written as it is encoded.
-        (Format::Json, false) => return write_json(&FlowsOutputView(&comp)),
+        (Format::Json, false) => return write_json(&FlowsOutputView(comp)),
         (Format::Json, true) => return write_json(&RulesView(&comp.rules)),
         (Format::Table, false) => {
             format!(
                 "{}\n{}",
-                report::flow_list(&comp).render(TableFormat::Text),
-                report::rule_list(&comp).render(TableFormat::Text)
+                report::flow_list(comp).render(TableFormat::Text),
+                report::rule_list(comp).render(TableFormat::Text)
             )
         }
-        (f, false) => report::change_request(&comp).render(f.table()),
-        (f, true) => report::rule_list(&comp).render(f.table()),
+        (Format::Markdown, false) => report::change_request_markdown(comp, info),
+        (f, false) => report::change_request(comp).render(f.table()),
+        (f, true) => report::rule_list(comp).render(f.table()),
     };
     write_out(&text)
 }
@@ -749,6 +827,14 @@ fn flows_command(
 /// Reads a topology file and computes its flows and rules; prints the
 /// warnings, or the errors with their file and line.
 fn compute_file<'c>(path: &PathBuf, catalog: &'c Catalog) -> Result<Computation<'c>, Failure> {
+    compute_file_located(path, catalog).map(|(c, _)| c)
+}
+
+/// [`compute_file`], and the parsed file to locate later issues in.
+fn compute_file_located<'c>(
+    path: &PathBuf,
+    catalog: &'c Catalog,
+) -> Result<(Computation<'c>, topology_file::TopologyFile), Failure> {
     let text = read(path)?;
     let origin = path.display().to_string();
     let topo = topology_file::parse(&text, &origin).map_err(|msg| {
@@ -767,7 +853,7 @@ fn compute_file<'c>(path: &PathBuf, catalog: &'c Catalog) -> Result<Computation<
         }
     };
     print_issues(&origin, &topo.locate(&comp.issues));
-    Ok(comp)
+    Ok((comp, topo))
 }
 
 /// `portmap rules --format nftables --node NAME`: the node's host firewall.

@@ -1,6 +1,8 @@
 //! The firewall-request export, checked against a hand-written expectation
 //! for the Tachyon 5 scenario (tests/expected/tachyon-5-request.md: every
-//! row's ports and vendor rows were read off 000_bf0563822ff91805.txt).
+//! row's ports and vendor rows were read off 000_bf0563822ff91805.txt; the
+//! three flows tachyon > sql tcp/1433 are one row naming their three
+//! purposes and four vendor rows).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -49,13 +51,17 @@ fn csv_request_has_the_same_rows_quoted() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines.len(), 17, "header + 16 connections");
+    assert_eq!(
+        lines.len(),
+        15,
+        "header + 14 connections (16 flows, three of them tachyon > sql tcp 1433)"
+    );
     assert_eq!(
         lines[0],
-        "Source,Source CIDRs,Destination,Destination CIDRs,Protocol,Ports,Application protocol,Purpose,Condition,Vendor reference"
+        "Source,Source CIDRs,Source exposure,Destination,Destination CIDRs,Destination exposure,Protocol,Ports,Application protocol,Purpose,Condition,Vendor reference,Risks"
     );
     assert!(lines.contains(
-        &"endpoints,10.20.0.0/16,tachyon,10.10.1.10/32,TCP,4000,WebSocket Secure (wss),tachyon-5: Tachyon clients to the Switch (instructions and compressed responses),always,\"000_bf0563822ff91805.txt, \"\"Tachyon Servers\"\" row 6; \"\"Tachyon clients\"\" row 1\""
+        &"endpoints,10.20.0.0/16,internal,tachyon,10.10.1.10/32,internal,TCP,4000,WebSocket Secure (wss),tachyon-5: Tachyon clients to the Switch (instructions and compressed responses),always,\"000_bf0563822ff91805.txt, \"\"Tachyon Servers\"\" row 6; \"\"Tachyon clients\"\" row 1\","
     ));
 }
 

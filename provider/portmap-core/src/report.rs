@@ -1,8 +1,13 @@
 //! Tables built from computations and catalogs: the change-board export,
 //! the rule list and the catalog listing.
 
+use std::collections::BTreeMap;
+
+use crate::catalog::{Condition, Product};
+use crate::cloud::risk;
+use crate::flows::FlowRecord;
 use crate::output::CatalogOutput;
-use crate::render::Table;
+use crate::render::{Table, TableFormat};
 use crate::rules::Computation;
 
 fn node_addresses(c: &Computation<'_>, name: &str) -> String {
@@ -22,36 +27,346 @@ fn node_addresses(c: &Computation<'_>, name: &str) -> String {
     }
 }
 
-/// The firewall request a change board expects: one row per connection that
-/// needs a rule.
-pub fn change_request(c: &Computation<'_>) -> Table {
+/// What the change request's header says beyond the computation.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInfo<'a> {
+    /// The topology, as the user named it (a file, a Terraform address).
+    pub topology: &'a str,
+    /// The version of portmap that computed it.
+    pub version: &'a str,
+    /// When it was generated, if given (reproducible builds leave it out).
+    pub generated_at: Option<&'a str>,
+}
+
+/// One row of the change request: every flow between the same source,
+/// destination, protocol and ports.
+struct RequestRow<'a, 'c> {
+    from: &'a str,
+    to: &'a str,
+    flows: Vec<&'a FlowRecord<'c>>,
+}
+
+/// The network zone of a node, for the sort order and a zone column.
+///
+/// ZONES HOOK: topologies have no zones yet, so this is always `None` and
+/// the change request has no zone column. When nodes get a zone, return it
+/// here: rows then sort by (source zone, destination zone) first, and
+/// [`change_request`] should add "Source zone" and "Destination zone"
+/// columns when any node has one.
+fn zone<'a>(_c: &'a Computation<'_>, _node: &str) -> Option<&'a str> {
+    None
+}
+
+/// The rows: flows that need a rule merged by (source, destination,
+/// protocol, ports), sorted by zone pair, source, destination, protocol and
+/// port numerically.
+fn request_rows<'a, 'c>(c: &'a Computation<'c>) -> Vec<RequestRow<'a, 'c>> {
+    type Key<'a> = (
+        (Option<&'a str>, Option<&'a str>),
+        &'a str,
+        &'a str,
+        &'static str,
+        u16,
+        u16,
+    );
+    let mut rows: BTreeMap<Key<'a>, Vec<&'a FlowRecord<'c>>> = BTreeMap::new();
+    for f in c.flows.iter().filter(|f| f.needs_rule()) {
+        let key = (
+            (zone(c, &f.from_node), zone(c, &f.to_node)),
+            &*f.from_node,
+            &*f.to_node,
+            f.protocol.as_str(),
+            f.ports.from,
+            f.ports.to,
+        );
+        rows.entry(key).or_default().push(f);
+    }
+    rows.into_iter()
+        .map(|((_, from, to, _, _, _), flows)| RequestRow { from, to, flows })
+        .collect()
+}
+
+/// The catalog product of a flow.
+fn product_of<'c>(c: &Computation<'c>, f: &FlowRecord<'_>) -> Option<&'c Product> {
+    c.resolved
+        .products
+        .iter()
+        .find(|p| p.product.id == f.product)
+        .map(|p| p.product)
+}
+
+fn feature_name(p: &Product, id: &str) -> String {
+    p.features
+        .iter()
+        .find(|x| x.id == id)
+        .map(|x| x.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// A catalog condition in feature names: `DMZ server`, `Global catalog and
+/// LDAPS`, `not (Cluster)`.
+fn condition_text(p: &Product, cond: &Condition) -> String {
+    let part = |c: &Condition| match c {
+        Condition::Feature(_) => condition_text(p, c),
+        _ => format!("({})", condition_text(p, c)),
+    };
+    match cond {
+        Condition::Feature(id) => feature_name(p, id),
+        Condition::All { all } => all.iter().map(part).collect::<Vec<_>>().join(" and "),
+        Condition::Any { any } => any.iter().map(part).collect::<Vec<_>>().join(" or "),
+        Condition::Not { not } => format!("not {}", part(not)),
+    }
+}
+
+/// When a flow is needed: "always", or its condition in feature names.
+fn flow_condition(c: &Computation<'_>, f: &FlowRecord<'_>) -> String {
+    if f.condition.is_none() {
+        return "always".to_string();
+    }
+    let catalog_condition = product_of(c, f).and_then(|p| {
+        let flow = p.flows.iter().find(|x| x.id == f.flow)?;
+        Some(condition_text(p, flow.condition.as_ref()?))
+    });
+    catalog_condition
+        .or_else(|| f.condition.as_deref().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A node's exposure, and whether it stands for the whole internet.
+fn exposure(c: &Computation<'_>, name: &str) -> String {
+    match c.node(name) {
+        Some(n) => {
+            let all: Vec<String> = n
+                .cidrs
+                .iter()
+                .filter(|net| net.prefix_len() == 0)
+                .map(ToString::to_string)
+                .collect();
+            if all.is_empty() {
+                n.exposure.as_str().to_string()
+            } else {
+                format!(
+                    "{}, whole internet ({})",
+                    n.exposure.as_str(),
+                    all.join(" ")
+                )
+            }
+        }
+        None => String::new(),
+    }
+}
+
+/// Adds a citation (`doc.txt, "Table" row 2; "Other" row 5`) to a list
+/// grouped by document, each row once.
+fn add_citation(list: &mut Vec<(String, Vec<String>)>, citation: &str) {
+    let (doc, rows) = citation.split_once(", ").unwrap_or((citation, ""));
+    let i = match list.iter().position(|(d, _)| d == doc) {
+        Some(i) => i,
+        None => {
+            list.push((doc.to_string(), Vec::new()));
+            list.len() - 1
+        }
+    };
+    for row in rows.split("; ").filter(|r| !r.is_empty()) {
+        push_unique(&mut list[i].1, row.to_string());
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// The risk findings of the flows (peers named by their CIDRs) with the
+/// reason each is accepted, if it is.
+fn request_findings(c: &Computation<'_>) -> Vec<(risk::Finding, Option<String>)> {
+    risk::findings(c, &risk::whole_internet_cidrs)
+        .into_iter()
+        .map(|f| {
+            let accepted = f.accepted(&c.resolved.accepted_risks);
+            (f, accepted)
+        })
+        .collect()
+}
+
+fn request_table(
+    c: &Computation<'_>,
+    rows: &[RequestRow<'_, '_>],
+    findings: &[(risk::Finding, Option<String>)],
+) -> Table {
     let mut t = Table::new(&[
         "Source",
         "Source CIDRs",
+        "Source exposure",
         "Destination",
         "Destination CIDRs",
+        "Destination exposure",
         "Protocol",
         "Ports",
         "Application protocol",
         "Purpose",
         "Condition",
         "Vendor reference",
+        "Risks",
     ]);
-    for f in c.flows.iter().filter(|f| f.needs_rule()) {
+    for row in rows {
+        let Some(first) = row.flows.first() else {
+            continue;
+        };
+        let mut apps = Vec::new();
+        let mut conditions = Vec::new();
+        let mut citations: Vec<(String, Vec<String>)> = Vec::new();
+        // Purposes grouped by installation: "owner: a; b".
+        let mut purposes: Vec<(String, Vec<String>)> = Vec::new();
+        for f in &row.flows {
+            push_unique(&mut apps, f.app_protocol.to_string());
+            push_unique(&mut conditions, flow_condition(c, f));
+            add_citation(&mut citations, &f.citation);
+            let owner = f.owner().to_string();
+            match purposes.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, list)) => push_unique(list, f.purpose.to_string()),
+                None => purposes.push((owner, vec![f.purpose.to_string()])),
+            }
+        }
+        let mut risks = Vec::new();
+        for (finding, accepted) in findings {
+            if row
+                .flows
+                .iter()
+                .any(|f| finding.flows.iter().any(|k| **k == *f.key))
+            {
+                push_unique(
+                    &mut risks,
+                    match accepted {
+                        Some(_) => format!("{} (accepted)", finding.key),
+                        None => finding.key.clone(),
+                    },
+                );
+            }
+        }
         t.push(vec![
-            f.from_node.to_string(),
-            node_addresses(c, &f.from_node),
-            f.to_node.to_string(),
-            node_addresses(c, &f.to_node),
-            f.protocol.as_str().to_uppercase(),
-            f.ports.to_string(),
-            f.app_protocol.to_string(),
-            format!("{}: {}", f.owner(), f.purpose),
-            f.condition.as_deref().unwrap_or("always").to_string(),
-            f.citation.to_string(),
+            row.from.to_string(),
+            node_addresses(c, row.from),
+            exposure(c, row.from),
+            row.to.to_string(),
+            node_addresses(c, row.to),
+            exposure(c, row.to),
+            first.protocol.as_str().to_uppercase(),
+            first.ports.to_string(),
+            apps.join(", "),
+            purposes
+                .into_iter()
+                .map(|(o, p)| format!("{o}: {}", p.join("; ")))
+                .collect::<Vec<_>>()
+                .join("; "),
+            conditions.join("; "),
+            citations
+                .into_iter()
+                .map(|(doc, rows)| format!("{doc}, {}", rows.join("; ")))
+                .collect::<Vec<_>>()
+                .join("; "),
+            risks.join(" "),
         ]);
     }
     t
+}
+
+/// The firewall request a change board expects: one row per source,
+/// destination, protocol and ports that needs a rule, with every purpose,
+/// condition (in feature names) and vendor row of the flows it serves, the
+/// exposure of both ends and the keys of the risk findings that concern it.
+/// This is the CSV; [`change_request_markdown`] adds the header and the
+/// Risks section.
+pub fn change_request(c: &Computation<'_>) -> Table {
+    let rows = request_rows(c);
+    let findings = request_findings(c);
+    request_table(c, &rows, &findings)
+}
+
+/// The change request as a Markdown document: what was computed from what
+/// (topology, products with their enabled features and the settings set,
+/// version, time if given), the connections ([`change_request`]) and the
+/// Risks section: every finding of the risk checks, open or accepted with
+/// its reason, with the flows it concerns.
+pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> String {
+    let rows = request_rows(c);
+    let findings = request_findings(c);
+    let mut out = String::from("# Firewall change request\n\n");
+    out.push_str(&format!("- Topology: `{}`\n", info.topology));
+    out.push_str(&format!("- Generated by: portmap {}\n", info.version));
+    if let Some(at) = info.generated_at {
+        out.push_str(&format!("- Generated at: {at}\n"));
+    }
+    out.push_str("- Products:\n");
+    for p in &c.resolved.products {
+        let product = p.product;
+        let name = match &p.installation {
+            Some(i) => format!("{} (`{}`), installation `{i}`", product.name, product.id),
+            None => format!("{} (`{}`)", product.name, product.id),
+        };
+        let features: Vec<String> = p
+            .features
+            .iter()
+            .map(|id| format!("{} (`{id}`)", feature_name(product, id)))
+            .collect();
+        let settings: Vec<String> = product
+            .settings
+            .iter()
+            .filter(|s| p.overridden.contains(&s.id))
+            .filter_map(|s| {
+                let v = p.settings.get(&s.id)?;
+                Some(format!("{} (`{}`) = {v}", s.name, s.id))
+            })
+            .collect();
+        out.push_str(&format!(
+            "  - {name}. Features enabled: {}. Settings: {}.\n",
+            if features.is_empty() {
+                "none".to_string()
+            } else {
+                features.join(", ")
+            },
+            if settings.is_empty() {
+                "the vendor's defaults".to_string()
+            } else {
+                format!(
+                    "{}; the others at the vendor's defaults",
+                    settings.join(", ")
+                )
+            }
+        ));
+    }
+    let open = findings.iter().filter(|(_, a)| a.is_none()).count();
+    out.push_str(&format!(
+        "- Connections: {} ({} flows). Risk findings: {} ({} accepted).\n",
+        rows.len(),
+        rows.iter().map(|r| r.flows.len()).sum::<usize>(),
+        findings.len(),
+        findings.len() - open,
+    ));
+    out.push_str("\n## Connections\n\n");
+    out.push_str(&request_table(c, &rows, &findings).render(TableFormat::Markdown));
+    out.push_str("\n## Risks\n\n");
+    if findings.is_empty() {
+        out.push_str("The risk checks found nothing.\n");
+    }
+    for (f, accepted) in &findings {
+        let state = match accepted {
+            Some(reason) => format!("accepted. Reason: {reason}"),
+            None => "open (not accepted)".to_string(),
+        };
+        out.push_str(&format!(
+            "- `{}`: {}\n  - Status: {state}\n  - Flows: {}\n",
+            f.key,
+            f.issue.summary.trim_start_matches("Risk: "),
+            f.flows
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
 }
 
 /// Every flow, internal ones included.

@@ -129,13 +129,16 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
     }
     let rules = shape_rules(&resolved, &flows);
     issues.extend(address_warnings(&resolved, &rules));
-    Ok(Computation {
+    let mut c = Computation {
         resolved,
         flows,
         rules,
         unresolved,
         issues,
-    })
+    };
+    let unknown = crate::cloud::risk::unknown_accepted(&c);
+    c.issues.extend(unknown);
+    Ok(c)
 }
 
 /// Turns flows into rules. For a flow A → B, B gets an ingress rule from A

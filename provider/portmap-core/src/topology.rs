@@ -28,6 +28,14 @@ pub struct Topology {
     /// nodes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub installations: BTreeMap<String, Installation>,
+    /// Risk findings accepted on purpose, keyed by finding key
+    /// (`cleartext:dmz>master`, as the change request's Risks section and
+    /// the risk warnings name them) or by flow key (a finding is accepted
+    /// when every flow it concerns is), each with the reason, which the
+    /// change request shows. Accepted findings are no longer warnings, nor
+    /// errors with `fail_on_risk`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub accepted_risks: BTreeMap<String, String>,
 }
 
 /// One deployment of one product (production, test, a region, a tenant):
@@ -353,6 +361,8 @@ pub struct Resolved<'c> {
     pub nodes: Vec<ResolvedNode>,
     /// Products in play (some component placed), sorted by id.
     pub products: Vec<ProductState<'c>>,
+    /// Accepted risk findings: finding or flow key → reason.
+    pub accepted_risks: BTreeMap<String, String>,
 }
 
 /// A node with parsed addresses and expanded components.
@@ -647,7 +657,38 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
         check_config(product, cfg, &pp, &unknown, &mut issues);
     }
     check_installations(t, catalog, opts, &mut issues);
+    check_accepted_risks(t, opts, &mut issues);
     issues
+}
+
+/// `accepted_risks`: every reason is given. Whether a key names a finding
+/// or a flow is known only after the computation
+/// ([`crate::cloud::risk::unknown_accepted`]).
+fn check_accepted_risks(t: &Topology, opts: &CheckOptions, issues: &mut Vec<Issue>) {
+    let ap = Path::root().attr("accepted_risks");
+    if opts.unknowns.covers(&ap) {
+        return;
+    }
+    for (key, reason) in &t.accepted_risks {
+        let p = ap.key(key);
+        if opts.unknowns.covers(&p) {
+            continue;
+        }
+        if key.trim().is_empty() {
+            issues.push(Issue::error(
+                p.clone(),
+                "Empty accepted risk key",
+                "Name the finding (`cleartext:dmz>master`, see the change request's Risks section) or the flow (`product:flow:from>to:protocol:ports`) being accepted.",
+            ));
+        }
+        if reason.trim().is_empty() {
+            issues.push(Issue::error(
+                p,
+                format!("No reason given for accepting \"{key}\""),
+                "An accepted risk needs the reason it is accepted (who decided, why the vendor requires it, what compensates); the change request shows it to the change board.",
+            ));
+        }
+    }
 }
 
 fn unknown_product(catalog: &Catalog, pid: &str, path: Path) -> Issue {
@@ -1035,7 +1076,15 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
             ));
         }
     }
-    (Some(Resolved { nodes, products }), issues)
+    let accepted_risks = t.accepted_risks.clone();
+    (
+        Some(Resolved {
+            nodes,
+            products,
+            accepted_risks,
+        }),
+        issues,
+    )
 }
 
 /// Warns when a component that one installation has exactly once (the

@@ -47,11 +47,11 @@ pub trait Shape: Send + Sync {
 pub struct CloudShape<S>(pub S);
 
 /// The `fail_on_risk` argument.
-fn fail_on_risk() -> Attribute {
+pub fn fail_on_risk() -> Attribute {
     Attribute::optional(
         "fail_on_risk",
         Type::Bool,
-        "When true, the risk checks are errors that stop the plan instead of warnings. The checks flag a database or administration port (the catalog marks them sensitive) opened from `0.0.0.0/0` or `::/0`; a cleartext protocol (HTTP, telnet, rexec, rlogin, rsh, LDAP without TLS, SMB and others the catalog marks) between a node and a node whose `exposure` is `internet-facing` or `untrusted`; and any flow needing 1,000 ports or more, such as the catalog's `1024-65535/udp` and \"6010 and above\" rows. Defaults to false.",
+        "When true, the risk checks are errors that stop the plan instead of warnings. The checks flag a database or administration port (the catalog marks them sensitive) opened from `0.0.0.0/0` or `::/0`; a cleartext protocol (HTTP, telnet, rexec, rlogin, rsh, LDAP without TLS, SMB and others the catalog marks) between a node and a node whose `exposure` is `internet-facing` or `untrusted`; and any flow needing 1,000 ports or more, such as the catalog's `1024-65535/udp` and \"6010 and above\" rows. Findings that `accepted_risks` accepts are neither warnings nor errors. Defaults to false.",
     )
 }
 
@@ -87,6 +87,7 @@ impl<S: Shape> DataSource for CloudShape<S> {
                 .attributes(topology_input::attributes())
                 .attribute(for_nodes())
                 .attributes(self.0.arguments())
+                .attribute(topology_input::accepted_risks())
                 .attribute(fail_on_risk())
                 .attribute(self.rules_attribute()),
         )

@@ -68,6 +68,15 @@ pub fn attributes() -> Vec<Attribute> {
     ]
 }
 
+/// The `accepted_risks` argument (`portmap_flows` and the cloud shapes).
+pub fn accepted_risks() -> Attribute {
+    Attribute::optional(
+        "accepted_risks",
+        Type::map(Type::String),
+        "Risk findings accepted on purpose, each with the reason (required, not empty), such as `{ \"cleartext:dmz>master\" = \"The vendor requires unencrypted WebSocket on 3901 (1E DMZ server, ticket CHG-1234)\" }`. A key is a finding key (`open-to-internet:FROM>TO`, `cleartext:FROM>TO` or `wide-range:FROM>TO:PROTOCOL:PORTS`, as the risk warnings and the Risks section of `portmap flows --format markdown` name them) or a flow key (a finding is accepted when every flow it concerns is). Accepted findings are no longer warnings, nor errors with `fail_on_risk`; the change request lists them with their reason. A key that names no finding and no flow is a warning.",
+    )
+}
+
 /// `settings`, `features` and `disabled_features`: the configuration of a
 /// product's implicit installation, of an installation, of a node in one.
 fn config_attributes() -> Vec<Attribute> {
@@ -179,6 +188,20 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
                     t.installations
                         .insert(name.clone(), decode_installation(iv, &ip, &mut unknowns));
                 }
+            }
+        }
+        None => {}
+    }
+    match config.get("accepted_risks") {
+        Some(v) if v.is_unknown() => unknowns.add(root.attr("accepted_risks")),
+        Some(v) => {
+            for (key, x) in v.as_map().into_iter().flatten() {
+                if x.is_unknown() {
+                    unknowns.add(root.attr("accepted_risks").key(key));
+                }
+                // A null reason is refused as an empty one.
+                let reason = x.as_str().unwrap_or_default().to_string();
+                t.accepted_risks.insert(key.clone(), reason);
             }
         }
         None => {}

@@ -42,15 +42,121 @@ pub fn whole_internet_cidrs(n: &ResolvedNode) -> Option<(String, &'static str)> 
     (!all.is_empty()).then(|| (format!("covers {}", all.join(" and ")), "cidrs"))
 }
 
+/// One finding of the risk checks, with a stable key that `accepted_risks`
+/// can name: `open-to-internet:FROM>TO`, `cleartext:FROM>TO` or
+/// `wide-range:FROM>TO:PROTOCOL:PORTS`.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The finding key.
+    pub key: String,
+    /// `open-to-internet`, `cleartext` or `wide-range`.
+    pub kind: &'static str,
+    /// The keys of the flows it concerns, sorted.
+    pub flows: Vec<String>,
+    /// The warning, as the cloud shapes report it.
+    pub issue: Issue,
+}
+
+impl Finding {
+    /// The reason it is accepted, if `accepted_risks` names its key, or
+    /// every one of its flows (their reasons, joined).
+    pub fn accepted(&self, accepted: &BTreeMap<String, String>) -> Option<String> {
+        if let Some(r) = accepted.get(&self.key) {
+            return Some(r.clone());
+        }
+        if self.flows.is_empty() {
+            return None;
+        }
+        let mut reasons: Vec<&str> = Vec::new();
+        for f in &self.flows {
+            let r = accepted.get(f)?;
+            if !reasons.contains(&r.as_str()) {
+                reasons.push(r);
+            }
+        }
+        Some(reasons.join("; "))
+    }
+
+    /// The warning with its key and how to accept it in the detail.
+    pub fn issue_with_key(&self) -> Issue {
+        let mut i = self.issue.clone();
+        i.detail = format!(
+            "{}\nFinding key: {}. If the risk is accepted, name it in accepted_risks with the reason.",
+            i.detail, self.key
+        );
+        i
+    }
+}
+
+/// Every finding of the risk checks, accepted or not, in a stable order.
+/// `everyone` says how the shape's rules name a peer that stands for every
+/// address (see [`Everyone`]).
+pub fn findings(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(open_to_everyone(c, everyone));
+    out.extend(cleartext_at_boundaries(c));
+    out.extend(wide_ranges(c));
+    out
+}
+
 /// Runs every risk check. `everyone` says how the shape's rules name a
 /// peer that stands for every address (see [`Everyone`]). With `as_errors`
-/// every finding is an error.
+/// every finding is an error. Findings the topology's `accepted_risks`
+/// accept are left out.
 pub fn check(c: &Computation<'_>, everyone: Everyone<'_>, as_errors: bool) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    issues.extend(open_to_everyone(c, everyone));
-    issues.extend(cleartext_at_boundaries(c));
-    issues.extend(wide_ranges(c));
+    let accepted = &c.resolved.accepted_risks;
+    let issues = findings(c, everyone)
+        .into_iter()
+        .filter(|f| f.accepted(accepted).is_none())
+        .map(|f| f.issue)
+        .collect();
     escalate(issues, as_errors)
+}
+
+/// [`check`] for the flows themselves (`portmap_flows`, the CLI): peers are
+/// named by their CIDRs, and each warning says its finding key.
+pub fn check_flows(c: &Computation<'_>, as_errors: bool) -> Vec<Issue> {
+    let accepted = &c.resolved.accepted_risks;
+    let issues = findings(c, &whole_internet_cidrs)
+        .iter()
+        .filter(|f| f.accepted(accepted).is_none())
+        .map(Finding::issue_with_key)
+        .collect();
+    escalate(issues, as_errors)
+}
+
+/// Warnings for the keys of `accepted_risks` that name neither a finding
+/// (with peers named by CIDRs or by refs) nor a flow of the computation.
+pub fn unknown_accepted(c: &Computation<'_>) -> Vec<Issue> {
+    let accepted = &c.resolved.accepted_risks;
+    if accepted.is_empty() {
+        return Vec::new();
+    }
+    let everyone = |n: &ResolvedNode| {
+        whole_internet_cidrs(n).or_else(|| n.reference.as_ref().map(|r| (format!("is {r}"), "ref")))
+    };
+    let known: Vec<String> = findings(c, &everyone).into_iter().map(|f| f.key).collect();
+    accepted
+        .keys()
+        .filter(|k| !known.contains(k))
+        .filter(|k| c.flows.binary_search_by(|f| (*f.key).cmp(k.as_str())).is_err())
+        .map(|k| {
+            Issue::warning(
+                crate::issue::Path::root().attr("accepted_risks").key(k),
+                format!("Accepted risk \"{k}\" matches no finding and no flow"),
+                format!(
+                    "No risk finding has this key and no flow has it.{} Finding keys are open-to-internet:FROM>TO, cleartext:FROM>TO and wide-range:FROM>TO:PROTOCOL:PORTS (see the Risks section of `portmap flows --format markdown`); flow keys are product:flow:from>to:protocol:ports.",
+                    crate::suggest::did_you_mean(
+                        k,
+                        known
+                            .iter()
+                            .map(String::as_str)
+                            .chain(c.flows.iter().map(|f| &*f.key))
+                    )
+                ),
+            )
+        })
+        .collect()
 }
 
 fn needing_rules<'a>(
@@ -70,7 +176,14 @@ fn line(f: &FlowRecord) -> String {
     )
 }
 
-fn open_to_everyone(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Issue> {
+fn flow_keys(flows: &[&FlowRecord]) -> Vec<String> {
+    let mut v: Vec<String> = flows.iter().map(|f| f.key.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn open_to_everyone(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Finding> {
     let mut by_pair: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
     let mut anywhere: BTreeMap<&str, (String, &'static str)> = BTreeMap::new();
     for (f, from, _) in needing_rules(c) {
@@ -96,7 +209,7 @@ fn open_to_everyone(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Issue> {
                 k
             };
             let (nets, attr) = anywhere.get(from).cloned().unwrap_or_default();
-            Issue::warning(
+            let issue = Issue::warning(
                 node_path(from).attr(if attr.is_empty() { "cidrs" } else { attr }),
                 format!("Risk: {} port{} of \"{to}\" open to the whole internet", kinds.join(" and "), if flows.len() == 1 { "" } else { "s" }),
                 format!(
@@ -104,7 +217,13 @@ fn open_to_everyone(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Issue> {
                     kinds.join("/"),
                     flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n")
                 ),
-            )
+            );
+            Finding {
+                key: format!("open-to-internet:{from}>{to}"),
+                kind: "open-to-internet",
+                flows: flow_keys(&flows),
+                issue,
+            }
         })
         .collect()
 }
@@ -113,7 +232,7 @@ fn exposed(n: &ResolvedNode) -> bool {
     n.exposure != Exposure::Internal
 }
 
-fn cleartext_at_boundaries(c: &Computation<'_>) -> Vec<Issue> {
+fn cleartext_at_boundaries(c: &Computation<'_>) -> Vec<Finding> {
     let mut by_pair: BTreeMap<(&str, &str), (Vec<&FlowRecord>, &ResolvedNode, &ResolvedNode)> =
         BTreeMap::new();
     for (f, from, to) in needing_rules(c) {
@@ -134,7 +253,7 @@ fn cleartext_at_boundaries(c: &Computation<'_>) -> Vec<Issue> {
             let label = |n: &ResolvedNode| {
                 if exposed(n) { format!("\"{}\" ({})", n.name, n.exposure.as_str()) } else { format!("\"{}\"", n.name) }
             };
-            Issue::warning(
+            let issue = Issue::warning(
                 node_path(&boundary.name),
                 format!("Risk: cleartext protocol{} from {} to {}", if flows.len() == 1 { "" } else { "s" }, label(from), label(to)),
                 format!(
@@ -143,16 +262,22 @@ fn cleartext_at_boundaries(c: &Computation<'_>) -> Vec<Issue> {
                     boundary.exposure.as_str(),
                     flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n")
                 ),
-            )
+            );
+            Finding {
+                key: format!("cleartext:{}>{}", from.name, to.name),
+                kind: "cleartext",
+                flows: flow_keys(&flows),
+                issue,
+            }
         })
         .collect()
 }
 
-fn wide_ranges(c: &Computation<'_>) -> Vec<Issue> {
+fn wide_ranges(c: &Computation<'_>) -> Vec<Finding> {
     needing_rules(c)
         .filter(|(f, _, _)| f.ports.len() >= WIDE_RANGE)
         .map(|(f, from, to)| {
-            Issue::warning(
+            let issue = Issue::warning(
                 node_path(&to.name),
                 format!("Risk: {} ports ({}/{}) opened from \"{}\" to \"{}\"", f.ports.len(), f.protocol, f.ports, from.name, to.name),
                 format!(
@@ -166,7 +291,16 @@ fn wide_ranges(c: &Computation<'_>) -> Vec<Issue> {
                     f.citation,
                     f.ports.len()
                 ),
-            )
+            );
+            Finding {
+                key: format!(
+                    "wide-range:{}>{}:{}:{}",
+                    from.name, to.name, f.protocol, f.ports
+                ),
+                kind: "wide-range",
+                flows: vec![f.key.to_string()],
+                issue,
+            }
         })
         .collect()
 }
@@ -342,6 +476,7 @@ pub fn check_existing(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::cloud::testkit::{compute, n};
@@ -436,6 +571,85 @@ mod tests {
             &[],
         );
         assert!(check(&c, &whole_internet_cidrs, false).is_empty());
+    }
+
+    #[test]
+    fn findings_have_stable_keys_and_accepted_ones_are_left_out() {
+        let mut c = compute(
+            vec![
+                (
+                    "oe",
+                    n("plossys/output-engine | 192.0.2.10 | internet-facing"),
+                ),
+                ("clients", n("plossys/client | 10.2.0.0/16 | group")),
+                ("admins", n("plossys/admin | 0.0.0.0/0 | group untrusted")),
+            ],
+            &[],
+        );
+        let keys: Vec<String> = findings(&c, &whole_internet_cidrs)
+            .into_iter()
+            .map(|f| f.key)
+            .collect();
+        assert!(
+            keys.contains(&"open-to-internet:admins>oe".to_string()),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&"cleartext:clients>oe".to_string()),
+            "{keys:?}"
+        );
+        let before = check(&c, &whole_internet_cidrs, true).len();
+        // By finding key.
+        c.resolved.accepted_risks.insert(
+            "open-to-internet:admins>oe".into(),
+            "admins VPN only".into(),
+        );
+        let after = check(&c, &whole_internet_cidrs, true);
+        assert_eq!(after.len(), before - 1);
+        assert!(after.iter().all(|i| !i.summary.contains("whole internet")));
+        // By flow key: every flow of the finding must be accepted.
+        let clear = findings(&c, &whole_internet_cidrs)
+            .into_iter()
+            .find(|f| f.key == "cleartext:clients>oe")
+            .unwrap();
+        assert!(clear.flows.len() >= 2, "{:?}", clear.flows);
+        c.resolved
+            .accepted_risks
+            .insert(clear.flows[0].clone(), "LPR by design".into());
+        assert_eq!(clear.accepted(&c.resolved.accepted_risks), None);
+        for f in &clear.flows[1..] {
+            c.resolved
+                .accepted_risks
+                .insert(f.clone(), "IPP by design".into());
+        }
+        assert_eq!(
+            clear.accepted(&c.resolved.accepted_risks).as_deref(),
+            Some("LPR by design; IPP by design")
+        );
+        assert_eq!(check(&c, &whole_internet_cidrs, true).len(), before - 2);
+        // The warnings of the flows name the key; the shapes' do not.
+        assert!(
+            check(&c, &whole_internet_cidrs, false)
+                .iter()
+                .all(|i| !i.detail.contains("Finding key"))
+        );
+        c.resolved.accepted_risks.clear();
+        assert!(
+            check_flows(&c, false)
+                .iter()
+                .any(|i| i.detail.contains("Finding key: cleartext:clients>oe."))
+        );
+        // Unknown keys.
+        c.resolved
+            .accepted_risks
+            .insert("cleartext:client>oe".into(), "typo".into());
+        let unknown = unknown_accepted(&c);
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(
+            unknown[0].path.to_string(),
+            "accepted_risks[\"cleartext:client>oe\"]"
+        );
+        assert!(unknown[0].detail.contains("cleartext:clients>oe"));
     }
 
     #[test]

@@ -165,6 +165,8 @@ impl DataSource for PortmapFlows {
                 Type::set(Type::String),
                 "Only return what these nodes (keys of `nodes`) need: the rules enforced at them, and the flows from or to them. The computation still covers the whole topology, so the selected rules, their keys and their flows are exactly those of the whole result. All nodes when null. Use it when one configuration manages the firewalls of a few nodes of a large shared topology (a spoke of a landing zone): Terraform's plan time grows with the number of objects a data source returns.",
             ))
+            .attribute(topology_input::accepted_risks())
+            .attribute(crate::shape_common::fail_on_risk())
             .attribute(
                 Attribute::nested("flows", ObjectNesting::List, flow_attributes(), "Every required connection between nodes, one object per protocol and port or contiguous port range, sorted by key. Internal flows (both ends on one machine) are listed too, with `internal = true`.")
                     .make_computed(),
@@ -206,6 +208,19 @@ impl DataSource for PortmapFlows {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
+        let as_errors = config
+            .get("fail_on_risk")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let mut issues = comp.issues.clone();
+        issues.extend(portmap_core::cloud::risk::check_flows(
+            &portmap_core::cloud::select(&comp, selected.as_ref()),
+            as_errors,
+        ));
+        let diags = diagnostics(&issues);
+        if diags.has_errors() {
+            return (None, diags);
+        }
         let out = FlowsOutput::for_nodes(&comp, selected.as_ref());
         let diagram = portmap_core::diagram::Diagram::new(&comp);
         read_state(
@@ -225,7 +240,7 @@ impl DataSource for PortmapFlows {
                     Ok(portmap_core::diagram::dot(&diagram).into()),
                 ),
             ],
-            diagnostics(&comp.issues),
+            diags,
         )
     }
 }
