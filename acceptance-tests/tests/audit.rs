@@ -150,3 +150,124 @@ output "summary" { value = data.portmap_audit.a.summary }
     );
     let _: &Json = &out["summary"];
 }
+
+/// examples/audit-hcl: the documented HCL adapters from the attributes of
+/// AWS, Azure and GCP rule resources to `existing`, applied through
+/// Terraform. Every expected value is worked out by hand from the example's
+/// resources; the AWS rules are those of examples/audit (3 justified, 4 to
+/// narrow, 4 to delete: the README's numbers).
+#[test]
+fn the_hcl_adapters_turn_rule_resources_into_existing_rules() {
+    let ws = Workspace::empty();
+    ws.copy_dir(&repo_root().join("examples/audit-hcl"));
+    let out = ws.apply_outputs();
+    let aws = &out["summaries"]["aws"];
+    assert_eq!(
+        (
+            &aws["existing_rules"],
+            &aws["justified_rules"],
+            &aws["rules_to_narrow"],
+            &aws["rules_to_delete"],
+            &aws["missing_rules"],
+        ),
+        (&json!(11), &json!(3), &json!(4), &json!(4), &json!(0)),
+        "{aws}"
+    );
+    // Azure: the deny rule allows nothing and the rule naming only the
+    // AzureLoadBalancer tag has no addresses; `*` is every address, and a
+    // rule with two port ranges is two existing rules.
+    let range = |id: &str, from: u16, to: u16, cidrs: Json| json!({ "id": id, "direction": "ingress", "protocol": "tcp", "from_port": from, "to_port": to, "cidrs": cidrs });
+    let azure: Vec<Json> = out["azure_existing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut().unwrap().remove("node");
+            r
+        })
+        .collect();
+    assert_eq!(
+        azure,
+        [
+            range(
+                "azurerm_network_security_rule.this[\"app_in_any\"]",
+                0,
+                65535,
+                json!(["0.0.0.0/0", "::/0"])
+            ),
+            range(
+                "azurerm_network_security_rule.this[\"sql_in_db\"]/1433",
+                1433,
+                1433,
+                json!(["10.0.1.10/32", "10.0.1.11/32"])
+            ),
+            range(
+                "azurerm_network_security_rule.this[\"sql_in_db\"]/1440-1450",
+                1440,
+                1450,
+                json!(["10.0.1.10/32", "10.0.1.11/32"])
+            ),
+            json!({ "id": "azurerm_network_security_rule.this[\"sql_in_lb\"]", "direction": "ingress", "protocol": "all", "from_port": 0, "to_port": 65535, "cidrs": [] }),
+        ]
+    );
+    // GCP: one rule per tag, allow block and port range; the disabled
+    // firewall allows nothing.
+    let gcp = out["gcp_existing"].as_array().unwrap();
+    let ids: Vec<(&str, &str, &Json, &Json)> = gcp
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["node"].as_str().unwrap(),
+                &r["from_port"],
+                &r["to_port"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (
+                "google_compute_firewall.this[\"app_web\"]/tachyon-app/tcp/443",
+                "app",
+                &json!(443),
+                &json!(443)
+            ),
+            (
+                "google_compute_firewall.this[\"app_web\"]/tachyon-app/tcp/4000-4100",
+                "app",
+                &json!(4000),
+                &json!(4100)
+            ),
+            (
+                "google_compute_firewall.this[\"app_web\"]/tachyon-app/icmp",
+                "app",
+                &Json::Null,
+                &Json::Null
+            ),
+            (
+                "google_compute_firewall.this[\"sql_any\"]/tachyon-sql/all",
+                "sql",
+                &Json::Null,
+                &Json::Null
+            ),
+        ]
+    );
+    // The audits see the wide rules: every port from any address at "app"
+    // on Azure, every protocol from 10.0.0.0/8 at "sql" on GCP.
+    let excess = &out["to_delete_or_narrow"];
+    assert!(
+        excess["azure"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("azurerm_network_security_rule.this[\"app_in_any\"]")),
+        "{excess}"
+    );
+    assert!(
+        excess["gcp"].as_array().unwrap().contains(&json!(
+            "google_compute_firewall.this[\"sql_any\"]/tachyon-sql/all"
+        )),
+        "{excess}"
+    );
+}
