@@ -136,12 +136,7 @@ fn flow_condition(c: &Computation<'_>, f: &FlowRecord<'_>) -> String {
 fn exposure(c: &Computation<'_>, name: &str) -> String {
     match c.node(name) {
         Some(n) => {
-            let all: Vec<String> = n
-                .cidrs
-                .iter()
-                .filter(|net| net.prefix_len() == 0)
-                .map(ToString::to_string)
-                .collect();
+            let all = crate::cloud::risk::every_address(n);
             if all.is_empty() {
                 n.exposure.as_str().to_string()
             } else {

@@ -30,15 +30,20 @@ pub const WIDE_RANGE: u32 = 1000;
 /// something narrower (a security group, a network tag).
 pub type Everyone<'f> = &'f dyn Fn(&ResolvedNode) -> Option<(String, &'static str)>;
 
-/// The `0.0.0.0/0` and `::/0` among a node's CIDRs, for shapes that name
-/// the peer by its CIDRs.
-pub fn whole_internet_cidrs(n: &ResolvedNode) -> Option<(String, &'static str)> {
-    let all: Vec<String> = n
-        .cidrs
+/// The CIDRs of a node that stand for every address (`0.0.0.0/0`,
+/// `::/0`), as text.
+pub fn every_address(n: &ResolvedNode) -> Vec<String> {
+    n.cidrs
         .iter()
         .filter(|net| net.prefix_len() == 0)
         .map(ToString::to_string)
-        .collect();
+        .collect()
+}
+
+/// The `0.0.0.0/0` and `::/0` among a node's CIDRs, for shapes that name
+/// the peer by its CIDRs.
+pub fn whole_internet_cidrs(n: &ResolvedNode) -> Option<(String, &'static str)> {
+    let all = every_address(n);
     (!all.is_empty()).then(|| (format!("covers {}", all.join(" and ")), "cidrs"))
 }
 
