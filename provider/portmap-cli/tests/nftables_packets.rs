@@ -782,6 +782,11 @@ fn real_packets_spotfire() {
 }
 
 #[test]
+fn real_packets_spotfire_dmz() {
+    prove("spotfire-dmz");
+}
+
+#[test]
 fn real_packets_tachyon_5() {
     prove("tachyon-5");
 }
@@ -828,6 +833,7 @@ fn every_example_topology_has_a_real_packet_test() {
             "installations-tarantella",
             "plossys",
             "spotfire",
+            "spotfire-dmz",
             "tachyon-5",
             "tarantella"
         ]

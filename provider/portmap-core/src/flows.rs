@@ -56,6 +56,10 @@ pub struct FlowRecord<'c> {
     pub sensitive: Option<Sensitivity>,
     /// Unencrypted application protocol.
     pub cleartext: bool,
+    /// For a flow redirected by a fronting node (`fronts`): how it stands
+    /// in for the client's connection (`in front of sf-1`, `for clients in
+    /// internet-users`); `None` for a catalog flow as computed.
+    pub relay: Option<Rc<str>>,
 }
 
 impl FlowRecord<'_> {
@@ -564,6 +568,7 @@ fn make_flows<'c>(
             firewall: flow.firewall,
             sensitive: flow.sensitive,
             cleartext: flow.cleartext,
+            relay: None,
         });
     }
     flows

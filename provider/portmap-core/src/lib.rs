@@ -12,6 +12,7 @@ pub mod flows;
 pub mod issue;
 pub mod nftables;
 pub mod output;
+pub mod perimeter;
 pub mod ports;
 pub mod render;
 pub mod report;
@@ -19,6 +20,7 @@ pub mod rules;
 pub mod suggest;
 pub mod topology;
 pub mod yaml;
+pub mod zones;
 
 pub use catalog::Catalog;
 pub use issue::{Issue, Path, Severity};

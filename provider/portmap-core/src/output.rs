@@ -49,6 +49,11 @@ pub struct FlowOut {
     pub internal: bool,
     /// The catalog says a firewall rule is needed.
     pub firewall: bool,
+    /// For a flow a fronting node redirects (`fronts`): `in front of NODE`
+    /// on the way to the fronting node, `for NODE` (the client) on the way
+    /// on to the server. Left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay: Option<String>,
 }
 
 impl From<&FlowRecord<'_>> for FlowOut {
@@ -70,6 +75,7 @@ impl From<&FlowRecord<'_>> for FlowOut {
             condition: f.condition.as_deref().map(str::to_string),
             internal: f.internal,
             firewall: f.firewall,
+            relay: f.relay.as_deref().map(str::to_string),
         }
     }
 }

@@ -91,7 +91,7 @@ impl fmt::Display for PortRange {
 
 /// A set of ports kept as sorted, disjoint, non-adjacent ranges, so two sets
 /// holding the same ports are equal and print the same.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortSet {
     ranges: Vec<PortRange>,
 }

@@ -124,6 +124,9 @@ pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>
         issues: flow_issues,
     } = compute_flows(&resolved);
     issues.extend(flow_issues);
+    let flows = crate::zones::apply_fronts(&resolved, flows);
+    issues.extend(crate::zones::unused_fronts(&resolved));
+    issues.extend(crate::zones::check_policy(&resolved, &flows));
     if has_errors(&issues) {
         return Err(issues);
     }

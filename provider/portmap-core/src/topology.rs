@@ -36,6 +36,50 @@ pub struct Topology {
     /// errors with `fail_on_risk`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub accepted_risks: BTreeMap<String, String>,
+    /// The zone policy, keyed by zone name: which zones may open
+    /// connections into each zone, and how far each zone is trusted. Nodes
+    /// name their zone in `zone` (nodes without one are in zone `default`).
+    /// Without `zones`, zones only mark where the perimeter is and every
+    /// crossing is allowed; with it, every zone a node is in must be
+    /// declared, and a flow crossing from a zone its destination zone does
+    /// not accept is an error.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zones: BTreeMap<String, Zone>,
+}
+
+/// The zone a node without `zone` is in.
+pub const DEFAULT_ZONE: &str = "default";
+
+/// One zone of the zone policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    /// Zones whose nodes may open connections into this zone (`["dmz"]`
+    /// for an internal zone behind a DMZ). Connections inside the zone are
+    /// always allowed; any other zone is refused.
+    #[serde(default)]
+    pub accepts_from: Vec<String>,
+    /// How far the zone is trusted: its nodes are at least this exposed
+    /// (`untrusted` for the internet or partners, `internet-facing` for a
+    /// DMZ). A node's own `exposure` counts when it is less trusted.
+    #[serde(default)]
+    pub exposure: Exposure,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A component a node fronts (a reverse proxy, load balancer or WAF in
+/// front of the servers running it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Front {
+    /// The fronted component, `product/component` (`spotfire/server`).
+    pub component: String,
+    /// The ports the fronting node listens on for the clients (`"443"`,
+    /// `"80, 443"`), when they differ from the component's own ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen_ports: Option<String>,
 }
 
 /// One deployment of one product (production, test, a region, a tenant):
@@ -195,6 +239,16 @@ pub struct Node {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The network zone the node is in (a spoke, `dmz`, `on-prem`,
+    /// `internet`); `default` when not given. A flow between two zones
+    /// crosses the perimeter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// Components this node fronts: the flows of clients from another zone
+    /// (or untrusted clients) to a fronted component go to this node
+    /// instead, and on from it to the servers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fronts: Vec<Front>,
 }
 
 /// A setting value as written by the user: a number or a string.
@@ -363,6 +417,8 @@ pub struct Resolved<'c> {
     pub products: Vec<ProductState<'c>>,
     /// Accepted risk findings: finding or flow key → reason.
     pub accepted_risks: BTreeMap<String, String>,
+    /// The zone policy (empty: every crossing is allowed).
+    pub zones: BTreeMap<String, Zone>,
 }
 
 /// A node with parsed addresses and expanded components.
@@ -380,10 +436,16 @@ pub struct ResolvedNode {
     pub reference: Option<String>,
     /// Host or group.
     pub kind: NodeKind,
-    /// Trust level.
+    /// Trust level: the node's own, or its zone's when that is less
+    /// trusted.
     pub exposure: Exposure,
     /// Free text.
     pub description: Option<String>,
+    /// The node's zone ([`DEFAULT_ZONE`] when it names none).
+    pub zone: String,
+    /// Fronted components (full ids) with the ports the node listens on for
+    /// them (`None`: the component's own ports).
+    pub fronts: Vec<(String, Option<crate::ports::PortSet>)>,
 }
 
 /// A product in play with its effective configuration.
@@ -658,7 +720,129 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
     }
     check_installations(t, catalog, opts, &mut issues);
     check_accepted_risks(t, opts, &mut issues);
+    check_zones(t, catalog, opts, &mut issues);
     issues
+}
+
+/// Checks a zone name: the rules of node names (zone names end up in
+/// perimeter rule collection and policy names).
+pub fn check_zone_name(name: &str) -> Result<(), String> {
+    check_name(name, "zone")
+}
+
+/// Node `zone` and `fronts`, and the zone policy `zones`: names are valid,
+/// with a policy every zone in use is declared and every zone it names
+/// exists, a fronted component is a real component the node does not run
+/// itself, listener ports parse.
+fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mut Vec<Issue>) {
+    let unknown = |p: &Path| opts.unknowns.covers(p);
+    let zp = Path::root().attr("zones");
+    let policy_known = !unknown(&zp);
+    let declared = || t.zones.keys().map(String::as_str);
+    for (name, zone) in t.zones.iter().filter(|_| policy_known) {
+        let p = zp.key(name);
+        if let Err(e) = check_zone_name(name) {
+            issues.push(Issue::error(
+                p.clone(),
+                format!("Invalid zone name \"{name}\""),
+                e,
+            ));
+        }
+        for (i, from) in zone.accepts_from.iter().enumerate() {
+            let fp = p.attr("accepts_from").index(i);
+            if unknown(&fp) || t.zones.contains_key(from) {
+                continue;
+            }
+            issues.push(Issue::error(
+                fp,
+                format!("Zone \"{name}\" accepts connections from \"{from}\", which zones does not declare"),
+                format!(
+                    "accepts_from names zones declared in zones.{} Declared zones: {}.",
+                    did_you_mean(from, declared()),
+                    join_or_none(declared())
+                ),
+            ));
+        }
+    }
+    for (name, node) in &t.nodes {
+        let np = nodes_path(name);
+        let zone_path = np.attr("zone");
+        if !unknown(&zone_path) {
+            if let Some(z) = &node.zone {
+                if let Err(e) = check_zone_name(z) {
+                    issues.push(Issue::error(
+                        zone_path.clone(),
+                        format!("Invalid zone name \"{z}\""),
+                        e,
+                    ));
+                }
+            }
+            let zone = node.zone.as_deref().unwrap_or(DEFAULT_ZONE);
+            if policy_known && !t.zones.is_empty() && !t.zones.contains_key(zone) {
+                let (path, summary) = match &node.zone {
+                    Some(_) => (
+                        zone_path.clone(),
+                        format!(
+                            "Node \"{name}\" is in zone \"{zone}\", which zones does not declare"
+                        ),
+                    ),
+                    None => (
+                        np.clone(),
+                        format!(
+                            "Node \"{name}\" has no zone, and zones does not declare zone \"{DEFAULT_ZONE}\""
+                        ),
+                    ),
+                };
+                issues.push(Issue::error(
+                    path,
+                    summary,
+                    format!(
+                        "With a zone policy (zones), every node's zone is declared there, so that what may reach it is written down.{} Declared zones: {}. Give the node one of them, or declare \"{zone}\" with the zones it accepts connections from.",
+                        did_you_mean(zone, declared()),
+                        join_or_none(declared())
+                    ),
+                ));
+            }
+        }
+        let fp = np.attr("fronts");
+        if unknown(&fp) {
+            continue;
+        }
+        let mut seen = BTreeSet::new();
+        for (i, front) in node.fronts.iter().enumerate() {
+            let p = fp.index(i);
+            let cp = p.attr("component");
+            if !unknown(&cp) {
+                if let Some(issue) =
+                    check_component_id(&front.component, catalog, opts.strict_products, &cp)
+                {
+                    issues.push(issue);
+                } else if !seen.insert(front.component.as_str()) {
+                    issues.push(Issue::error(
+                        cp.clone(),
+                        format!("Node \"{name}\" fronts \"{}\" twice", front.component),
+                        "List each fronted component once; give all its listener ports in one listen_ports.",
+                    ));
+                } else if node.components.contains(&front.component) {
+                    issues.push(Issue::error(
+                        cp.clone(),
+                        format!("Node \"{name}\" fronts \"{}\", which it runs itself", front.component),
+                        "A node fronts components that run on other nodes (the servers behind a reverse proxy or load balancer). Remove the component from the node's components or from fronts.",
+                    ));
+                }
+            }
+            let lp = p.attr("listen_ports");
+            if let Some(ports) = front.listen_ports.as_deref().filter(|_| !unknown(&lp)) {
+                if let Err(e) = crate::ports::PortSet::parse(ports) {
+                    issues.push(Issue::error(
+                        lp,
+                        format!("Invalid listen_ports \"{ports}\""),
+                        e,
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// `accepted_risks`: every reason is given. Whether a key names a finding
@@ -977,6 +1161,20 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
         let mut cidrs: Vec<IpNet> = n.cidrs.iter().filter_map(|c| parse_cidr(c).ok()).collect();
         cidrs.sort();
         cidrs.dedup();
+        let zone = n.zone.clone().unwrap_or_else(|| DEFAULT_ZONE.to_string());
+        let zone_exposure = t.zones.get(&zone).map(|z| z.exposure).unwrap_or_default();
+        let mut fronts = Vec::new();
+        for front in &n.fronts {
+            let listen = front
+                .listen_ports
+                .as_deref()
+                .and_then(|p| crate::ports::PortSet::parse(p).ok());
+            if let Some((product, comp)) = catalog.component(&front.component) {
+                for member in product.expand(&comp.id) {
+                    fronts.push((format!("{}/{}", product.id, member), listen.clone()));
+                }
+            }
+        }
         nodes.push(ResolvedNode {
             name: name.clone(),
             components,
@@ -984,8 +1182,10 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
             cidrs,
             reference: n.reference.clone(),
             kind: n.kind,
-            exposure: n.exposure,
+            exposure: n.exposure.max(zone_exposure),
             description: n.description.clone(),
+            zone,
+            fronts,
         });
     }
 
@@ -1082,6 +1282,7 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
             nodes,
             products,
             accepted_risks,
+            zones: t.zones.clone(),
         }),
         issues,
     )

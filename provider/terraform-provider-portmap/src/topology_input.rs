@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use portmap_core::Computation;
 use portmap_core::issue::{Issue, Path, has_errors};
 use portmap_core::topology::{
-    CheckOptions, Exposure, Installation, Node, NodeKind, ProductConfig, SettingInput, Topology,
-    Unknowns, check, check_node_selection,
+    CheckOptions, Exposure, Front, Installation, Node, NodeKind, ProductConfig, SettingInput,
+    Topology, Unknowns, Zone, check, check_node_selection,
 };
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
@@ -49,6 +49,28 @@ pub fn attributes() -> Vec<Attribute> {
                     "How far the node is trusted: `internal` (the default), `internet-facing` (a DMZ) or `untrusted` (the internet, partners). The risk checks warn about cleartext protocols into internet-facing or untrusted nodes.",
                 ),
                 Attribute::optional("description", Type::String, "Free text about the node. It is not used in the computation."),
+                Attribute::optional(
+                    "zone",
+                    Type::String,
+                    "The network zone the node is in: a spoke, `dmz`, `on-prem`, `internet`, ... (the rules of node names); `default` when not given. A flow between nodes of two zones crosses the perimeter: the perimeter data sources (`portmap_perimeter_rules`, `portmap_azure_firewall_rules`, `portmap_aws_network_firewall_rules`) carry exactly those flows. With a zone policy (`zones`), the zone must be declared there.",
+                ),
+                Attribute::nested(
+                    "fronts",
+                    ObjectNesting::List,
+                    vec![
+                        Attribute::required(
+                            "component",
+                            Type::String,
+                            "The fronted component, `product/component` (`spotfire/server`), running on other nodes.",
+                        ),
+                        Attribute::optional(
+                            "listen_ports",
+                            Type::String,
+                            "The ports this node listens on for the component's clients, such as `\"443\"` or `\"80, 443\"`; the component's own ports when null.",
+                        ),
+                    ],
+                    "Components this node stands in front of, as a reverse proxy, load balancer, WAF or DMZ relay does. A client's flow to a fronted component goes to this node instead when the client is in another zone than the server, or is untrusted while the server is not: from the client to this node on `listen_ports` (or the same ports), and on from this node to the server through this node's own catalog flows to it (a `spotfire/load-balancer`'s), or, when it has none, on the original ports. Such flows say so in `relay`. Clients in the server's own zone still connect directly.",
+                ),
             ],
             "Where components run, keyed by node name. A node is one server (`kind = \"host\"`) or a group of alike servers (`kind = \"group\"`). Node names use letters, digits, `_`, `-` and `.`; they become parts of rule keys.",
         )
@@ -65,6 +87,24 @@ pub fn attributes() -> Vec<Attribute> {
             installation_attributes(),
             "Deployments of one product each (production and test, regions, tenants), keyed by installation name. The flows of an installation connect only the components that its own `nodes` run; a node listed by several installations (a shared SQL Server, a shared client subnet) takes part in each. Flow keys of an installation read `product@installation:flow:from>to:protocol:ports`; rule keys do not change, and identical rules of several installations merge. Installation names follow the rules of node names. Without `installations`, the output is exactly as before.",
         ),
+        Attribute::nested(
+            "zones",
+            ObjectNesting::Map,
+            vec![
+                Attribute::optional(
+                    "accepts_from",
+                    Type::list(Type::String),
+                    "The zones whose nodes may open connections into this zone, such as `[\"dmz\"]` for an internal zone behind a DMZ. Connections inside the zone are always allowed; from any zone not listed they are refused.",
+                ),
+                Attribute::optional(
+                    "exposure",
+                    Type::String,
+                    "How far the zone is trusted: `internal` (the default), `internet-facing` (a DMZ) or `untrusted` (the internet, partners). Each node in the zone counts as at least this exposed for the risk checks.",
+                ),
+                Attribute::optional("description", Type::String, "Free text about the zone."),
+            ],
+            "The zone policy, keyed by zone name: which zones may open connections into each zone, and how far each is trusted. Without it, zones only mark where the perimeter is and every crossing is allowed. With it, every node's zone must be declared, and a flow crossing into a zone from a zone its `accepts_from` does not list is an error that names the flows and the ways out: a node that `fronts` the component, or the zone pair allowed.",
+        ),
     ]
 }
 
@@ -73,7 +113,7 @@ pub fn accepted_risks() -> Attribute {
     Attribute::optional(
         "accepted_risks",
         Type::map(Type::String),
-        "Risk findings accepted on purpose, each with the reason (required, not empty), such as `{ \"cleartext:dmz>master\" = \"The vendor requires unencrypted WebSocket on 3901 (1E DMZ server, ticket CHG-1234)\" }`. A key is a finding key (`open-to-internet:FROM>TO`, `cleartext:FROM>TO` or `wide-range:FROM>TO:PROTOCOL:PORTS`, as the risk warnings and the Risks section of `portmap flows --format markdown` name them) or a flow key (a finding is accepted when every flow it concerns is). Accepted findings are no longer warnings, nor errors with `fail_on_risk`; the change request lists them with their reason. A key that names no finding and no flow is a warning.",
+        "Risk findings accepted on purpose, each with the reason (required, not empty), such as `{ \"cleartext:dmz>master\" = \"The vendor requires unencrypted WebSocket on 3901 (1E DMZ server, ticket CHG-1234)\" }`. A key is a finding key (`open-to-internet:FROM>TO`, `cleartext:FROM>TO`, `wide-range:FROM>TO:PROTOCOL:PORTS` or `untrusted-peer:FROM>TO`, as the risk warnings and the Risks section of `portmap flows --format markdown` name them) or a flow key (a finding is accepted when every flow it concerns is). Accepted findings are no longer warnings, nor errors with `fail_on_risk`; the change request lists them with their reason. A key that names no finding and no flow is a warning.",
     )
 }
 
@@ -206,6 +246,24 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         }
         None => {}
     }
+    match config.get("zones") {
+        Some(v) if v.is_unknown() => unknowns.add(root.attr("zones")),
+        Some(v) => {
+            for (name, zv) in v.as_map().into_iter().flatten() {
+                let zp = root.attr("zones").key(name);
+                if zv.is_unknown() {
+                    unknowns.add(zp.clone());
+                    t.zones.insert(name.clone(), Zone::default());
+                    continue;
+                }
+                t.zones.insert(
+                    name.clone(),
+                    decode_zone(zv, &zp, &mut unknowns, &mut issues),
+                );
+            }
+        }
+        None => {}
+    }
     (t, unknowns, issues)
 }
 
@@ -317,7 +375,64 @@ fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<I
         }
     }
     node.description = known_str(v.get("description")).map(str::to_string);
+    match v.get("zone") {
+        Some(z) if z.is_unknown() => unknowns.add(np.attr("zone")),
+        z => node.zone = known_str(z).map(str::to_string),
+    }
+    match v.get("fronts") {
+        Some(f) if f.is_unknown() => unknowns.add(np.attr("fronts")),
+        Some(f) => {
+            for (i, fv) in f.as_list().unwrap_or(&[]).iter().enumerate() {
+                let fp = np.attr("fronts").index(i);
+                if fv.is_unknown() {
+                    unknowns.add(fp);
+                    node.fronts.push(Front::default());
+                    continue;
+                }
+                let mut front = Front::default();
+                match fv.get("component") {
+                    Some(c) if c.is_unknown() => unknowns.add(fp.attr("component")),
+                    c => front.component = known_str(c).unwrap_or_default().to_string(),
+                }
+                match fv.get("listen_ports") {
+                    Some(p) if p.is_unknown() => unknowns.add(fp.attr("listen_ports")),
+                    p => front.listen_ports = known_str(p).map(str::to_string),
+                }
+                node.fronts.push(front);
+            }
+        }
+        None => {}
+    }
     node
+}
+
+fn decode_zone(v: &Value, zp: &Path, unknowns: &mut Unknowns, issues: &mut Vec<Issue>) -> Zone {
+    let mut zone = Zone {
+        accepts_from: string_list(
+            v.get("accepts_from"),
+            &zp.attr("accepts_from"),
+            unknowns,
+            true,
+        ),
+        ..Zone::default()
+    };
+    match v.get("exposure") {
+        Some(k) if k.is_unknown() => unknowns.add(zp.attr("exposure")),
+        k => {
+            if let Some(s) = known_str(k) {
+                match Exposure::parse(s) {
+                    Some(e) => zone.exposure = e,
+                    None => issues.push(Issue::error(
+                        zp.attr("exposure"),
+                        format!("Invalid exposure \"{s}\""),
+                        "exposure is \"internal\" (the default), \"internet-facing\" or \"untrusted\".",
+                    )),
+                }
+            }
+        }
+    }
+    zone.description = known_str(v.get("description")).map(str::to_string);
+    zone
 }
 
 fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfig {

@@ -62,6 +62,7 @@ fn node(components: &[&str], cidrs: Vec<String>, kind: NodeKind) -> Node {
         kind,
         exposure: Exposure::Internal,
         description: None,
+        ..Node::default()
     }
 }
 

@@ -10,6 +10,11 @@
 //!   catalog's `1024-65535/udp` and "6010 and above" rows), so that it is
 //!   visibly flagged rather than silently opened.
 //!
+//! - an untrusted node (its own `exposure` or its zone's) opening
+//!   connections into an internal node, or to a database or administration
+//!   port of any node that is not itself untrusted: what a fronting node
+//!   (`fronts`) in a DMZ is for.
+//!
 //! Only flows that need a firewall rule are checked.
 
 use std::collections::BTreeMap;
@@ -48,13 +53,13 @@ pub fn whole_internet_cidrs(n: &ResolvedNode) -> Option<(String, &'static str)> 
 }
 
 /// One finding of the risk checks, with a stable key that `accepted_risks`
-/// can name: `open-to-internet:FROM>TO`, `cleartext:FROM>TO` or
-/// `wide-range:FROM>TO:PROTOCOL:PORTS`.
+/// can name: `open-to-internet:FROM>TO`, `cleartext:FROM>TO`,
+/// `wide-range:FROM>TO:PROTOCOL:PORTS` or `untrusted-peer:FROM>TO`.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The finding key.
     pub key: String,
-    /// `open-to-internet`, `cleartext` or `wide-range`.
+    /// `open-to-internet`, `cleartext`, `wide-range` or `untrusted-peer`.
     pub kind: &'static str,
     /// The keys of the flows it concerns, sorted.
     pub flows: Vec<String>,
@@ -101,6 +106,7 @@ pub fn findings(c: &Computation<'_>, everyone: Everyone<'_>) -> Vec<Finding> {
     out.extend(open_to_everyone(c, everyone));
     out.extend(cleartext_at_boundaries(c));
     out.extend(wide_ranges(c));
+    out.extend(untrusted_peers(c));
     out
 }
 
@@ -150,7 +156,7 @@ pub fn unknown_accepted(c: &Computation<'_>) -> Vec<Issue> {
                 crate::issue::Path::root().attr("accepted_risks").key(k),
                 format!("Accepted risk \"{k}\" matches no finding and no flow"),
                 format!(
-                    "No risk finding has this key and no flow has it.{} Finding keys are open-to-internet:FROM>TO, cleartext:FROM>TO and wide-range:FROM>TO:PROTOCOL:PORTS (see the Risks section of `portmap flows --format markdown`); flow keys are product:flow:from>to:protocol:ports.",
+                    "No risk finding has this key and no flow has it.{} Finding keys are open-to-internet:FROM>TO, cleartext:FROM>TO, wide-range:FROM>TO:PROTOCOL:PORTS and untrusted-peer:FROM>TO (see the Risks section of `portmap flows --format markdown`); flow keys are product:flow:from>to:protocol:ports.",
                     crate::suggest::did_you_mean(
                         k,
                         known
@@ -684,4 +690,56 @@ mod tests {
             ]
         );
     }
+}
+
+/// An untrusted node into an internal node (any port), or into a database
+/// or administration port of a node that is not untrusted.
+fn untrusted_peers(c: &Computation<'_>) -> Vec<Finding> {
+    let mut by_pair: BTreeMap<(&str, &str), (Vec<&FlowRecord>, &ResolvedNode, &ResolvedNode)> =
+        BTreeMap::new();
+    for (f, from, to) in needing_rules(c) {
+        let into_internal = to.exposure == Exposure::Internal;
+        let sensitive_port = f.sensitive.is_some() && to.exposure != Exposure::Untrusted;
+        if from.exposure == Exposure::Untrusted && (into_internal || sensitive_port) {
+            by_pair
+                .entry((&f.from_node, &f.to_node))
+                .or_insert_with(|| (Vec::new(), from, to))
+                .0
+                .push(f);
+        }
+    }
+    by_pair
+        .into_values()
+        .map(|(flows, from, to)| {
+            let summary = if to.exposure == Exposure::Internal {
+                format!("Risk: internal node \"{}\" accepts connections from untrusted \"{}\"", to.name, from.name)
+            } else {
+                format!(
+                    "Risk: database or administration port{} of \"{}\" ({}) open to untrusted \"{}\"",
+                    if flows.len() == 1 { "" } else { "s" },
+                    to.name,
+                    to.exposure.as_str(),
+                    from.name
+                )
+            };
+            let issue = Issue::warning(
+                node_path(&to.name),
+                summary,
+                format!(
+                    "\"{}\" is untrusted ({}), and these flows let it open connections into \"{}\":\n{}\nPut a node in front of the component (a reverse proxy or load balancer in a DMZ, with fronts = [{{ component = \"{}\" }}]) so that untrusted clients reach only it, or, if the peer is trusted after all, correct its exposure or zone.",
+                    from.name,
+                    if from.zone == crate::topology::DEFAULT_ZONE { "its exposure".to_string() } else { format!("zone \"{}\" or its exposure", from.zone) },
+                    to.name,
+                    flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n"),
+                    flows.first().map(|f| &*f.to_component).unwrap_or_default()
+                ),
+            );
+            Finding {
+                key: format!("untrusted-peer:{}>{}", from.name, to.name),
+                kind: "untrusted-peer",
+                flows: flow_keys(&flows),
+                issue,
+            }
+        })
+        .collect()
 }

@@ -67,6 +67,11 @@ pub(crate) fn flow_attributes() -> Vec<Attribute> {
             Type::Bool,
             "Whether the vendor says a firewall must allow it; false for ports the document lists as internal or needing no firewall configuration.",
         ),
+        Attribute::computed(
+            "relay",
+            Type::String,
+            "For a flow redirected by a node that `fronts` its destination component: `in front of SERVER` on the way from the client to the fronting node (`to_node`), `for CLIENT` on the way on from the fronting node to the server. Null for every other flow.",
+        ),
     ]
 }
 
