@@ -7,6 +7,7 @@ pub mod portmap_catalog;
 pub mod portmap_flows;
 pub mod portmap_gcp_firewall_rules;
 pub mod portmap_nftables_rulesets;
+pub mod portmap_perimeter_rules;
 
 use std::sync::Arc;
 
@@ -45,5 +46,6 @@ pub fn all() -> Vec<Box<dyn DataSource>> {
         portmap_gcp_firewall_rules::data_source(),
         Box::new(portmap_nftables_rulesets::PortmapNftablesRulesets),
         Box::new(portmap_audit::PortmapAudit),
+        Box::new(portmap_perimeter_rules::PortmapPerimeterRules),
     ]
 }
