@@ -54,6 +54,7 @@ Examples:
   portmap rules topology.yaml --format nftables --node app > app.nft
   portmap diagram topology.yaml --format svg -o topology.svg
   portmap explain topology.yaml --port 1433
+  portmap perimeter topology.yaml --format markdown > perimeter-request.md
   portmap audit topology.yaml --from-state state.json --map map.yaml
   portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf";
 
@@ -150,6 +151,18 @@ enum Command {
         /// The node whose host firewall to print (with --format nftables).
         #[arg(long, value_name = "NAME")]
         node: Option<String>,
+    },
+    /// The flows that cross a zone boundary, as a perimeter (hub) firewall takes them: objects and policies per zone pair.
+    #[command(after_help = PERIMETER_HELP)]
+    Perimeter {
+        /// Topology file (nodes with their zone).
+        topology: PathBuf,
+        /// Extra catalog files (YAML or JSON, one product each).
+        #[arg(long = "catalog", value_name = "FILE")]
+        catalogs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PerimeterFormat::Table)]
+        format: PerimeterFormat,
     },
     /// Audit the rules that exist today against what the topology requires; a clean-up request as CSV or Markdown.
     #[command(after_help = AUDIT_HELP)]
@@ -275,6 +288,36 @@ enum Command {
         /// Shell.
         shell: clap_complete::Shell,
     },
+}
+
+const PERIMETER_HELP: &str = "\
+Only flows between nodes of different zones (a node's `zone`, `default` when not given) appear;
+flows inside a zone are the nodes' own firewalls' (portmap rules). Every policy is an exact product:
+each source needs each service to each destination.
+
+Formats:
+  table, csv, markdown   the request for the perimeter firewall team: one row per policy
+  json      {address_objects, service_objects, policies}: the same objects as data.portmap_perimeter_rules
+  nftables  a router's forward chain (table inet portmap_perimeter) allowing exactly these policies
+
+Examples:
+  portmap perimeter examples/spotfire-dmz/topology.yaml
+  portmap perimeter examples/spotfire-dmz/topology.yaml --format markdown > perimeter-request.md
+  portmap perimeter examples/spotfire-dmz/topology.yaml --format nftables > hub.nft";
+
+/// Output formats of `portmap perimeter`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PerimeterFormat {
+    /// Aligned columns.
+    Table,
+    /// JSON: the same objects as data.portmap_perimeter_rules.
+    Json,
+    /// CSV (RFC 4180).
+    Csv,
+    /// A Markdown table.
+    Markdown,
+    /// A router's nftables forward chain.
+    Nftables,
 }
 
 const AUDIT_HELP: &str = "\
@@ -607,6 +650,35 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 generated_at: generated_at.as_deref(),
             };
             flows_output(&comp, format, false, &info)
+        }
+        Command::Perimeter {
+            topology,
+            catalogs,
+            format,
+        } => {
+            let catalog = load_catalog(&catalogs)?;
+            let (comp, file) = compute_file_located(&topology, &catalog)?;
+            let origin = topology.display().to_string();
+            print_issues(
+                &origin,
+                &file.locate(&portmap_core::cloud::risk::check_flows(&comp, false)),
+            );
+            let text = match format {
+                PerimeterFormat::Json => {
+                    return write_json(&portmap_core::perimeter::PerimeterOutput::new(&comp));
+                }
+                PerimeterFormat::Nftables => portmap_core::nftables::perimeter_ruleset(&comp),
+                PerimeterFormat::Table => {
+                    portmap_core::perimeter::table(&comp).render(TableFormat::Text)
+                }
+                PerimeterFormat::Csv => {
+                    portmap_core::perimeter::table(&comp).render(TableFormat::Csv)
+                }
+                PerimeterFormat::Markdown => {
+                    portmap_core::perimeter::table(&comp).render(TableFormat::Markdown)
+                }
+            };
+            write_out(&text)
         }
         Command::Rules {
             topology,

@@ -574,6 +574,286 @@ fn run_example(example: &str, v6: bool) -> [Counts; 2] {
     phases
 }
 
+/// The perimeter firewall (`portmap perimeter --format nftables`) with real
+/// packets: one namespace per host node and one per group node, each joined
+/// to a router namespace by a link of its own (no bridge, no other link),
+/// the router forwarding between them with proxy ARP and loading the
+/// perimeter script in its forward chain; the nodes have no firewall of
+/// their own. Probes go between nodes of different zones only (traffic
+/// inside a zone does not pass the perimeter). A probe must succeed exactly
+/// when a flow crossing the zones goes from a node whose CIDRs hold the
+/// source's address to a node whose CIDRs hold the destination's, on that
+/// protocol and port: expected from the flows, the zones and the addresses,
+/// not from the rules under test. Returns (probes, allowed).
+fn run_perimeter(example: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(repo().join("examples").join(example).join("topology.yaml"))
+        .unwrap();
+    let topo: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let mut nodes = Vec::new();
+    let mut zones = Vec::new();
+    for (name, node) in topo["nodes"].as_mapping().unwrap() {
+        nodes.push(Node {
+            name: name.as_str().unwrap().to_string(),
+            group: node["kind"].as_str() == Some("group"),
+            cidrs: node["cidrs"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|c| Net::parse(c.as_str().unwrap()))
+                .collect(),
+        });
+        zones.push(node["zone"].as_str().unwrap_or("default").to_string());
+    }
+    let file = repo().join("examples").join(example).join("topology.yaml");
+    let file = file.to_str().unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&portmap(&["flows", file, "--format", "json"])).unwrap();
+    let zone_of = |n: &str| zones[nodes.iter().position(|x| x.name == n).unwrap()].clone();
+    let flows: Vec<Flow> = out["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["firewall"] == true && f["internal"] == false)
+        .map(|f| Flow {
+            from: f["from_node"].as_str().unwrap().to_string(),
+            to: f["to_node"].as_str().unwrap().to_string(),
+            proto: Proto::parse(f["protocol"].as_str().unwrap()),
+            ports: (
+                u16::try_from(f["from_port"].as_u64().unwrap()).unwrap(),
+                u16::try_from(f["to_port"].as_u64().unwrap()).unwrap(),
+            ),
+        })
+        .filter(|f| zone_of(&f.from) != zone_of(&f.to))
+        .collect();
+    assert!(!flows.is_empty(), "{example}: no flow crosses a zone");
+    let mut ports: BTreeSet<u16> = SAMPLE.into_iter().collect();
+    for f in &flows {
+        let (a, b) = f.ports;
+        ports.extend([a, b, a + (b - a) / 2]);
+        ports.extend(a.checked_sub(1).filter(|p| *p > 0));
+        ports.extend(b.checked_add(1));
+    }
+    let pid = std::process::id();
+    let tag = format!("pm{}", &example[..example.len().min(6)]);
+    let mut members = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        let Some(net) = n.cidrs.first() else { continue };
+        let addr = if net.prefix == 0 {
+            Net::parse(&format!("198.18.{i}.0/24")).host(10)
+        } else if net.width() == net.prefix {
+            net.addr
+        } else {
+            net.host(1)
+        };
+        members.push(Member {
+            node: i,
+            ns: format!("{PREFIX}{pid}-{tag}-{}", n.name),
+            addr,
+        });
+    }
+    let mut world = World {
+        namespaces: Vec::new(),
+        children: Vec::new(),
+    };
+    let router = format!("{PREFIX}{pid}-{tag}-rt");
+    sh(&["ip", "netns", "add", &router]);
+    world.namespaces.push(router.clone());
+    sh(&["ip", "-n", &router, "link", "set", "lo", "up"]);
+    // An address for the router's own ARP requests.
+    sh(&[
+        "ip",
+        "-n",
+        &router,
+        "addr",
+        "add",
+        "169.254.0.1/32",
+        "dev",
+        "lo",
+    ]);
+    sh(&[
+        "ip",
+        "netns",
+        "exec",
+        &router,
+        "sysctl",
+        "-qw",
+        "net.ipv4.ip_forward=1",
+        "net.ipv4.conf.all.rp_filter=0",
+        "net.ipv4.conf.default.rp_filter=0",
+    ]);
+    for (j, m) in members.iter().enumerate() {
+        let ns = m.ns.as_str();
+        sh(&["ip", "netns", "add", ns]);
+        world.namespaces.push(ns.to_string());
+        let port = format!("r{j}");
+        sh(&[
+            "ip", "link", "add", &port, "netns", &router, "type", "veth", "peer", "name", "eth0",
+            "netns", ns,
+        ]);
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &router,
+            "sysctl",
+            "-qw",
+            &format!("net.ipv4.conf.{port}.proxy_arp=1"),
+            &format!("net.ipv4.conf.{port}.rp_filter=0"),
+            // Proxy ARP answers at once, not after up to 0.8 s.
+            &format!("net.ipv4.neigh.{port}.proxy_delay=0"),
+        ]);
+        sh(&["ip", "-n", &router, "link", "set", &port, "up"]);
+        sh(&[
+            "ip",
+            "-n",
+            &router,
+            "route",
+            "add",
+            &format!("{}/32", m.addr),
+            "dev",
+            &port,
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            ns,
+            "addr",
+            "add",
+            &format!("{}/32", m.addr),
+            "dev",
+            "eth0",
+        ]);
+        sh(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        sh(&["ip", "-n", ns, "link", "set", "eth0", "up"]);
+        sh(&["ip", "-n", ns, "route", "add", "default", "dev", "eth0"]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("perimeter.nft");
+    std::fs::write(
+        &script,
+        portmap(&["perimeter", file, "--format", "nftables"]),
+    )
+    .unwrap();
+    sh(&[
+        "ip",
+        "netns",
+        "exec",
+        &router,
+        "nft",
+        "-f",
+        script.to_str().unwrap(),
+    ]);
+
+    let port_list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    for m in &members {
+        let mut child = helper(&m.ns, "listen", &m.addr.to_string(), &port_list.join(","));
+        let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
+        let mut line = String::new();
+        while line.trim() != "READY" {
+            line.clear();
+            let n = reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "listener in {} ended before it was ready", m.ns);
+        }
+        world.children.push(child);
+    }
+    let holds = |node: &str, a: IpAddr| {
+        nodes
+            .iter()
+            .filter(|n| n.name == node)
+            .any(|n| n.cidrs.iter().any(|c| c.contains(a)))
+    };
+    let expect = |src: &Member, dst: &Member, proto: Proto, port: u16| {
+        flows.iter().any(|f| {
+            f.proto == proto
+                && f.ports.0 <= port
+                && port <= f.ports.1
+                && holds(&f.from, src.addr)
+                && holds(&f.to, dst.addr)
+        })
+    };
+    let mut probers = Vec::new();
+    for src in &members {
+        let mut tasks = String::new();
+        for dst in members.iter().filter(|d| zones[d.node] != zones[src.node]) {
+            for proto in [Proto::Tcp, Proto::Udp] {
+                for p in &ports {
+                    tasks.push_str(&format!("{} {} {p}\n", proto.as_str(), dst.addr));
+                }
+            }
+        }
+        let mut child = helper(&src.ns, "probe", "", &TIMEOUT.as_millis().to_string());
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(tasks.as_bytes())
+            .unwrap();
+        probers.push(child);
+    }
+    let (mut tried, mut allowed) = (0, 0);
+    let mut wrong = Vec::new();
+    let mut proven: BTreeSet<(String, String, u16)> = BTreeSet::new();
+    for (src, mut child) in members.iter().zip(probers) {
+        let mut text = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "prober in {}", src.ns);
+        for line in text.lines().filter_map(|l| l.strip_prefix("RESULT ")) {
+            let parts: Vec<&str> = line.split(' ').collect();
+            let (proto, addr, port, got) = (
+                Proto::parse(parts[0]),
+                parts[1].parse::<IpAddr>().unwrap(),
+                parts[2].parse::<u16>().unwrap(),
+                parts[3],
+            );
+            let dst = members.iter().find(|m| m.addr == addr).unwrap();
+            let want = expect(src, dst, proto, port);
+            tried += 1;
+            if got == "allowed" {
+                allowed += 1;
+                proven.insert((
+                    nodes[src.node].name.clone(),
+                    nodes[dst.node].name.clone(),
+                    port,
+                ));
+            }
+            if !matches!((want, got), (true, "allowed") | (false, "blocked")) {
+                wrong.push(format!(
+                    "{} ({}) → {} ({}) {} {port}: expected {}, got {got}",
+                    nodes[src.node].name,
+                    src.addr,
+                    nodes[dst.node].name,
+                    dst.addr,
+                    proto.as_str(),
+                    if want { "allowed" } else { "blocked" }
+                ));
+            }
+        }
+    }
+    drop(world);
+    assert!(
+        wrong.is_empty(),
+        "{example} perimeter: {} of {tried} probes wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    for f in &flows {
+        assert!(
+            proven.contains(&(f.from.clone(), f.to.clone(), f.ports.0)),
+            "{example}: crossing flow {} → {} {} {} was not proven",
+            f.from,
+            f.to,
+            f.proto.as_str(),
+            f.ports.0
+        );
+    }
+    (tried, allowed)
+}
+
 /// Starts this test binary in a namespace as a listener or a prober.
 fn helper(ns: &str, role: &str, addr: &str, ports: &str) -> Child {
     let exe = std::env::current_exe().unwrap();
@@ -784,6 +1064,18 @@ fn real_packets_spotfire() {
 #[test]
 fn real_packets_spotfire_dmz() {
     prove("spotfire-dmz");
+}
+
+#[test]
+fn real_packets_through_the_perimeter_of_spotfire_dmz() {
+    if let Some(why) = unsupported() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    remove_stale();
+    let (tried, allowed) = run_perimeter("spotfire-dmz");
+    eprintln!("spotfire-dmz perimeter: {tried} probes, {allowed} allowed");
+    assert!(allowed > 0 && allowed < tried);
 }
 
 #[test]

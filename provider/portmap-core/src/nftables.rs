@@ -119,6 +119,85 @@ fn render_rule(comp: &Computation<'_>, rule: &Rule, out: &mut String) {
     }
 }
 
+/// The perimeter firewall of a router between the zones (or a Linux hub) as
+/// an `nft -f` script: table `inet portmap_perimeter` with a `forward`
+/// chain, `policy drop`, that accepts packets of established or related
+/// connections and then exactly the perimeter's policies
+/// ([`crate::perimeter::policies`]): per policy and address family, the
+/// sources' addresses to the destinations' addresses on the services'
+/// ports, preceded by a comment with the policy's name and key. A policy
+/// whose sources or destinations have no address in a family gives no line
+/// for it. Loading it again replaces the table.
+pub fn perimeter_ruleset(comp: &Computation<'_>) -> String {
+    let mut out = String::new();
+    out.push_str("#!/usr/sbin/nft -f\n");
+    out.push_str("# Perimeter firewall (forwarded traffic between zones), written by portmap:\n");
+    out.push_str("# exactly the flows that cross a zone boundary. Loading it again replaces\n");
+    out.push_str("# the table inet portmap_perimeter.\n");
+    out.push_str("table inet portmap_perimeter\n");
+    out.push_str("delete table inet portmap_perimeter\n");
+    out.push_str("table inet portmap_perimeter {\n");
+    out.push_str("\tchain forward {\n");
+    out.push_str("\t\ttype filter hook forward priority filter; policy drop;\n");
+    out.push_str("\t\tct state established,related accept\n");
+    let nets_of = |names: &[String], v6: bool| -> Vec<IpNet> {
+        let all: Vec<IpNet> = names
+            .iter()
+            .filter_map(|n| comp.node(n))
+            .flat_map(|n| n.cidrs.iter().copied())
+            .filter(|c| matches!(c, IpNet::V6(_)) == v6)
+            .collect();
+        outermost(all.iter())
+    };
+    let set = |nets: &[String]| {
+        if nets.len() == 1 {
+            nets[0].clone()
+        } else {
+            format!("{{ {} }}", nets.join(", "))
+        }
+    };
+    for policy in crate::perimeter::policies(comp) {
+        let _ = writeln!(
+            out,
+            "\t\t# {} ({}): {}",
+            policy.name,
+            policy.key,
+            policy.description.replace('\n', " ")
+        );
+        for (family, v6) in [("ip", false), ("ip6", true)] {
+            let sources: Vec<String> = nets_of(&policy.sources, v6)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            let destinations: Vec<String> = nets_of(&policy.destinations, v6)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            if sources.is_empty() || destinations.is_empty() {
+                continue;
+            }
+            for service in &policy.services {
+                let ports: Vec<String> = service
+                    .ports
+                    .ranges()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "\t\t{family} saddr {} {family} daddr {} {} dport {} accept",
+                    set(&sources),
+                    set(&destinations),
+                    service.protocol.as_str(),
+                    set(&ports)
+                );
+            }
+        }
+    }
+    out.push_str("\t}\n}\n");
+    out
+}
+
 /// The networks not contained in another one of the list, sorted: the same
 /// addresses, written so nftables accepts them (an anonymous set refuses
 /// overlapping intervals).

@@ -294,3 +294,58 @@ impl PerimeterOutput {
         }
     }
 }
+
+/// The perimeter as a change request for the team running the hub or
+/// perimeter firewall: one row per policy, with the addresses of its
+/// sources and destinations, its services, purposes and vendor rows.
+pub fn table(c: &Computation<'_>) -> crate::render::Table {
+    let mut table = crate::render::Table::new(&[
+        "Policy",
+        "From zone",
+        "Sources",
+        "To zone",
+        "Destinations",
+        "Services",
+        "Purpose",
+        "Vendor rows",
+    ]);
+    let named = |names: &[String]| -> String {
+        names
+            .iter()
+            .map(|n| {
+                let addresses: Vec<String> = c
+                    .node(n)
+                    .map(|node| node.cidrs.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default();
+                format!("{n} ({})", addresses.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for p in policies(c) {
+        let services: Vec<String> = p
+            .services
+            .iter()
+            .map(|s| format!("{} {}", s.protocol.as_str().to_uppercase(), s.ports))
+            .collect();
+        let mut citations: Vec<&str> = p
+            .flows
+            .iter()
+            .filter_map(|k| c.flows.binary_search_by(|f| (*f.key).cmp(k.as_str())).ok())
+            .map(|i| &*c.flows[i].citation)
+            .collect();
+        citations.sort_unstable();
+        citations.dedup();
+        table.push(vec![
+            p.name,
+            p.from_zone,
+            named(&p.sources),
+            p.to_zone,
+            named(&p.destinations),
+            services.join(", "),
+            p.description,
+            citations.join("; "),
+        ]);
+    }
+    table
+}
