@@ -142,3 +142,24 @@ data "portmap_perimeter_rules" "dmz" {{
         "{d:?}"
     );
 }
+
+#[test]
+fn the_documented_example_gives_the_two_policies_of_the_spotfire_dmz() {
+    let text = std::fs::read_to_string(
+        portmap_acceptance_tests::repo_root()
+            .join("examples/data-sources/portmap_perimeter_rules/data-source.tf"),
+    )
+    .unwrap();
+    let out = Workspace::new(&text).apply_outputs();
+    assert_eq!(
+        out["policies"],
+        serde_json::json!([
+            "dmz-to-internal-proxy-sf-1-d8c48472: proxy (dmz) -> sf-1 sf-2 (internal) on tcp-443",
+            "internet-to-dmz-internet-users-proxy: internet-users (internet) -> proxy (dmz) on tcp-443"
+        ])
+    );
+    assert_eq!(
+        out["service_objects"],
+        serde_json::json!({ "tcp-443": { "protocol": "tcp", "ports": "443" } })
+    );
+}

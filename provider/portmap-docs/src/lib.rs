@@ -194,7 +194,7 @@ fn index_page(
     s.push_str("\nThe catalog file format (for `extra_catalogs`) is described by the JSON Schema in [`catalog.schema.json`](catalog.schema.json); the topology file of the `portmap` command (`nodes`, `products`, `installations`) by [`topology.schema.json`](topology.schema.json).\n\n");
     s.push_str("## Cloud guides\n\n- [AWS security group rules](guides/aws.md)\n- [Azure NSG rules](guides/azure.md)\n- [GCP firewall rules](guides/gcp.md)\n\n");
     s.push_str("## Brownfield guide\n\n- [Auditing and adopting existing rules](guides/audit.md): `existing` from AWS, Azure and GCP rule resources in HCL or from Terraform state, and `moved` blocks that switch to portmap without replacing the rules that are right\n\n");
-    s.push_str("## Topology guides\n\n- [Several installations and mixed servers](guides/installations.md): production and test of one product in one topology, servers configured differently, per-server ports\n\n");
+    s.push_str("## Topology guides\n\n- [Several installations and mixed servers](guides/installations.md): production and test of one product in one topology, servers configured differently, per-server ports\n- [Zones, DMZs and perimeter firewalls](guides/zones.md): zones and a zone policy, reverse proxies that front servers, the hub or perimeter firewall's rules\n\n");
     s.push_str(&render_schema(&provider.block));
     s
 }
