@@ -245,3 +245,60 @@ fn an_unknown_accepted_key_is_a_warning_at_its_line() {
         run.stderr
     );
 }
+
+/// With zones: the zone columns come first, rows sort by zone pair, the
+/// redirected flow names the servers its fronting node stands in front of,
+/// and the header lists the zones with the policy. Written by hand from
+/// examples/spotfire-dmz/topology.yaml.
+#[test]
+fn with_zones_the_request_is_grouped_by_zone_pair() {
+    let rows = csv_rows(&ok(&[
+        "flows",
+        "examples/spotfire-dmz/topology.yaml",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        rows[0][..4],
+        ["Source zone", "Destination zone", "Source", "Source CIDRs"]
+    );
+    let pairs: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    let mut sorted = pairs.clone();
+    sorted.sort();
+    assert_eq!(pairs, sorted);
+    let internet: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "internet").collect();
+    assert_eq!(internet.len(), 1, "{internet:?}");
+    let r = internet[0];
+    assert_eq!(
+        (
+            r[1].as_str(),
+            r[2].as_str(),
+            r[5].as_str(),
+            r[8].as_str(),
+            r[9].as_str()
+        ),
+        ("dmz", "internet-users", "proxy", "TCP", "443")
+    );
+    assert_eq!(
+        r[11],
+        "spotfire: Analyst and web clients to Spotfire Server over HTTPS (in front of sf-1, sf-2)"
+    );
+    // No row from the internet to an internal node.
+    assert!(
+        rows.iter()
+            .all(|r| !(r[0] == "internet" && r[1] == "internal"))
+    );
+    let md = ok(&[
+        "flows",
+        "examples/spotfire-dmz/topology.yaml",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains("- Zones: `dmz` (internet-facing; accepts connections from internet), `internal` (internal; accepts connections from dmz), `internet` (untrusted; accepts no other zone).\n"),
+        "{md}"
+    );
+}

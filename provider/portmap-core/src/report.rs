@@ -46,15 +46,15 @@ struct RequestRow<'a, 'c> {
     flows: Vec<&'a FlowRecord<'c>>,
 }
 
-/// The network zone of a node, for the sort order and a zone column.
-///
-/// ZONES HOOK: topologies have no zones yet, so this is always `None` and
-/// the change request has no zone column. When nodes get a zone, return it
-/// here: rows then sort by (source zone, destination zone) first, and
-/// [`change_request`] should add "Source zone" and "Destination zone"
-/// columns when any node has one.
-fn zone<'a>(_c: &'a Computation<'_>, _node: &str) -> Option<&'a str> {
-    None
+/// The network zone of a node, for the sort order and the zone columns:
+/// `None` when the topology has no zones (then the change request is as it
+/// was before zones), the node's zone (`default` when it names none)
+/// otherwise.
+fn zone<'a>(c: &'a Computation<'_>, node: &str) -> Option<&'a str> {
+    if !crate::zones::has_zones(&c.resolved) {
+        return None;
+    }
+    c.node(node).map(|n| n.zone.as_str())
 }
 
 /// The rows: flows that need a rule merged by (source, destination,
@@ -190,7 +190,8 @@ fn request_table(
     rows: &[RequestRow<'_, '_>],
     findings: &[(risk::Finding, Option<String>)],
 ) -> Table {
-    let mut t = Table::new(&[
+    let zoned = crate::zones::has_zones(&c.resolved);
+    let mut headers = vec![
         "Source",
         "Source CIDRs",
         "Source exposure",
@@ -204,7 +205,11 @@ fn request_table(
         "Condition",
         "Vendor reference",
         "Risks",
-    ]);
+    ];
+    if zoned {
+        headers.splice(0..0, ["Source zone", "Destination zone"]);
+    }
+    let mut t = Table::new(&headers);
     for row in rows {
         let Some(first) = row.flows.first() else {
             continue;
@@ -219,9 +224,13 @@ fn request_table(
             push_unique(&mut conditions, flow_condition(c, f));
             add_citation(&mut citations, &f.citation);
             let owner = f.owner().to_string();
+            let purpose = match &f.relay {
+                None => f.purpose.to_string(),
+                Some(relay) => format!("{} ({relay})", f.purpose),
+            };
             match purposes.iter_mut().find(|(o, _)| *o == owner) {
-                Some((_, list)) => push_unique(list, f.purpose.to_string()),
-                None => purposes.push((owner, vec![f.purpose.to_string()])),
+                Some((_, list)) => push_unique(list, purpose),
+                None => purposes.push((owner, vec![purpose])),
             }
         }
         let mut risks = Vec::new();
@@ -240,7 +249,12 @@ fn request_table(
                 );
             }
         }
-        t.push(vec![
+        let mut cells = Vec::with_capacity(headers.len());
+        if zoned {
+            cells.push(zone(c, row.from).unwrap_or_default().to_string());
+            cells.push(zone(c, row.to).unwrap_or_default().to_string());
+        }
+        cells.extend([
             row.from.to_string(),
             node_addresses(c, row.from),
             exposure(c, row.from),
@@ -263,6 +277,7 @@ fn request_table(
                 .join("; "),
             risks.join(" "),
         ]);
+        t.push(cells);
     }
     t
 }
@@ -330,6 +345,9 @@ pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> S
                 )
             }
         ));
+    }
+    if crate::zones::has_zones(&c.resolved) {
+        out.push_str(&zones_line(c));
     }
     let open = findings.iter().filter(|(_, a)| a.is_none()).count();
     out.push_str(&format!(
@@ -560,4 +578,36 @@ pub fn audit_summary(s: &crate::audit::Summary) -> String {
         s.allowed_space_ipv4,
         100.0 * s.excess_share_ipv6,
     )
+}
+
+/// The header line of the zones: each zone in use (or declared) with its
+/// exposure and, with a zone policy, the zones it accepts connections from.
+fn zones_line(c: &Computation<'_>) -> String {
+    let mut names: Vec<&str> = c.resolved.nodes.iter().map(|n| n.zone.as_str()).collect();
+    names.extend(c.resolved.zones.keys().map(String::as_str));
+    names.sort_unstable();
+    names.dedup();
+    let policy = !c.resolved.zones.is_empty();
+    let parts: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let zone = c.resolved.zones.get(*name);
+            let mut notes = vec![
+                zone.map(|z| z.exposure)
+                    .unwrap_or_default()
+                    .as_str()
+                    .to_string(),
+            ];
+            if policy {
+                let from = zone.map(|z| z.accepts_from.join(", ")).unwrap_or_default();
+                notes.push(if from.is_empty() {
+                    "accepts no other zone".to_string()
+                } else {
+                    format!("accepts connections from {from}")
+                });
+            }
+            format!("`{name}` ({})", notes.join("; "))
+        })
+        .collect();
+    format!("- Zones: {}.\n", parts.join(", "))
 }
