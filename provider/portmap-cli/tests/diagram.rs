@@ -297,3 +297,68 @@ fn the_documentation_images_are_current() {
         );
     }
 }
+
+/// With zones, Mermaid and DOT draw each zone as a box around its nodes
+/// (written by hand from examples/spotfire-dmz/topology.yaml: three zones,
+/// the proxy alone in the DMZ), and every node's title names its zone.
+#[test]
+fn diagrams_of_the_spotfire_dmz_group_the_nodes_by_zone() {
+    let mermaid = ok(&[
+        "diagram",
+        "examples/spotfire-dmz/topology.yaml",
+        "--format",
+        "mermaid",
+    ]);
+    let zones: Vec<&str> = mermaid
+        .lines()
+        .filter(|l| l.starts_with("  subgraph z"))
+        .collect();
+    assert_eq!(
+        zones,
+        [
+            "  subgraph z0[\"zone dmz\"]",
+            "  subgraph z1[\"zone internal\"]",
+            "  subgraph z2[\"zone internet\"]"
+        ]
+    );
+    let dmz: Vec<&str> = mermaid
+        .lines()
+        .skip_while(|l| !l.starts_with("  subgraph z0"))
+        .take_while(|l| *l != "  end")
+        .collect();
+    assert_eq!(
+        dmz,
+        [
+            "  subgraph z0[\"zone dmz\"]",
+            "    subgraph n4[\"proxy (internet-facing, zone dmz)\"]",
+            "      n4b[\"spotfire/load-balancer<br/>192.0.2.20/32\"]",
+            "    end"
+        ]
+    );
+    let dot = ok(&[
+        "diagram",
+        "examples/spotfire-dmz/topology.yaml",
+        "--format",
+        "dot",
+    ]);
+    assert!(
+        dot.contains("  subgraph \"cluster_z0\" {\n    label=\"zone dmz\";\n"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains(
+            "    subgraph \"cluster_n4\" {\n      label=\"proxy (internet-facing, zone dmz)\";\n"
+        ),
+        "{dot}"
+    );
+    // Braces balance: every zone cluster is closed.
+    assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+    // Without zones, no zone box.
+    let plain = ok(&[
+        "diagram",
+        "examples/spotfire/topology.yaml",
+        "--format",
+        "mermaid",
+    ]);
+    assert!(!plain.contains("zone"), "{plain}");
+}

@@ -65,6 +65,9 @@ pub struct DiagramNode {
     pub internal: Vec<(Protocol, PortSet)>,
     /// Number of such flows.
     pub internal_flows: usize,
+    /// The node's zone when the topology has zones (nodes are then grouped
+    /// by zone); `None` otherwise.
+    pub zone: Option<String>,
 }
 
 /// One aggregated edge: every port from one node to another that needs a rule.
@@ -83,9 +86,23 @@ pub struct DiagramEdge {
     pub flows: usize,
 }
 
+impl Diagram {
+    /// The nodes grouped by zone, zones by name: one group `None` with
+    /// every node when the topology has no zones.
+    pub fn zones(&self) -> Vec<(Option<&str>, Vec<&DiagramNode>)> {
+        let mut groups: std::collections::BTreeMap<Option<&str>, Vec<&DiagramNode>> =
+            std::collections::BTreeMap::new();
+        for n in &self.nodes {
+            groups.entry(n.zone.as_deref()).or_default().push(n);
+        }
+        groups.into_iter().collect()
+    }
+}
+
 impl DiagramNode {
     /// The box title: name, `group` for group nodes, the exposure unless
-    /// internal, e.g. `roaming (group, untrusted)`.
+    /// internal, the zone when the topology has zones, e.g. `roaming
+    /// (group, untrusted)`, `proxy (internet-facing, zone dmz)`.
     pub fn title(&self) -> String {
         let mut tags = Vec::new();
         if self.kind == NodeKind::Group {
@@ -93,6 +110,10 @@ impl DiagramNode {
         }
         if self.exposure != Exposure::Internal {
             tags.push(self.exposure.as_str());
+        }
+        let zone = self.zone.as_ref().map(|z| format!("zone {z}"));
+        if let Some(z) = &zone {
+            tags.push(z);
         }
         if tags.is_empty() {
             self.name.clone()
@@ -340,6 +361,7 @@ impl Diagram {
                     .push(format!("installation {name} ({})", state.product.id));
             }
         }
+        let zoned = crate::zones::has_zones(&c.resolved);
         let nodes = c
             .resolved
             .nodes
@@ -369,6 +391,7 @@ impl Diagram {
                     addresses,
                     internal: ports.into_iter().collect(),
                     internal_flows: count,
+                    zone: zoned.then(|| n.zone.clone()),
                 }
             })
             .collect();
@@ -487,18 +510,30 @@ pub const MERMAID_EDGE_WIDTH: usize = 24;
 pub fn mermaid(d: &Diagram) -> String {
     let mut out =
         String::from("---\nconfig:\n  flowchart:\n    wrappingWidth: 400\n---\nflowchart LR\n");
-    for n in &d.nodes {
-        out.push_str(&format!(
-            "  subgraph {}[\"{}\"]\n",
-            n.id,
-            mermaid_escape(&n.title())
-        ));
-        out.push_str(&format!(
-            "    {}b[\"{}\"]\n",
-            n.id,
-            mermaid_lines(&n.body_lines())
-        ));
-        out.push_str("  end\n");
+    for (z, (zone, members)) in d.zones().into_iter().enumerate() {
+        let indent = if zone.is_some() { "  " } else { "" };
+        if let Some(zone) = zone {
+            out.push_str(&format!(
+                "  subgraph z{z}[\"zone {}\"]\n",
+                mermaid_escape(zone)
+            ));
+        }
+        for n in members {
+            out.push_str(&format!(
+                "{indent}  subgraph {}[\"{}\"]\n",
+                n.id,
+                mermaid_escape(&n.title())
+            ));
+            out.push_str(&format!(
+                "{indent}    {}b[\"{}\"]\n",
+                n.id,
+                mermaid_lines(&n.body_lines())
+            ));
+            out.push_str(&format!("{indent}  end\n"));
+        }
+        if zone.is_some() {
+            out.push_str("  end\n");
+        }
     }
     for e in &d.edges {
         let arrow = if e.both_ways { "<-->" } else { "-->" };
@@ -525,19 +560,31 @@ pub fn dot(d: &Diagram) -> String {
     out.push_str("  rankdir=LR;\n  newrank=true;\n  nodesep=0.6;\n  ranksep=1.2;\n");
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontname=\"Helvetica\", fontsize=11];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=10];\n");
-    for n in &d.nodes {
-        let (fill, stroke) = exposure_colors(n.exposure);
-        out.push_str(&format!("  subgraph \"cluster_{}\" {{\n", n.id));
-        out.push_str(&format!(
-            "    label=\"{}\";\n    style=\"rounded,filled\";\n    fillcolor=\"{fill}\";\n    color=\"{stroke}\";\n    fontname=\"Helvetica-Bold\";\n",
-            dot_escape(&n.title())
-        ));
-        out.push_str(&format!(
-            "    \"{}\" [label=\"{}\", color=\"{stroke}\"];\n",
-            n.id,
-            dot_lines(&n.body_lines())
-        ));
-        out.push_str("  }\n");
+    for (z, (zone, members)) in d.zones().into_iter().enumerate() {
+        let indent = if zone.is_some() { "  " } else { "" };
+        if let Some(zone) = zone {
+            out.push_str(&format!(
+                "  subgraph \"cluster_z{z}\" {{\n    label=\"zone {}\";\n    style=\"dashed\";\n    color=\"#5f6b7a\";\n    fontname=\"Helvetica-Bold\";\n",
+                dot_escape(zone)
+            ));
+        }
+        for n in members {
+            let (fill, stroke) = exposure_colors(n.exposure);
+            out.push_str(&format!("{indent}  subgraph \"cluster_{}\" {{\n", n.id));
+            out.push_str(&format!(
+                "{indent}    label=\"{}\";\n{indent}    style=\"rounded,filled\";\n{indent}    fillcolor=\"{fill}\";\n{indent}    color=\"{stroke}\";\n{indent}    fontname=\"Helvetica-Bold\";\n",
+                dot_escape(&n.title())
+            ));
+            out.push_str(&format!(
+                "{indent}    \"{}\" [label=\"{}\", color=\"{stroke}\"];\n",
+                n.id,
+                dot_lines(&n.body_lines())
+            ));
+            out.push_str(&format!("{indent}  }}\n"));
+        }
+        if zone.is_some() {
+            out.push_str("  }\n");
+        }
     }
     for e in &d.edges {
         let dir = if e.both_ways { ", dir=both" } else { "" };
@@ -846,6 +893,7 @@ flowchart LR
                     addresses: vec!["0.0.0.0/0".into()],
                     internal: Vec::new(),
                     internal_flows: 0,
+                    zone: None,
                 },
                 DiagramNode {
                     id: "n1".into(),
@@ -858,6 +906,7 @@ flowchart LR
                     addresses: vec!["(no address)".into()],
                     internal: Vec::new(),
                     internal_flows: 0,
+                    zone: None,
                 },
             ],
             edges: vec![DiagramEdge {
