@@ -32,6 +32,25 @@ fn config(t: &Topology) -> Value {
                     ("kind", Value::from(n.kind.as_str())),
                     ("exposure", Value::from(n.exposure.as_str())),
                     ("description", Value::from(n.description.clone())),
+                    ("zone", Value::from(n.zone.clone())),
+                    (
+                        "fronts",
+                        if n.fronts.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::List(
+                                n.fronts
+                                    .iter()
+                                    .map(|f| {
+                                        Value::object([
+                                            ("component", Value::from(f.component.as_str())),
+                                            ("listen_ports", Value::from(f.listen_ports.clone())),
+                                        ])
+                                    })
+                                    .collect(),
+                            )
+                        },
+                    ),
                 ]),
             )
         })
@@ -73,10 +92,30 @@ fn config(t: &Topology) -> Value {
                 .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
         )
     };
+    let zones = if t.zones.is_empty() {
+        Value::Null
+    } else {
+        Value::Map(
+            t.zones
+                .iter()
+                .map(|(name, z)| {
+                    (
+                        name.clone(),
+                        Value::object([
+                            ("accepts_from", strings(&z.accepts_from)),
+                            ("exposure", Value::from(z.exposure.as_str())),
+                            ("description", Value::from(z.description.clone())),
+                        ]),
+                    )
+                })
+                .collect(),
+        )
+    };
     Value::object([
         ("nodes", Value::Map(nodes)),
         ("products", Value::Map(products)),
         ("accepted_risks", accepted_risks),
+        ("zones", zones),
     ])
 }
 
