@@ -1067,6 +1067,23 @@ fn real_packets_spotfire_dmz() {
 }
 
 #[test]
+fn real_packets_1e_platform_dmz() {
+    prove("1e-platform-dmz");
+}
+
+#[test]
+fn real_packets_through_the_perimeter_of_the_1e_platform_dmz() {
+    if let Some(why) = unsupported() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    remove_stale();
+    let (tried, allowed) = run_perimeter("1e-platform-dmz");
+    eprintln!("1e-platform-dmz perimeter: {tried} probes, {allowed} allowed");
+    assert!(allowed > 0 && allowed < tried);
+}
+
+#[test]
 fn real_packets_through_the_perimeter_of_spotfire_dmz() {
     if let Some(why) = unsupported() {
         eprintln!("skipped: {why}");
@@ -1120,6 +1137,7 @@ fn every_example_topology_has_a_real_packet_test() {
         examples,
         [
             "1e-platform",
+            "1e-platform-dmz",
             "audit",
             "installations-landing-zone",
             "installations-tarantella",

@@ -328,14 +328,18 @@ pub fn table(c: &Computation<'_>) -> crate::render::Table {
             .iter()
             .map(|s| format!("{} {}", s.protocol.as_str().to_uppercase(), s.ports))
             .collect();
-        let mut citations: Vec<&str> = p
+        let mut cited: Vec<(String, Vec<String>)> = Vec::new();
+        for i in p
             .flows
             .iter()
             .filter_map(|k| c.flows.binary_search_by(|f| (*f.key).cmp(k.as_str())).ok())
-            .map(|i| &*c.flows[i].citation)
+        {
+            crate::report::add_citation(&mut cited, &c.flows[i].citation);
+        }
+        let citations: Vec<String> = cited
+            .into_iter()
+            .map(|(doc, rows)| format!("{doc}, {}", rows.join("; ")))
             .collect();
-        citations.sort_unstable();
-        citations.dedup();
         table.push(vec![
             p.name,
             p.from_zone,
@@ -348,4 +352,102 @@ pub fn table(c: &Computation<'_>) -> crate::render::Table {
         ]);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::Catalog;
+
+    fn computed(yaml: &str) -> Computation<'static> {
+        let t: crate::Topology = serde_norway::from_str(yaml).unwrap();
+        crate::compute(&t, Catalog::builtin().unwrap()).unwrap()
+    }
+
+    fn summary(p: &Policy) -> (String, Vec<String>, Vec<String>, Vec<String>) {
+        (
+            p.key.clone(),
+            p.sources.clone(),
+            p.destinations.clone(),
+            p.services.iter().map(Service::name).collect(),
+        )
+    }
+
+    #[test]
+    fn pairs_with_the_same_services_merge_into_one_policy_per_zone_pair() {
+        let c = computed(
+            r#"
+nodes:
+  c1: { components: [spotfire/client], cidrs: [10.1.0.0/24], kind: group, zone: users }
+  c2: { components: [spotfire/client], cidrs: [10.2.0.0/24], kind: group, zone: users }
+  s1: { components: [spotfire/server], cidrs: [10.9.0.1], zone: srv }
+  s2: { components: [spotfire/server], cidrs: [10.9.0.2], zone: srv }
+  db: { components: [spotfire/database], cidrs: [10.8.0.1], zone: data }
+products:
+  spotfire: { features: [database-postgresql, https-connector], disabled_features: [http-connector] }
+"#,
+        );
+        let got: Vec<_> = policies(&c).iter().map(summary).collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                (
+                    "srv>data:s1,s2>db".to_string(),
+                    s(&["s1", "s2"]),
+                    s(&["db"]),
+                    s(&["tcp-5432"])
+                ),
+                (
+                    "users>srv:c1,c2>s1,s2".to_string(),
+                    s(&["c1", "c2"]),
+                    s(&["s1", "s2"]),
+                    s(&["tcp-443"])
+                ),
+            ]
+        );
+        // The cluster ports between s1 and s2 stay inside zone srv.
+        assert!(got.iter().all(|(k, ..)| !k.starts_with("srv>srv")));
+    }
+
+    /// Every (source, destination, service) a policy allows is required:
+    /// the crossing flows from that source to that destination on that
+    /// protocol cover exactly the service's ports.
+    #[test]
+    fn every_policy_of_the_zoned_examples_is_an_exact_product() {
+        for example in ["spotfire-dmz", "1e-platform-dmz"] {
+            let path = format!(
+                "{}/../../examples/{example}/topology.yaml",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let c = computed(&std::fs::read_to_string(path).unwrap());
+            let ps = policies(&c);
+            assert!(!ps.is_empty(), "{example}");
+            for p in &ps {
+                for s in &p.sources {
+                    for d in &p.destinations {
+                        for service in &p.services {
+                            let mut required = PortSet::new();
+                            for f in c.flows.iter().filter(|f| {
+                                f.needs_rule()
+                                    && *f.from_node == **s
+                                    && *f.to_node == **d
+                                    && f.protocol == service.protocol
+                            }) {
+                                required.insert(f.ports);
+                            }
+                            assert_eq!(
+                                required,
+                                service.ports,
+                                "{example}: {} {s}>{d} {}",
+                                p.key,
+                                service.name()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

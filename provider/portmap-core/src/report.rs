@@ -153,7 +153,7 @@ fn exposure(c: &Computation<'_>, name: &str) -> String {
 
 /// Adds a citation (`doc.txt, "Table" row 2; "Other" row 5`) to a list
 /// grouped by document, each row once.
-fn add_citation(list: &mut Vec<(String, Vec<String>)>, citation: &str) {
+pub(crate) fn add_citation(list: &mut Vec<(String, Vec<String>)>, citation: &str) {
     let (doc, rows) = citation.split_once(", ").unwrap_or((citation, ""));
     let i = match list.iter().position(|(d, _)| d == doc) {
         Some(i) => i,
