@@ -73,6 +73,13 @@ pub struct Policy {
     pub description: String,
 }
 
+/// The sources and destinations of a policy in one zone pair.
+#[derive(Default)]
+struct Ends<'a> {
+    sources: BTreeSet<&'a str>,
+    destinations: BTreeSet<&'a str>,
+}
+
 /// The crossing flows of a computation, as policies sorted by zone pair
 /// and key.
 pub fn policies(c: &Computation<'_>) -> Vec<Policy> {
@@ -123,15 +130,22 @@ pub fn policies(c: &Computation<'_>) -> Vec<Policy> {
     for ((destinations, services), sources) in by_targets {
         // Destinations of one policy may lie in several zones (and sources
         // too): split by zone pair, which keeps the product exact.
-        let mut by_zone: BTreeMap<(&str, &str), (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+        let mut by_zone: BTreeMap<(&str, &str), Ends<'_>> = BTreeMap::new();
         for s in &sources {
             for d in &destinations {
                 let e = by_zone.entry((zone(s), zone(d))).or_default();
-                e.0.insert(s);
-                e.1.insert(d);
+                e.sources.insert(s);
+                e.destinations.insert(d);
             }
         }
-        for ((from_zone, to_zone), (srcs, dsts)) in by_zone {
+        for (
+            (from_zone, to_zone),
+            Ends {
+                sources: srcs,
+                destinations: dsts,
+            },
+        ) in by_zone
+        {
             let sources: Vec<String> = srcs.iter().map(|s| s.to_string()).collect();
             let destinations: Vec<String> = dsts.iter().map(|s| s.to_string()).collect();
             let mut flows: Vec<&FlowRecord<'_>> = Vec::new();

@@ -67,6 +67,15 @@ fn flow_key(flow: &FlowRecord<'_>, from: &str, to: &str, ports: PortRange) -> Rc
     key.into()
 }
 
+/// A flow made by redirection, with the nodes its `relay` text names.
+struct Relayed<'c> {
+    flow: FlowRecord<'c>,
+    /// `in front of` or `for`.
+    prefix: &'static str,
+    /// The servers (or clients) it stands for.
+    names: Vec<Rc<str>>,
+}
+
 /// Redirects the clients' flows to fronted components through the fronting
 /// nodes (see the module documentation). Returns the flows sorted by key.
 /// Without any `fronts`, the flows come back unchanged.
@@ -137,20 +146,26 @@ pub fn apply_fronts<'c>(r: &Resolved<'c>, flows: Vec<FlowRecord<'c>>) -> Vec<Flo
     }
     // Several servers behind one fronting node give one flow to it, which
     // names them all (and several clients one onward flow).
-    let mut merged: BTreeMap<Rc<str>, (FlowRecord<'c>, &'static str, Vec<Rc<str>>)> =
-        BTreeMap::new();
+    let mut merged: BTreeMap<Rc<str>, Relayed<'c>> = BTreeMap::new();
     for (f, prefix, name) in relayed {
         if out.contains_key(&f.key) {
             continue;
         }
-        let entry = merged
-            .entry(f.key.clone())
-            .or_insert_with(|| (f, prefix, Vec::new()));
-        if !entry.2.contains(&name) {
-            entry.2.push(name);
+        let entry = merged.entry(f.key.clone()).or_insert_with(|| Relayed {
+            flow: f,
+            prefix,
+            names: Vec::new(),
+        });
+        if !entry.names.contains(&name) {
+            entry.names.push(name);
         }
     }
-    for (key, (mut f, prefix, names)) in merged {
+    for (key, relayed) in merged {
+        let Relayed {
+            flow: mut f,
+            prefix,
+            names,
+        } = relayed;
         let names: Vec<&str> = names.iter().map(|n| &**n).collect();
         f.relay = Some(format!("{prefix} {}", names.join(", ")).into());
         out.insert(key, f);
@@ -193,7 +208,7 @@ pub fn check_policy(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> Vec<Issue> {
         let accepted = r
             .zones
             .get(&b.zone)
-            .is_some_and(|z| z.accepts_from.iter().any(|x| *x == a.zone));
+            .is_some_and(|z| z.accepts_from.contains(&a.zone));
         if !accepted {
             refused.entry((&a.zone, &b.zone)).or_default().push(f);
         }
@@ -235,6 +250,7 @@ pub fn check_policy(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use crate::issue::{Issue, Severity};
     use crate::topology::Topology;
     use crate::{Catalog, Computation};
@@ -311,7 +327,7 @@ products:
             "    fronts: [{ component: spotfire/server, listen_ports: \"443\" }]\n",
             "",
         );
-        let issues = compute(&yaml).err().expect("refused");
+        let issues = compute(&yaml).expect_err("refused");
         assert_eq!(
             errors(&issues),
             [(
