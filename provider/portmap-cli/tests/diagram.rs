@@ -136,7 +136,9 @@ fn mermaid_of_the_plossys_cluster_has_the_expected_edges() {
         "{out}"
     );
     // Nodes in name order: admins n0, oe-1 n1, oe-2 n2, oe-3 n3, prometheus n4, sap n5.
-    assert!(out.contains("  subgraph n1[\"oe-1\"]\n    n1b[\"plossys/output-engine<br/>10.100.1.11/32<br/>internal, no rule:<br/>"));
+    // The cluster rows are between servers: no "internal, no rule" ports on
+    // a server's own box.
+    assert!(out.contains("  subgraph n1[\"oe-1\"]\n    n1b[\"plossys/output-engine<br/>10.100.1.11/32\"]\n  end\n"), "{out}");
     assert!(out.contains("  subgraph n5[\"sap (group)\"]\n    n5b[\"SAP systems printing through PLOSSYS<br/>plossys/client<br/>10.110.0.0/24\"]\n  end\n"));
     let cluster = "tcp 53, 443, 515, 631,<br/>1898 … 2198 (24 ports),<br/>4222, 5601, 6222,<br/>8080-8082, 8300-8302,<br/>8400, 8500, 9000, 9200,<br/>9300, 27017<br/>udp 53, 8301-8302";
     let expected = [

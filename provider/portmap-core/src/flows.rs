@@ -334,6 +334,16 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                     if flow.scope == Scope::Host && a != b {
                         continue;
                     }
+                    // A component to itself (cluster members, node managers
+                    // to each other) is a flow between members: one host
+                    // does not talk to itself over it.
+                    if a == b
+                        && flow.from == flow.to
+                        && flow.scope != Scope::Host
+                        && r.nodes[a].kind == NodeKind::Host
+                    {
+                        continue;
+                    }
                     same_node_pair |= a == b;
                     for (pr, &proto) in protocols.iter().enumerate() {
                         for (ri, &rr) in plans[pi].range_rank.iter().enumerate() {

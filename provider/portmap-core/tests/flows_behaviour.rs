@@ -128,17 +128,18 @@ fn a_group_gets_rules_to_itself() {
             .peer_cidrs[..],
         ["10.1.0.0/28"]
     );
-    // One host alone: the same flows are internal.
+    // One host alone: the cluster flows are between members, so a single
+    // host has none (neither rules nor internal flows).
     let single = run(&topo(vec![(
         "oe",
         node(&["plossys/output-engine"], &["10.1.0.1/32"]),
     )]));
     assert!(single.rules.is_empty());
     assert!(
-        single
+        !single
             .flows
             .iter()
-            .any(|f| f.flow == "cluster-27017-mongodb" && f.internal)
+            .any(|f| f.flow == "cluster-27017-mongodb")
     );
 }
 
@@ -633,4 +634,51 @@ fn selecting_a_node_that_is_not_declared_is_an_error_with_a_suggestion() {
     assert!(check_node_selection(Some(&t.nodes), ["sap"], &path).is_empty());
     // While the nodes are unknown, nothing can be said.
     assert!(check_node_selection::<Node>(None, ["x"], &path).is_empty());
+}
+
+/// A flow from a component to itself (the Spotfire cluster ports) exists
+/// only between members: one server gets no `sf-1 → sf-1` flow, two servers
+/// get the flows between them, and a group node keeps them (its members
+/// are several machines).
+#[test]
+fn a_component_to_itself_is_a_flow_between_members_only() {
+    let cluster = |c: &Computation<'_>| -> Vec<String> {
+        c.flows
+            .iter()
+            .filter(|f| f.flow.starts_with("cluster"))
+            .map(|f| f.key.to_string())
+            .collect()
+    };
+    let one = run(&topo(vec![(
+        "sf-1",
+        node(&["spotfire/server"], &["10.0.0.1"]),
+    )]));
+    assert_eq!(cluster(&one), Vec::<String>::new());
+    let two = run(&topo(vec![
+        ("sf-1", node(&["spotfire/server"], &["10.0.0.1"])),
+        ("sf-2", node(&["spotfire/server"], &["10.0.0.2"])),
+    ]));
+    assert_eq!(
+        cluster(&two),
+        [
+            "spotfire:cluster-second:sf-1>sf-2:tcp:5702",
+            "spotfire:cluster-second:sf-2>sf-1:tcp:5702",
+            "spotfire:cluster-third:sf-1>sf-2:tcp:5703",
+            "spotfire:cluster-third:sf-2>sf-1:tcp:5703",
+            "spotfire:cluster:sf-1>sf-2:tcp:5701",
+            "spotfire:cluster:sf-2>sf-1:tcp:5701",
+        ]
+    );
+    let farm = run(&topo(vec![(
+        "farm",
+        group(&["spotfire/server"], &["10.0.0.0/28"]),
+    )]));
+    assert_eq!(
+        cluster(&farm),
+        [
+            "spotfire:cluster-second:farm>farm:tcp:5702",
+            "spotfire:cluster-third:farm>farm:tcp:5703",
+            "spotfire:cluster:farm>farm:tcp:5701",
+        ]
+    );
 }

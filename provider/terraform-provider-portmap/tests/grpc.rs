@@ -296,7 +296,7 @@ async fn protocol_5_serves_the_same_provider() {
     let nodes_ty = String::from_utf8(nodes.r#type.clone()).unwrap();
     assert!(nodes_ty.starts_with(r#"["map",["object",{"#), "{nodes_ty}");
     assert!(
-        nodes_ty.ends_with(r#"["cidrs","description","exposure","kind","ref"]]]"#),
+        nodes_ty.ends_with(r#"["cidrs","description","exposure","fronts","kind","ref","zone"]]]"#),
         "{nodes_ty}"
     );
 
