@@ -280,8 +280,8 @@ pub fn change_request(c: &Computation<'_>) -> Table {
 }
 
 /// The change request as a Markdown document: what was computed from what
-/// (topology, products with their enabled features and the settings set,
-/// version, time if given), the connections ([`change_request`]) and the
+/// (topology, products with their enabled features, the settings set and
+/// the components deliberately absent, version, time if given), the connections ([`change_request`]) and the
 /// Risks section: every finding of the risk checks, open or accepted with
 /// its reason, with the flows it concerns.
 pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> String {
@@ -314,8 +314,30 @@ pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> S
                 Some(format!("{} (`{}`) = {v}", s.name, s.id))
             })
             .collect();
+        // Only installations that declare absent components say so, so
+        // that every other header stays as it was.
+        let absent: Vec<String> = p
+            .config
+            .absent_components
+            .iter()
+            .map(|id| {
+                let component_name = id
+                    .split_once('/')
+                    .and_then(|(_, component)| product.component(component))
+                    .map(|component| component.name.as_str());
+                match component_name {
+                    Some(component_name) => format!("{component_name} (`{id}`)"),
+                    None => format!("`{id}`"),
+                }
+            })
+            .collect();
+        let absent_text = if absent.is_empty() {
+            String::new()
+        } else {
+            format!(" Deliberately absent: {}.", absent.join(", "))
+        };
         out.push_str(&format!(
-            "  - {name}. Features enabled: {}. Settings: {}.\n",
+            "  - {name}. Features enabled: {}. Settings: {}.{absent_text}\n",
             if features.is_empty() {
                 "none".to_string()
             } else {

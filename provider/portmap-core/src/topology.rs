@@ -65,6 +65,10 @@ pub struct Installation {
     /// override wins).
     #[serde(default)]
     pub node_overrides: BTreeMap<String, ProductConfig>,
+    /// Components of the product (`product/component`) this installation
+    /// deliberately does without, as in `products`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_components: Vec<String>,
 }
 
 impl Installation {
@@ -74,6 +78,7 @@ impl Installation {
             settings: self.settings.clone(),
             features: self.features.clone(),
             disabled_features: self.disabled_features.clone(),
+            absent_components: self.absent_components.clone(),
         }
     }
 }
@@ -230,6 +235,14 @@ pub struct ProductConfig {
     /// Features to disable (default-on or automatic ones).
     #[serde(default)]
     pub disabled_features: Vec<String>,
+    /// Components of the product (`product/component`) that this
+    /// installation deliberately does without (an air-gapped 1E platform
+    /// without `1e-platform/cloud-services`): flows to or from them are
+    /// left out without the "is not placed" warning, and the change request
+    /// lists them. Not allowed in `node_overrides`: absence is a property of
+    /// the whole installation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_components: Vec<String>,
 }
 
 /// The JSON Schema of a topology file (the `portmap` command's input, and
@@ -655,6 +668,7 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             continue;
         };
         check_config(product, cfg, &pp, &unknown, &mut issues);
+        check_absent_components(product, &cfg.absent_components, &pp, &unknown, &mut issues);
     }
     check_installations(t, catalog, opts, &mut issues);
     check_accepted_risks(t, opts, &mut issues);
@@ -869,10 +883,12 @@ fn check_installations(
             continue;
         };
         check_config(product, &inst.config(), &ip, &unknown, issues);
+        check_absent_components(product, &inst.absent_components, &ip, &unknown, issues);
         for (node, ov) in &inst.node_overrides {
             let p = op.key(node);
             if !unknown(&p) {
                 check_config(product, ov, &p, &unknown, issues);
+                check_no_absent_components_in_override(name, node, ov, &p, &unknown, issues);
             }
         }
     }
@@ -1029,6 +1045,16 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
             }
         } else {
             check_once_per_installation(product, None, &placement, &nodes, &mut issues);
+            if let Some(cfg) = cfg {
+                warn_absent_components_placed(
+                    product,
+                    &cfg.absent_components,
+                    &placement,
+                    &nodes,
+                    &product_path(&product.id),
+                    &mut issues,
+                );
+            }
             let cfg = cfg.cloned().unwrap_or_default();
             products.push(product_state(
                 product,
@@ -1059,6 +1085,14 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 continue;
             }
             check_once_per_installation(product, Some(name), &placement, &nodes, &mut issues);
+            warn_absent_components_placed(
+                product,
+                &inst.absent_components,
+                &placement,
+                &nodes,
+                &installation_path(name),
+                &mut issues,
+            );
             let mut overrides: Vec<(usize, ProductConfig)> = inst
                 .node_overrides
                 .iter()
@@ -1352,4 +1386,137 @@ pub fn effective_features(
         on.remove(f);
     }
     on
+}
+
+/// The components (ids within the product, bundles expanded to their
+/// members) that a configuration declares deliberately absent in
+/// `absent_components`. Ids of other products and unknown ids are ignored
+/// here; [`check`] reports them.
+pub fn deliberately_absent_components(
+    product: &Product,
+    config: &ProductConfig,
+) -> BTreeSet<String> {
+    let prefix = format!("{}/", product.id);
+    config
+        .absent_components
+        .iter()
+        .filter_map(|id| id.strip_prefix(&prefix))
+        .flat_map(|component| product.expand(component))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Checks `absent_components` of `products[id]` or an installation (at
+/// `config_path`): every entry is a component of the installation's product,
+/// written `product/component`, listed once.
+fn check_absent_components(
+    product: &Product,
+    absent_components: &[String],
+    config_path: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let absent_path = config_path.attr("absent_components");
+    if unknown(&absent_path) {
+        return;
+    }
+    let product_id = product.id.as_str();
+    let full_component_ids: Vec<String> = product
+        .components
+        .iter()
+        .map(|c| format!("{product_id}/{}", c.id))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for id in absent_components {
+        if !seen.insert(id.as_str()) {
+            issues.push(Issue::warning(
+                absent_path.clone(),
+                format!("Component \"{id}\" is listed twice in absent_components"),
+                "",
+            ));
+            continue;
+        }
+        if full_component_ids.iter().any(|full| full == id) {
+            continue;
+        }
+        // "cloud-services" or "1e-platform/cloud-service": suggest the
+        // full id of the nearest component.
+        let written_component = id.rsplit('/').next().unwrap_or(id);
+        let hint = match crate::suggest::nearest(
+            written_component,
+            product.components.iter().map(|c| c.id.as_str()),
+        ) {
+            Some(nearest) => format!(" Did you mean \"{product_id}/{nearest}\"?"),
+            None => String::new(),
+        };
+        issues.push(Issue::error(
+            absent_path.clone(),
+            format!("\"{id}\" is not a component of {product_id}"),
+            format!(
+                "absent_components lists components of {product_id} that this installation deliberately does without, written {product_id}/component.{hint} Components of {product_id}: {}.",
+                join_or_none(full_component_ids.iter().map(String::as_str))
+            ),
+        ));
+    }
+}
+
+/// A node override cannot declare components absent: absence concerns the
+/// whole installation, whose flows connect all of its nodes.
+fn check_no_absent_components_in_override(
+    installation: &str,
+    node: &str,
+    node_override: &ProductConfig,
+    override_path: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let absent_path = override_path.attr("absent_components");
+    if node_override.absent_components.is_empty() || unknown(&absent_path) {
+        return;
+    }
+    issues.push(Issue::error(
+        absent_path,
+        format!("absent_components in the override of node \"{node}\""),
+        format!(
+            "A component is absent from a whole installation, not from one of its nodes; move absent_components to installations[\"{installation}\"]."
+        ),
+    ));
+}
+
+/// Warns about components that a configuration (at `config_path`) declares
+/// deliberately absent although a node of the installation runs them: the
+/// declaration would hide nothing, and is probably out of date.
+fn warn_absent_components_placed(
+    product: &Product,
+    absent_components: &[String],
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+    config_path: &Path,
+    issues: &mut Vec<Issue>,
+) {
+    let prefix = format!("{}/", product.id);
+    let mut warned = BTreeSet::new();
+    for id in absent_components {
+        let Some(component) = id.strip_prefix(&prefix) else {
+            continue;
+        };
+        let placed_on: BTreeSet<&str> = product
+            .expand(component)
+            .into_iter()
+            .flat_map(|member| placement.get(member).map(Vec::as_slice).unwrap_or(&[]))
+            .map(|&i| nodes[i].name.as_str())
+            .collect();
+        if placed_on.is_empty() || !warned.insert(id.as_str()) {
+            continue;
+        }
+        let names: Vec<String> = placed_on.iter().map(|n| format!("\"{n}\"")).collect();
+        issues.push(Issue::warning(
+            config_path.attr("absent_components"),
+            format!("{id} is declared absent but is placed"),
+            format!(
+                "{config_path}.absent_components lists {id}, yet it runs on {} of this installation, so its flows are computed as usual. Remove it from absent_components, or from the nodes.",
+                name_list(&names)
+            ),
+        ));
+    }
 }
