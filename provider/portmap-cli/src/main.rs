@@ -100,7 +100,7 @@ impl Format {
 enum Command {
     /// List the built-in catalog: products, components, settings, features and flows.
     #[command(
-        after_help = "Examples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json"
+        after_help = "Formats:\n  table, markdown   per product its components, settings with defaults, features with defaults and groups, and feature groups with their exclusivity; then every flow\n  csv       every flow (one table)\n  json      {products, flows}: the same objects as data.portmap_catalog\n\nExamples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json"
     )]
     Catalog {
         /// Only these products (repeatable).
@@ -579,7 +579,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
             match format {
                 Format::Json => write_out(&json(&out)?),
-                f => write_out(&report::catalog_list(&out).render(f.table())),
+                f => write_out(&report::catalog_document(&out, f.table())),
             }
         }
         Command::Flows {

@@ -486,6 +486,128 @@ pub fn catalog_list(o: &CatalogOutput) -> Table {
     t
 }
 
+/// The components, settings (with defaults), features (with defaults,
+/// automatic switching and group) and feature groups (with exclusivity) of
+/// one product, as tables with their titles.
+fn catalog_product_tables(p: &crate::output::ProductOut) -> Vec<(&'static str, Table)> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut components = Table::new(&["Component", "Name", "Role", "Bundle of", "Optional"]);
+    for c in &p.components {
+        components.push(vec![
+            c.id.clone(),
+            c.name.clone(),
+            c.role.clone(),
+            c.includes.join(", "),
+            yes_no(c.optional),
+        ]);
+    }
+    let mut settings = Table::new(&["Setting", "Name", "Kind", "Default", "Vendor setting"]);
+    for st in &p.settings {
+        settings.push(vec![
+            st.id.clone(),
+            st.name.clone(),
+            st.kind.clone(),
+            if st.default.is_empty() {
+                "(empty)".to_string()
+            } else {
+                st.default.clone()
+            },
+            st.vendor_setting.clone().unwrap_or_default(),
+        ]);
+    }
+    let exclusive_groups: Vec<&str> = p
+        .groups
+        .iter()
+        .filter(|g| g.exclusive)
+        .map(|g| g.id.as_str())
+        .collect();
+    let mut features = Table::new(&[
+        "Feature",
+        "Name",
+        "On by default",
+        "Automatic",
+        "Group",
+        "Exclusive group",
+    ]);
+    for f in &p.features {
+        features.push(vec![
+            f.id.clone(),
+            f.name.clone(),
+            yes_no(f.default),
+            f.auto.clone().unwrap_or_default(),
+            f.group.clone().unwrap_or_default(),
+            match &f.group {
+                Some(g) => yes_no(exclusive_groups.contains(&g.as_str())),
+                None => String::new(),
+            },
+        ]);
+    }
+    let mut groups = Table::new(&[
+        "Group",
+        "Name",
+        "Exclusive",
+        "Features",
+        "Required with",
+        "Description",
+    ]);
+    for g in &p.groups {
+        groups.push(vec![
+            g.id.clone(),
+            g.name.clone(),
+            yes_no(g.exclusive),
+            g.features.join(", "),
+            g.required_with.clone().unwrap_or_default(),
+            g.description.clone(),
+        ]);
+    }
+    vec![
+        ("Components", components),
+        ("Settings", settings),
+        ("Features", features),
+        ("Feature groups", groups),
+    ]
+}
+
+/// What `portmap catalog` prints in a table format: for each product its
+/// components, settings, features and feature groups, then the flows
+/// ([`catalog_list`]). CSV holds one table, so it is the flows alone.
+pub fn catalog_document(o: &CatalogOutput, format: TableFormat) -> String {
+    let flows = catalog_list(o).render(format);
+    let (product_heading, table_heading, flows_heading) = match format {
+        TableFormat::Csv => return flows,
+        TableFormat::Markdown => ("## ", "### ", "## "),
+        TableFormat::Text => ("", "", ""),
+    };
+    let mut out = String::new();
+    if format == TableFormat::Markdown {
+        out.push_str("# Catalog\n\n");
+    }
+    for p in &o.products {
+        let id = match format {
+            TableFormat::Markdown => format!("`{}`", p.id),
+            _ => p.id.clone(),
+        };
+        out.push_str(&format!(
+            "{product_heading}{} ({id}): {}, {}\n\n",
+            p.name, p.vendor, p.version
+        ));
+        for (title, table) in catalog_product_tables(p) {
+            if table.rows.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("{table_heading}{title}\n\n"));
+            if title == "Feature groups" {
+                out.push_str("In an exclusive group the features are alternatives: enabling one turns the group's other features off (including one on by default) unless they are enabled too. In a group that is not exclusive each feature is on or off by itself: a feature on by default stays on until it is disabled.\n\n");
+            }
+            out.push_str(&table.render(format));
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("{flows_heading}Flows\n\n"));
+    out.push_str(&flows);
+    out
+}
+
 /// The audit as a clean-up request for a change board: one row per part
 /// of an existing rule to remove (widest exposure first, as in
 /// [`crate::audit::Audit::excess`]) and per required rule to add.
