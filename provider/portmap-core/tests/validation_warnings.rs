@@ -30,7 +30,10 @@ fn warnings(yaml: &str) -> Vec<(String, String)> {
 /// Runs cases of (name, topology, summary prefix that selects the
 /// warnings of the kind under test, the expected (path, summary) of that
 /// kind).
-fn check_cases(kind: &str, cases: &[(&str, String, &[(&str, &str)])]) {
+/// One case: its name, the topology, the expected (path, summary) list.
+type Case<'a> = (&'a str, String, &'a [(&'a str, &'a str)]);
+
+fn check_cases(kind: &str, cases: &[Case<'_>]) {
     for (name, yaml, expected) in cases {
         let found: Vec<(String, String)> = warnings(yaml)
             .into_iter()
@@ -46,7 +49,7 @@ fn check_cases(kind: &str, cases: &[(&str, String, &[(&str, &str)])]) {
 
 #[test]
 fn two_nodes_with_the_same_address() {
-    let cases: &[(&str, String, &[(&str, &str)])] = &[
+    let cases: &[Case<'_>] = &[
         (
             "the same single address, written two ways: at the second node",
             r#"
@@ -140,7 +143,7 @@ fn a_port_setting_equal_to_another_port_of_the_same_server() {
             "{SPOTFIRE_ONE_MACHINE}products:\n  spotfire: {{ features: [database-postgresql{features}], settings: {{ {settings} }} }}\n"
         )
     };
-    let cases: &[(&str, String, &[(&str, &str)])] = &[
+    let cases: &[Case<'_>] = &[
         ("the defaults", spotfire("", ""), &[]),
         (
             "the HTTP port on the registration port",
@@ -188,7 +191,7 @@ fn two_alternatives_of_an_exclusive_group_enabled_together() {
             "{SPOTFIRE}  ldap: {{ components: [spotfire/ldap-server], cidrs: [10.0.0.4] }}\nproducts:\n  spotfire: {{ features: [{features}] }}\n"
         )
     };
-    let cases: &[(&str, String, &[(&str, &str)])] = &[
+    let cases: &[Case<'_>] = &[
         ("one database type", spotfire("database-postgresql"), &[]),
         (
             "two database types",
