@@ -197,3 +197,29 @@ data "portmap_catalog" "x" {}
     let d = find(&diags, "Invalid catalog document");
     assert!(d.detail.starts_with("At line "), "{d:?}");
 }
+
+/// The feature groups of a product, with their exclusivity: Spotfire's
+/// client connectors (either or both, seed 002: "You can use either of
+/// them or, in some cases, both") and its LDAP protocol (LDAP or LDAPS).
+#[test]
+fn feature_groups_show_their_exclusivity() {
+    let ws = Workspace::new(
+        r#"
+data "portmap_catalog" "spotfire" {
+  product_ids = ["spotfire"]
+}
+output "groups" {
+  value = { for g in data.portmap_catalog.spotfire.products[0].groups : g.id => "${g.exclusive} ${join(",", g.features)} ${coalesce(g.required_with, "-")}" }
+}
+"#,
+    );
+    let out = ws.apply_outputs();
+    assert_eq!(
+        out["groups"],
+        json!({
+            "connectors": "false http-connector,https-connector -",
+            "database-type": "true database-oracle,database-sqlserver,database-postgresql spotfire/database",
+            "ldap-protocol": "true ldap,ldaps -",
+        })
+    );
+}

@@ -79,6 +79,19 @@ fn config(t: &Topology) -> Value {
                                 .to_vec(),
                         ),
                     ),
+                    (
+                        "absent_components",
+                        if p.absent_components.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Set(
+                                strings(&p.absent_components)
+                                    .as_list()
+                                    .unwrap_or(&[])
+                                    .to_vec(),
+                            )
+                        },
+                    ),
                 ]),
             )
         })

@@ -42,6 +42,10 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success (warnings, if any, are printed on stderr)
   1  invalid input: the topology or catalog has an error; the message names the file, line or attribute
+
+Diagnostics about a file read FILE: SEVERITY: [ATTRIBUTE: ][line N[, column C]: ]MESSAGE,
+for example `topology.yaml: error: nodes[\"app\"].cidrs[0]: line 6: Invalid address ...` or
+`topology.yaml: error: line 4, column 12: invalid type ...`; the others read SEVERITY: MESSAGE.
   2  invalid command line
   3  a file could not be read or written
   4  internal error (please report it)
@@ -101,7 +105,7 @@ impl Format {
 enum Command {
     /// List the built-in catalog: products, components, settings, features and flows.
     #[command(
-        after_help = "Examples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json"
+        after_help = "Formats:\n  table, markdown   per product its components, settings with defaults, features with defaults and groups, and feature groups with their exclusivity; then every flow\n  csv       every flow (one table)\n  json      {products, flows}: the same objects as data.portmap_catalog\n\nExamples:\n  portmap catalog\n  portmap catalog --product spotfire --format markdown\n  portmap catalog --product 1e-platform --set 1e-platform.dmz_switch_count=3 --format json"
     )]
     Catalog {
         /// Only these products (repeatable).
@@ -570,7 +574,7 @@ fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Failure> {
         match portmap_core::catalog::parse_product(&text, &origin) {
             Ok(p) => products.push((origin, p)),
             Err(e) => {
-                eprintln!("error: {e}");
+                print_catalog_error(&e);
                 failed = true;
             }
         }
@@ -580,15 +584,30 @@ fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Failure> {
     }
     builtin.with_extra(products).map_err(|errs| {
         for e in errs {
-            eprintln!("error: {e}");
+            print_catalog_error(&e);
         }
         Failure(exit::INVALID_INPUT)
     })
 }
 
+/// Prints an error about a file: `FILE: error: MESSAGE`, the format of
+/// every diagnostic that names a file.
+fn print_file_error(file: &std::path::Path, message: impl std::fmt::Display) {
+    eprintln!("{}: error: {message}", file.display());
+}
+
+/// Prints an error of a catalog file: `FILE: error: [WHERE: ]MESSAGE`.
+fn print_catalog_error(e: &portmap_core::catalog::CatalogError) {
+    if e.location.is_empty() {
+        eprintln!("{}: error: {}", e.origin, e.message);
+    } else {
+        eprintln!("{}: error: {}: {}", e.origin, e.location, e.message);
+    }
+}
+
 fn read(path: &PathBuf) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: {}: {e}", path.display());
+        print_file_error(path, e);
         Failure(exit::IO)
     })
 }
@@ -622,7 +641,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
             match format {
                 Format::Json => write_out(&json(&out)?),
-                f => write_out(&report::catalog_list(&out).render(f.table())),
+                f => write_out(&report::catalog_document(&out, f.table())),
             }
         }
         Command::Flows {
@@ -909,8 +928,8 @@ fn compute_file_located<'c>(
 ) -> Result<(Computation<'c>, topology_file::TopologyFile), Failure> {
     let text = read(path)?;
     let origin = path.display().to_string();
-    let topo = topology_file::parse(&text, &origin).map_err(|msg| {
-        eprintln!("error: {msg}");
+    let topo = topology_file::parse(&text, &origin).map_err(|diagnostic| {
+        eprintln!("{diagnostic}");
         Failure(exit::INVALID_INPUT)
     })?;
     let comp = match portmap_core::compute(&topo.topology, catalog) {
@@ -977,7 +996,7 @@ fn diagram_command(
     match output {
         None => write_out(&text),
         Some(file) => std::fs::write(file, text).map_err(|e| {
-            eprintln!("error: {}: {e}", file.display());
+            print_file_error(file, e);
             Failure(exit::IO)
         }),
     }
@@ -1017,7 +1036,7 @@ fn audit_command(
                 Ok(ExistingFile::List(r) | ExistingFile::Map { existing: r }) => r,
                 Err(e) => {
                     eprintln!(
-                        "error: {origin}: not a list of existing rules ({{id, node, direction, protocol, from_port, to_port, cidrs, peer}}): {e}"
+                        "{origin}: error: not a list of existing rules ({{id, node, direction, protocol, from_port, to_port, cidrs, peer}}): {e}"
                     );
                     return Err(Failure(exit::INVALID_INPUT));
                 }
@@ -1082,14 +1101,14 @@ fn read_state(
     use portmap_core::audit::state::{GroupMap, from_state};
     let map_text = read(map)?;
     let m = GroupMap::parse(&map_text).map_err(|e| {
-        eprintln!("error: {}: {e}", map.display());
+        print_file_error(map, e);
         Failure(exit::INVALID_INPUT)
     })?;
     if let Some(nodes) = nodes {
         let unknown = m.unknown_nodes(nodes);
         for (section, id, node) in &unknown {
             eprintln!(
-                "error: {}: {section}[\"{id}\"]: unknown node \"{node}\".{} Nodes: {}.",
+                "{}: error: {section}[\"{id}\"]: unknown node \"{node}\".{} Nodes: {}.",
                 map.display(),
                 portmap_core::suggest::did_you_mean(node, nodes.iter().copied()),
                 nodes.join(", ")
@@ -1101,7 +1120,7 @@ fn read_state(
     }
     let text = read(state)?;
     from_state(&text, &m).map_err(|e| {
-        eprintln!("error: {}: {e}", state.display());
+        print_file_error(state, e);
         Failure(exit::INVALID_INPUT)
     })
 }
@@ -1224,7 +1243,7 @@ fn adopt_command(
     match output {
         None => write_out(&text),
         Some(file) => std::fs::write(file, text).map_err(|e| {
-            eprintln!("error: {}: {e}", file.display());
+            print_file_error(file, e);
             Failure(exit::IO)
         }),
     }

@@ -12,13 +12,15 @@ pub struct TopologyFile {
 }
 
 /// Parses a topology file. JSON is read as JSON (exact error positions),
-/// anything else as YAML.
+/// anything else as YAML. The error is the whole diagnostic line, in the
+/// format of every diagnostic of the `portmap` command:
+/// `FILE: error: line L, column C: MESSAGE`.
 pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
     let trimmed = text.trim_start();
     let topology = if trimmed.starts_with('{') {
         serde_json::from_str::<Topology>(text).map_err(|e| {
             format!(
-                "{origin}:{}:{}: {}",
+                "{origin}: error: line {}, column {}: {}",
                 e.line(),
                 e.column(),
                 strip_position(&e.to_string())
@@ -27,12 +29,12 @@ pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
     } else {
         let located = |e: serde_norway::Error| match e.location() {
             Some(l) => format!(
-                "{origin}:{}:{}: {}",
+                "{origin}: error: line {}, column {}: {}",
                 l.line(),
                 l.column(),
                 strip_position(&e.to_string())
             ),
-            None => format!("{origin}: {e}"),
+            None => format!("{origin}: error: {e}"),
         };
         // Duplicate keys first: a typed map would silently keep the last one.
         portmap_core::yaml::check_no_duplicate_keys(text).map_err(located)?;
@@ -117,7 +119,7 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert!(err.starts_with("t.yaml:4:"), "{err}");
+        assert!(err.starts_with("t.yaml: error: line 4, column "), "{err}");
     }
 
     #[test]
@@ -128,7 +130,7 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert!(err.starts_with("t.json:3:"), "{err}");
+        assert!(err.starts_with("t.json: error: line 3, column "), "{err}");
     }
 
     #[test]

@@ -305,7 +305,7 @@ fn the_command_line_forms() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr
-            .starts_with("error: examples/audit/existing.yaml: not JSON of `terraform show -json`"),
+            .starts_with("examples/audit/existing.yaml: error: not JSON of `terraform show -json`"),
         "{}",
         r.stderr
     );

@@ -302,3 +302,39 @@ fn with_zones_the_request_is_grouped_by_zone_pair() {
         "{md}"
     );
 }
+
+/// A topology file declaring 1E Cloud Services absent: no warning about
+/// it on stderr, the change request's header names it, and a mistyped id
+/// is an error at its line.
+#[test]
+fn absent_components_in_a_topology_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("air-gapped.yaml");
+    let topology = |absent: &str| {
+        format!(
+            "nodes:\n  master:\n    components: [1e-platform/master-stack]\n    cidrs: [10.40.1.10/32]\n  smtp:\n    components: [1e-platform/smtp-relay]\n    cidrs: [10.40.4.25/32]\nproducts:\n  1e-platform:\n    absent_components: [{absent}]\n"
+        )
+    };
+    std::fs::write(&path, topology("1e-platform/cloud-services")).unwrap();
+    let run = portmap(&["flows", path.to_str().unwrap(), "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("cloud-services"), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Deliberately absent: 1E Cloud Services (`1e-platform/cloud-services`).\n"),
+        "{}",
+        run.stdout
+    );
+
+    std::fs::write(&path, topology("1e-platform/cloud-service")).unwrap();
+    let run = portmap(&["flows", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: error: products[\"1e-platform\"].absent_components: line 10: \"1e-platform/cloud-service\" is not a component of 1e-platform",
+            path.display()
+        )),
+        "{}",
+        run.stderr
+    );
+}

@@ -245,11 +245,23 @@ fn output_file_and_errors() {
         dir.join("missing/x.svg").to_str().unwrap(),
     ]);
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    // FILE: error: MESSAGE, like every diagnostic about a file.
+    let missing = dir.join("missing/x.svg");
+    assert!(
+        r.stderr
+            .starts_with(&format!("{}: error: ", missing.display())),
+        "{}",
+        r.stderr
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 
     let r = portmap(&["diagram", "examples/none/topology.yaml"]);
     assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("examples/none/topology.yaml: error: "),
+        "{}",
+        r.stderr
+    );
     let r = portmap(&["diagram", &scenario("plossys"), "--format", "png"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }

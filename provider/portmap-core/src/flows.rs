@@ -7,7 +7,9 @@ use std::rc::Rc;
 use crate::catalog::{Flow, Product, Protocol, Scope, Sensitivity, values::eval_ports};
 use crate::issue::{Issue, Path};
 use crate::ports::{PortRange, PortSet};
-use crate::topology::{NodeKind, PairConfig, ProductState, Resolved};
+use crate::topology::{
+    NodeKind, PairConfig, ProductState, Resolved, deliberately_absent_components,
+};
 
 /// One required connection between two nodes, on one protocol and one port
 /// or contiguous range.
@@ -179,6 +181,9 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
         // The configurations of node pairs with overrides, made once per
         // pair of overrides (none without overrides).
         let mut pair_configs: BTreeMap<Ends, PairConfig> = BTreeMap::new();
+        // Components the installation does without on purpose: their flows
+        // are left out like an optional party's, without a warning.
+        let deliberately_absent = deliberately_absent_components(product, &state.config);
         for (fi, flow) in product.flows.iter().enumerate() {
             // Ports are checked for every flow, so a bad setting is reported
             // even while the flow's feature is off.
@@ -212,7 +217,9 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                 } else {
                     (&flow.to, from_nodes)
                 };
-                if product.component(missing).is_some_and(|c| c.optional) {
+                if product.component(missing).is_some_and(|c| c.optional)
+                    || deliberately_absent.contains(missing.as_str())
+                {
                     continue;
                 }
                 // A narrower party for one of its audiences is placed: the

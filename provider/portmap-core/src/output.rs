@@ -306,6 +306,26 @@ pub struct FeatureOut {
     pub group: Option<String>,
 }
 
+/// A group of related features in `portmap_catalog.products[*].groups`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureGroupOut {
+    /// Group id, as features name it in `group`.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// What the choice is about.
+    pub description: String,
+    /// Alternatives: enabling one feature of the group turns its other
+    /// features off unless they are enabled too. In a group that is not
+    /// exclusive, each feature is on or off by itself.
+    pub exclusive: bool,
+    /// The component (full id) whose placement asks for one feature of the
+    /// group to be on (a warning otherwise), or null.
+    pub required_with: Option<String>,
+    /// The ids of the group's features, in catalog order.
+    pub features: Vec<String>,
+}
+
 /// A product in `portmap_catalog.products`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProductOut {
@@ -329,6 +349,8 @@ pub struct ProductOut {
     pub settings: Vec<SettingOut>,
     /// Features.
     pub features: Vec<FeatureOut>,
+    /// Groups of related features, with their exclusivity.
+    pub groups: Vec<FeatureGroupOut>,
 }
 
 /// A catalog flow at default settings (`portmap_catalog.flows`).
@@ -448,6 +470,23 @@ pub fn product_out(p: &Product) -> ProductOut {
                 default: f.default,
                 auto: f.auto.as_ref().map(|a| placement_text(a, &p.id)),
                 group: f.group.clone(),
+            })
+            .collect(),
+        groups: p
+            .groups
+            .iter()
+            .map(|g| FeatureGroupOut {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                description: g.description.clone(),
+                exclusive: g.exclusive,
+                required_with: g.required_with.as_ref().map(|c| format!("{}/{c}", p.id)),
+                features: p
+                    .features
+                    .iter()
+                    .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
+                    .map(|f| f.id.clone())
+                    .collect(),
             })
             .collect(),
     }

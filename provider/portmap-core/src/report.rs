@@ -295,8 +295,8 @@ pub fn change_request(c: &Computation<'_>) -> Table {
 }
 
 /// The change request as a Markdown document: what was computed from what
-/// (topology, products with their enabled features and the settings set,
-/// version, time if given), the connections ([`change_request`]) and the
+/// (topology, products with their enabled features, the settings set and
+/// the components deliberately absent, version, time if given), the connections ([`change_request`]) and the
 /// Risks section: every finding of the risk checks, open or accepted with
 /// its reason, with the flows it concerns.
 pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> String {
@@ -329,8 +329,30 @@ pub fn change_request_markdown(c: &Computation<'_>, info: &RequestInfo<'_>) -> S
                 Some(format!("{} (`{}`) = {v}", s.name, s.id))
             })
             .collect();
+        // Only installations that declare absent components say so, so
+        // that every other header stays as it was.
+        let absent: Vec<String> = p
+            .config
+            .absent_components
+            .iter()
+            .map(|id| {
+                let component_name = id
+                    .split_once('/')
+                    .and_then(|(_, component)| product.component(component))
+                    .map(|component| component.name.as_str());
+                match component_name {
+                    Some(component_name) => format!("{component_name} (`{id}`)"),
+                    None => format!("`{id}`"),
+                }
+            })
+            .collect();
+        let absent_text = if absent.is_empty() {
+            String::new()
+        } else {
+            format!(" Deliberately absent: {}.", absent.join(", "))
+        };
         out.push_str(&format!(
-            "  - {name}. Features enabled: {}. Settings: {}.\n",
+            "  - {name}. Features enabled: {}. Settings: {}.{absent_text}\n",
             if features.is_empty() {
                 "none".to_string()
             } else {
@@ -480,6 +502,128 @@ pub fn catalog_list(o: &CatalogOutput) -> Table {
         ]);
     }
     t
+}
+
+/// The components, settings (with defaults), features (with defaults,
+/// automatic switching and group) and feature groups (with exclusivity) of
+/// one product, as tables with their titles.
+fn catalog_product_tables(p: &crate::output::ProductOut) -> Vec<(&'static str, Table)> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut components = Table::new(&["Component", "Name", "Role", "Bundle of", "Optional"]);
+    for c in &p.components {
+        components.push(vec![
+            c.id.clone(),
+            c.name.clone(),
+            c.role.clone(),
+            c.includes.join(", "),
+            yes_no(c.optional),
+        ]);
+    }
+    let mut settings = Table::new(&["Setting", "Name", "Kind", "Default", "Vendor setting"]);
+    for st in &p.settings {
+        settings.push(vec![
+            st.id.clone(),
+            st.name.clone(),
+            st.kind.clone(),
+            if st.default.is_empty() {
+                "(empty)".to_string()
+            } else {
+                st.default.clone()
+            },
+            st.vendor_setting.clone().unwrap_or_default(),
+        ]);
+    }
+    let exclusive_groups: Vec<&str> = p
+        .groups
+        .iter()
+        .filter(|g| g.exclusive)
+        .map(|g| g.id.as_str())
+        .collect();
+    let mut features = Table::new(&[
+        "Feature",
+        "Name",
+        "On by default",
+        "Automatic",
+        "Group",
+        "Exclusive group",
+    ]);
+    for f in &p.features {
+        features.push(vec![
+            f.id.clone(),
+            f.name.clone(),
+            yes_no(f.default),
+            f.auto.clone().unwrap_or_default(),
+            f.group.clone().unwrap_or_default(),
+            match &f.group {
+                Some(g) => yes_no(exclusive_groups.contains(&g.as_str())),
+                None => String::new(),
+            },
+        ]);
+    }
+    let mut groups = Table::new(&[
+        "Group",
+        "Name",
+        "Exclusive",
+        "Features",
+        "Required with",
+        "Description",
+    ]);
+    for g in &p.groups {
+        groups.push(vec![
+            g.id.clone(),
+            g.name.clone(),
+            yes_no(g.exclusive),
+            g.features.join(", "),
+            g.required_with.clone().unwrap_or_default(),
+            g.description.clone(),
+        ]);
+    }
+    vec![
+        ("Components", components),
+        ("Settings", settings),
+        ("Features", features),
+        ("Feature groups", groups),
+    ]
+}
+
+/// What `portmap catalog` prints in a table format: for each product its
+/// components, settings, features and feature groups, then the flows
+/// ([`catalog_list`]). CSV holds one table, so it is the flows alone.
+pub fn catalog_document(o: &CatalogOutput, format: TableFormat) -> String {
+    let flows = catalog_list(o).render(format);
+    let (product_heading, table_heading, flows_heading) = match format {
+        TableFormat::Csv => return flows,
+        TableFormat::Markdown => ("## ", "### ", "## "),
+        TableFormat::Text => ("", "", ""),
+    };
+    let mut out = String::new();
+    if format == TableFormat::Markdown {
+        out.push_str("# Catalog\n\n");
+    }
+    for p in &o.products {
+        let id = match format {
+            TableFormat::Markdown => format!("`{}`", p.id),
+            _ => p.id.clone(),
+        };
+        out.push_str(&format!(
+            "{product_heading}{} ({id}): {}, {}\n\n",
+            p.name, p.vendor, p.version
+        ));
+        for (title, table) in catalog_product_tables(p) {
+            if table.rows.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("{table_heading}{title}\n\n"));
+            if title == "Feature groups" {
+                out.push_str("In an exclusive group the features are alternatives: enabling one turns the group's other features off (including one on by default) unless they are enabled too. In a group that is not exclusive each feature is on or off by itself: a feature on by default stays on until it is disabled.\n\n");
+            }
+            out.push_str(&table.render(format));
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("{flows_heading}Flows\n\n"));
+    out.push_str(&flows);
+    out
 }
 
 /// The audit as a clean-up request for a change board: one row per part

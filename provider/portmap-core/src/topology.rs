@@ -109,6 +109,10 @@ pub struct Installation {
     /// override wins).
     #[serde(default)]
     pub node_overrides: BTreeMap<String, ProductConfig>,
+    /// Components of the product (`product/component`) this installation
+    /// deliberately does without, as in `products`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_components: Vec<String>,
 }
 
 impl Installation {
@@ -118,6 +122,7 @@ impl Installation {
             settings: self.settings.clone(),
             features: self.features.clone(),
             disabled_features: self.disabled_features.clone(),
+            absent_components: self.absent_components.clone(),
         }
     }
 }
@@ -284,6 +289,14 @@ pub struct ProductConfig {
     /// Features to disable (default-on or automatic ones).
     #[serde(default)]
     pub disabled_features: Vec<String>,
+    /// Components of the product (`product/component`) that this
+    /// installation deliberately does without (an air-gapped 1E platform
+    /// without `1e-platform/cloud-services`): flows to or from them are
+    /// left out without the "is not placed" warning, and the change request
+    /// lists them. Not allowed in `node_overrides`: absence is a property of
+    /// the whole installation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_components: Vec<String>,
 }
 
 /// The JSON Schema of a topology file (the `portmap` command's input, and
@@ -707,6 +720,7 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
         }
     }
 
+    warn_nodes_sharing_an_address(t, opts, &mut issues);
     let products_known = !unknown(&Path::root().attr("products"));
     for (pid, cfg) in t.products.iter().filter(|_| products_known) {
         let pp = product_path(pid);
@@ -717,6 +731,7 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             continue;
         };
         check_config(product, cfg, &pp, &unknown, &mut issues);
+        check_absent_components(product, &cfg.absent_components, &pp, &unknown, &mut issues);
     }
     check_installations(t, catalog, opts, &mut issues);
     check_accepted_risks(t, opts, &mut issues);
@@ -958,6 +973,7 @@ fn check_config(
             }
         }
     }
+    warn_exclusive_features_enabled_together(product, cfg, pp, unknown, issues);
     if !unknown(&pp.attr("features")) && !unknown(&pp.attr("disabled_features")) {
         for f in &cfg.features {
             if cfg.disabled_features.contains(f) {
@@ -1053,10 +1069,12 @@ fn check_installations(
             continue;
         };
         check_config(product, &inst.config(), &ip, &unknown, issues);
+        check_absent_components(product, &inst.absent_components, &ip, &unknown, issues);
         for (node, ov) in &inst.node_overrides {
             let p = op.key(node);
             if !unknown(&p) {
                 check_config(product, ov, &p, &unknown, issues);
+                check_no_absent_components_in_override(name, node, ov, &p, &unknown, issues);
             }
         }
     }
@@ -1229,6 +1247,16 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
             }
         } else {
             check_once_per_installation(product, None, &placement, &nodes, &mut issues);
+            if let Some(cfg) = cfg {
+                warn_absent_components_placed(
+                    product,
+                    &cfg.absent_components,
+                    &placement,
+                    &nodes,
+                    &product_path(&product.id),
+                    &mut issues,
+                );
+            }
             let cfg = cfg.cloned().unwrap_or_default();
             products.push(product_state(
                 product,
@@ -1259,6 +1287,14 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 continue;
             }
             check_once_per_installation(product, Some(name), &placement, &nodes, &mut issues);
+            warn_absent_components_placed(
+                product,
+                &inst.absent_components,
+                &placement,
+                &nodes,
+                &installation_path(name),
+                &mut issues,
+            );
             let mut overrides: Vec<(usize, ProductConfig)> = inst
                 .node_overrides
                 .iter()
@@ -1275,6 +1311,9 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
                 &mut issues,
             ));
         }
+    }
+    for state in &products {
+        warn_port_settings_equal_to_other_ports(state, &nodes, &mut issues);
     }
     let accepted_risks = t.accepted_risks.clone();
     (
@@ -1553,4 +1592,402 @@ pub fn effective_features(
         on.remove(f);
     }
     on
+}
+
+/// The components (ids within the product, bundles expanded to their
+/// members) that a configuration declares deliberately absent in
+/// `absent_components`. Ids of other products and unknown ids are ignored
+/// here; [`check`] reports them.
+pub fn deliberately_absent_components(
+    product: &Product,
+    config: &ProductConfig,
+) -> BTreeSet<String> {
+    let prefix = format!("{}/", product.id);
+    config
+        .absent_components
+        .iter()
+        .filter_map(|id| id.strip_prefix(&prefix))
+        .flat_map(|component| product.expand(component))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Checks `absent_components` of `products[id]` or an installation (at
+/// `config_path`): every entry is a component of the installation's product,
+/// written `product/component`, listed once.
+fn check_absent_components(
+    product: &Product,
+    absent_components: &[String],
+    config_path: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let absent_path = config_path.attr("absent_components");
+    if unknown(&absent_path) {
+        return;
+    }
+    let product_id = product.id.as_str();
+    let full_component_ids: Vec<String> = product
+        .components
+        .iter()
+        .map(|c| format!("{product_id}/{}", c.id))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for id in absent_components {
+        if !seen.insert(id.as_str()) {
+            issues.push(Issue::warning(
+                absent_path.clone(),
+                format!("Component \"{id}\" is listed twice in absent_components"),
+                "",
+            ));
+            continue;
+        }
+        if full_component_ids.iter().any(|full| full == id) {
+            continue;
+        }
+        // "cloud-services" or "1e-platform/cloud-service": suggest the
+        // full id of the nearest component.
+        let written_component = id.rsplit('/').next().unwrap_or(id);
+        let hint = match crate::suggest::nearest(
+            written_component,
+            product.components.iter().map(|c| c.id.as_str()),
+        ) {
+            Some(nearest) => format!(" Did you mean \"{product_id}/{nearest}\"?"),
+            None => String::new(),
+        };
+        issues.push(Issue::error(
+            absent_path.clone(),
+            format!("\"{id}\" is not a component of {product_id}"),
+            format!(
+                "absent_components lists components of {product_id} that this installation deliberately does without, written {product_id}/component.{hint} Components of {product_id}: {}.",
+                join_or_none(full_component_ids.iter().map(String::as_str))
+            ),
+        ));
+    }
+}
+
+/// A node override cannot declare components absent: absence concerns the
+/// whole installation, whose flows connect all of its nodes.
+fn check_no_absent_components_in_override(
+    installation: &str,
+    node: &str,
+    node_override: &ProductConfig,
+    override_path: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let absent_path = override_path.attr("absent_components");
+    if node_override.absent_components.is_empty() || unknown(&absent_path) {
+        return;
+    }
+    issues.push(Issue::error(
+        absent_path,
+        format!("absent_components in the override of node \"{node}\""),
+        format!(
+            "A component is absent from a whole installation, not from one of its nodes; move absent_components to installations[\"{installation}\"]."
+        ),
+    ));
+}
+
+/// Warns about components that a configuration (at `config_path`) declares
+/// deliberately absent although a node of the installation runs them: the
+/// declaration would hide nothing, and is probably out of date.
+fn warn_absent_components_placed(
+    product: &Product,
+    absent_components: &[String],
+    placement: &BTreeMap<String, Vec<usize>>,
+    nodes: &[ResolvedNode],
+    config_path: &Path,
+    issues: &mut Vec<Issue>,
+) {
+    let prefix = format!("{}/", product.id);
+    let mut warned = BTreeSet::new();
+    for id in absent_components {
+        let Some(component) = id.strip_prefix(&prefix) else {
+            continue;
+        };
+        let placed_on: BTreeSet<&str> = product
+            .expand(component)
+            .into_iter()
+            .flat_map(|member| placement.get(member).map(Vec::as_slice).unwrap_or(&[]))
+            .map(|&i| nodes[i].name.as_str())
+            .collect();
+        if placed_on.is_empty() || !warned.insert(id.as_str()) {
+            continue;
+        }
+        let names: Vec<String> = placed_on.iter().map(|n| format!("\"{n}\"")).collect();
+        issues.push(Issue::warning(
+            config_path.attr("absent_components"),
+            format!("{id} is declared absent but is placed"),
+            format!(
+                "{config_path}.absent_components lists {id}, yet it runs on {} of this installation, so its flows are computed as usual. Remove it from absent_components, or from the nodes.",
+                name_list(&names)
+            ),
+        ));
+    }
+}
+
+/// Warns about a node address (CIDR or single address) that is exactly an
+/// address of another node, at the second node's `cidrs[i]` (nodes in name
+/// order), naming the first: rules for one would admit the other. The whole
+/// address space (`0.0.0.0/0`, `::/0`) stands for "anywhere" rather than
+/// for one network and may be the address of several nodes (the internet
+/// as clients and as a cloud service).
+fn warn_nodes_sharing_an_address(t: &Topology, opts: &CheckOptions, issues: &mut Vec<Issue>) {
+    let mut first_node_of_address: BTreeMap<IpNet, &str> = BTreeMap::new();
+    for (name, node) in &t.nodes {
+        let cidrs_path = nodes_path(name).attr("cidrs");
+        if opts.unknowns.covers(&cidrs_path) {
+            continue;
+        }
+        let mut own_addresses = BTreeSet::new();
+        for (i, cidr) in node.cidrs.iter().enumerate() {
+            let path = cidrs_path.index(i);
+            if opts.unknowns.covers(&path) {
+                continue;
+            }
+            let Ok(address) = parse_cidr(cidr) else {
+                continue;
+            };
+            if address.prefix_len() == 0 || !own_addresses.insert(address) {
+                continue;
+            }
+            match first_node_of_address.get(&address) {
+                Some(other) => issues.push(Issue::warning(
+                    path,
+                    format!("Address {address} is also an address of node \"{other}\""),
+                    format!(
+                        "Nodes \"{other}\" and \"{name}\" both have the address {address}, so the rules of each also admit the other. If they are one server, place both sets of components on one node; otherwise give each its own address."
+                    ),
+                )),
+                None => {
+                    first_node_of_address.insert(address, name.as_str());
+                }
+            }
+        }
+    }
+}
+
+/// Warns when one configuration (`products[id]`, an installation, a node
+/// override at `config_path`) enables two or more features of one exclusive
+/// group itself: they are alternatives (LDAP or LDAPS), and enabling both
+/// opens the ports of both.
+fn warn_exclusive_features_enabled_together(
+    product: &Product,
+    config: &ProductConfig,
+    config_path: &Path,
+    unknown: &dyn Fn(&Path) -> bool,
+    issues: &mut Vec<Issue>,
+) {
+    let features_path = config_path.attr("features");
+    if unknown(&features_path) {
+        return;
+    }
+    for group in product.groups.iter().filter(|g| g.exclusive) {
+        let enabled_in_group: Vec<&str> = product
+            .features
+            .iter()
+            .filter(|f| f.group.as_deref() == Some(group.id.as_str()))
+            .filter(|f| config.features.contains(&f.id))
+            .map(|f| f.id.as_str())
+            .collect();
+        if enabled_in_group.len() < 2 {
+            continue;
+        }
+        issues.push(Issue::warning(
+            features_path.clone(),
+            format!(
+                "{}: {} are alternatives, and {} enabled",
+                product.id,
+                enabled_in_group.join(" and "),
+                if enabled_in_group.len() == 2 {
+                    "both are"
+                } else {
+                    "all are"
+                }
+            ),
+            format!(
+                "{} ({}) is an exclusive group: its features are alternatives, and enabling one turns the others off. Enabling {} together opens the ports of each. Keep only the one the deployment uses, unless it really uses all of them.",
+                group.name,
+                group.description.trim_end_matches('.'),
+                enabled_in_group.join(", ")
+            ),
+        ));
+    }
+}
+
+/// Where a flow's listening port comes from: a setting, or the catalog's
+/// fixed number (then the flow id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PortOrigin<'c> {
+    Setting(&'c str),
+    Fixed(&'c str),
+}
+
+/// One port (or range) a component of an installation listens on.
+struct ListeningPort<'c> {
+    component: &'c str,
+    protocol: crate::catalog::Protocol,
+    range: crate::ports::PortRange,
+    origin: PortOrigin<'c>,
+    flow: &'c crate::catalog::Flow,
+}
+
+/// The ports the placed components of an installation listen on, by the
+/// flows to them that its features switch on, each with its origin.
+fn listening_ports<'c>(state: &ProductState<'c>) -> Vec<ListeningPort<'c>> {
+    use crate::catalog::{PortBase, PortExpr, values::eval_ports};
+    let product = state.product;
+    let mut ports = Vec::new();
+    for flow in &product.flows {
+        if state.nodes_of(&flow.to).is_empty() {
+            continue;
+        }
+        let on = flow
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.holds(&|f| state.features.contains(f)));
+        if !on {
+            continue;
+        }
+        for expr in &flow.ports {
+            let origin = match expr {
+                PortExpr::Base(PortBase::Setting { setting, .. }) => {
+                    PortOrigin::Setting(setting.as_str())
+                }
+                PortExpr::List { ports_setting } => PortOrigin::Setting(ports_setting.as_str()),
+                PortExpr::Series { series } => match &series.start {
+                    PortBase::Setting { setting, .. } => PortOrigin::Setting(setting.as_str()),
+                    _ => PortOrigin::Fixed(flow.id.as_str()),
+                },
+                _ => PortOrigin::Fixed(flow.id.as_str()),
+            };
+            let Ok(set) = eval_ports(std::slice::from_ref(expr), &state.settings) else {
+                continue;
+            };
+            for protocol in flow.protocol.list() {
+                for &range in set.ranges() {
+                    ports.push(ListeningPort {
+                        component: flow.to.as_str(),
+                        protocol,
+                        range,
+                        origin,
+                        flow,
+                    });
+                }
+            }
+        }
+    }
+    ports
+}
+
+/// Warns about a port setting set explicitly (in `products[id]` or an
+/// installation) whose port is also a port, from another setting or fixed by
+/// the catalog, that the same component, or a component on the same node,
+/// listens on for another flow of the installation (Spotfire `http_port =
+/// 9080`, the server's registration port): one of the two services cannot
+/// get it. Ranges of [`crate::cloud::risk::WIDE_RANGE`] ports or more
+/// (dynamic and engine ranges) are not compared. Values equal by the
+/// catalog's defaults are the vendor's design and not reported.
+fn warn_port_settings_equal_to_other_ports(
+    state: &ProductState<'_>,
+    nodes: &[ResolvedNode],
+    issues: &mut Vec<Issue>,
+) {
+    if state.overridden.is_empty() {
+        return;
+    }
+    let product = state.product;
+    let ports = listening_ports(state);
+    let side_by_side = |a: &str, b: &str| {
+        a == b || {
+            let on_b = state.nodes_of(b);
+            state.nodes_of(a).iter().any(|n| on_b.contains(n))
+        }
+    };
+    let mut reported: BTreeSet<(&str, String)> = BTreeSet::new();
+    for mine in &ports {
+        let PortOrigin::Setting(setting) = mine.origin else {
+            continue;
+        };
+        if !state.overridden.contains(setting) {
+            continue;
+        }
+        for other in &ports {
+            if other.origin == mine.origin
+                || other.protocol != mine.protocol
+                || !other.range.overlaps(&mine.range)
+                || other.range.len() >= crate::cloud::risk::WIDE_RANGE
+                || mine.range.len() >= crate::cloud::risk::WIDE_RANGE
+                || !side_by_side(mine.component, other.component)
+            {
+                continue;
+            }
+            // Two settings set to one port: reported once, at the first.
+            if let PortOrigin::Setting(other_setting) = other.origin
+                && state.overridden.contains(other_setting)
+                && other_setting < setting
+            {
+                continue;
+            }
+            let (other_text, other_key) = match other.origin {
+                PortOrigin::Setting(other_setting) => (
+                    match product.setting(other_setting) {
+                        Some(s) => format!("the {} (`{other_setting}`)", s.name),
+                        None => format!("`{other_setting}`"),
+                    },
+                    other_setting.to_string(),
+                ),
+                PortOrigin::Fixed(flow) => (
+                    format!("the port of flow {flow} ({})", other.flow.purpose),
+                    flow.to_string(),
+                ),
+            };
+            if !reported.insert((setting, other_key)) {
+                continue;
+            }
+            let shared_nodes: Vec<String> = if mine.component == other.component {
+                state.nodes_of(mine.component).to_vec()
+            } else {
+                let on_other = state.nodes_of(other.component);
+                state
+                    .nodes_of(mine.component)
+                    .iter()
+                    .copied()
+                    .filter(|n| on_other.contains(n))
+                    .collect()
+            }
+            .into_iter()
+            .map(|i| format!("\"{}\"", nodes[i].name))
+            .collect();
+            let value = state
+                .settings
+                .get(setting)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            issues.push(Issue::warning(
+                state.config_path().attr("settings").key(setting),
+                format!(
+                    "{}: {setting} = {value} is also {other_text}",
+                    state.key_name()
+                ),
+                format!(
+                    "On {}, {}/{} listens on {} {} for flow {} ({}) and {}/{} on {} {} for flow {} ({}): two services cannot listen on one port. Choose another value for {setting}.",
+                    name_list(&shared_nodes),
+                    product.id,
+                    mine.component,
+                    mine.protocol,
+                    mine.range,
+                    mine.flow.id,
+                    mine.flow.purpose,
+                    product.id,
+                    other.component,
+                    other.protocol,
+                    other.range,
+                    other.flow.id,
+                    other.flow.purpose,
+                ),
+            ));
+        }
+    }
 }

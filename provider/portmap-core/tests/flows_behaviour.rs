@@ -49,6 +49,7 @@ fn with_product(
                 .collect(),
             features: features.iter().map(|s| s.to_string()).collect(),
             disabled_features: vec![],
+            ..ProductConfig::default()
         },
     );
     t

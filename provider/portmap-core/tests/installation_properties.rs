@@ -95,6 +95,7 @@ fn installation(pid: String, n: usize) -> impl Strategy<Value = Installation> {
                 features: cfg.features,
                 disabled_features: cfg.disabled_features,
                 node_overrides,
+                ..Installation::default()
             }
         })
 }

@@ -101,6 +101,7 @@ fn product_config(pid: &str) -> impl Strategy<Value = ProductConfig> + use<> {
                 settings: map,
                 features,
                 disabled_features: vec![],
+                ..ProductConfig::default()
             }
         })
 }

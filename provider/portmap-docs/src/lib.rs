@@ -380,6 +380,38 @@ fn product_page(p: &Product) -> String {
             );
         }
     }
+    if !p.groups.is_empty() {
+        s.push_str("\n### Feature groups\n\nIn an **exclusive** group the features are alternatives: enabling one turns the group's other features off, including one on by default or switched on automatically, unless they are enabled too. In a group that is not exclusive each feature is on or off by itself: a feature on by default stays on until it is listed in `disabled_features`.\n\n| Group | Name | Exclusive | Features | Required with | Description |\n|---|---|---|---|---|---|\n");
+        for g in &p.groups {
+            let members: Vec<String> = p
+                .features
+                .iter()
+                .filter(|f| f.group.as_deref() == Some(g.id.as_str()))
+                .map(|f| {
+                    if f.default {
+                        format!("`{}` (on by default)", f.id)
+                    } else if f.auto.is_some() {
+                        format!("`{}` (automatic)", f.id)
+                    } else {
+                        format!("`{}`", f.id)
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                g.id,
+                md_cell(&g.name),
+                if g.exclusive { "yes" } else { "no" },
+                members.join(", "),
+                g.required_with
+                    .as_deref()
+                    .map(|c| format!("`{}/{c}`", p.id))
+                    .unwrap_or_default(),
+                md_cell(&g.description)
+            );
+        }
+    }
     s.push_str("\n## Flows\n\nPorts are shown as the catalog writes them; `{setting}` is a setting's value (default above). \"Rule\" says whether a network rule is computed when the two ends run on different nodes.\n\n| Flow | From → To | Protocol | Ports | Application protocol | Condition | Rule | Vendor reference |\n|---|---|---|---|---|---|---|---|\n");
     for f in &p.flows {
         let protos = f

@@ -78,7 +78,7 @@ pub fn attributes() -> Vec<Attribute> {
         Attribute::nested(
             "products",
             ObjectNesting::Map,
-            config_attributes(),
+            installation_config_attributes(),
             "Settings and features per product id. A product is in play when any of its components is placed; products not listed use the catalog defaults. With `installations`, this configures each product's implicit installation: its components on nodes that no installation of the product lists.",
         ),
         Attribute::nested(
@@ -152,7 +152,7 @@ fn installation_attributes() -> Vec<Attribute> {
             "The nodes of the installation, keys of `nodes`, each listed once. The installation's components are its product's components on these nodes.",
         ),
     ];
-    attributes.extend(config_attributes());
+    attributes.extend(installation_config_attributes());
     attributes.push(Attribute::nested(
         "node_overrides",
         ObjectNesting::Map,
@@ -206,8 +206,9 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
                         unknowns.add(pp);
                         continue;
                     }
-                    t.products
-                        .insert(id.clone(), decode_product(pv, &pp, &mut unknowns));
+                    let mut product = decode_product(pv, &pp, &mut unknowns);
+                    product.absent_components = decode_absent_components(pv, &pp, &mut unknowns);
+                    t.products.insert(id.clone(), product);
                 }
             }
         }
@@ -276,6 +277,7 @@ fn decode_installation(v: &Value, ip: &Path, unknowns: &mut Unknowns) -> Install
         p => known_str(p).unwrap_or_default().to_string(),
     };
     let config = decode_product(v, ip, unknowns);
+    let absent_components = decode_absent_components(v, ip, unknowns);
     let mut node_overrides = BTreeMap::new();
     match v.get("node_overrides") {
         Some(o) if o.is_unknown() => unknowns.add(ip.attr("node_overrides")),
@@ -297,6 +299,7 @@ fn decode_installation(v: &Value, ip: &Path, unknowns: &mut Unknowns) -> Install
         features: config.features,
         disabled_features: config.disabled_features,
         node_overrides,
+        absent_components,
     }
 }
 
@@ -510,5 +513,29 @@ pub fn check_selection(config: &Value, selected: Option<&BTreeSet<String>>) -> V
         config.get("nodes").and_then(Value::as_map),
         names.iter().map(String::as_str),
         &Path::root().attr("for_nodes"),
+    )
+}
+
+/// The configuration of a whole installation (`products[id]`, an entry of
+/// `installations`): [`config_attributes`] and `absent_components`, which
+/// node overrides do not take (a component is absent from an installation,
+/// not from one of its nodes).
+fn installation_config_attributes() -> Vec<Attribute> {
+    let mut attributes = config_attributes();
+    attributes.push(Attribute::optional(
+        "absent_components",
+        Type::set(Type::String),
+        "Components of the product, written `product/component`, that this installation deliberately does without, such as `[\"1e-platform/cloud-services\"]` for an air-gapped 1E platform. Flows to or from them are left out without the warning that the component is not placed, and the change request (`portmap flows --format markdown`) lists them. An id that is not a component of the product is an error; a component declared absent that a node of the installation runs is a warning.",
+    ));
+    attributes
+}
+
+/// `absent_components` of `products[id]` or an installation at `path`.
+fn decode_absent_components(v: &Value, path: &Path, unknowns: &mut Unknowns) -> Vec<String> {
+    string_list(
+        v.get("absent_components"),
+        &path.attr("absent_components"),
+        unknowns,
+        false,
     )
 }

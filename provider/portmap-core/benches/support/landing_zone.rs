@@ -373,6 +373,7 @@ fn product(
             .collect(),
         features: features.iter().map(|f| (*f).to_string()).collect(),
         disabled_features: disabled.iter().map(|f| (*f).to_string()).collect(),
+        ..ProductConfig::default()
     }
 }
 

@@ -67,6 +67,20 @@ fn product_attributes() -> Vec<Attribute> {
             "The product's features: named conditions that switch flows on or off.",
         )
         .make_computed(),
+        Attribute::nested(
+            "groups",
+            ObjectNesting::List,
+            vec![
+                Attribute::computed("id", Type::String, "Group id, as `features[*].group` names it."),
+                Attribute::computed("name", Type::String, "Group name."),
+                Attribute::computed("description", Type::String, "What the choice is about."),
+                Attribute::computed("exclusive", Type::Bool, "Whether the features are alternatives: enabling one turns the group's other features (including ones on by default or automatic) off unless they are enabled too. In a group that is not exclusive each feature is on or off by itself, so a feature on by default stays on until disabled."),
+                Attribute::computed("required_with", Type::String, "The component (`product/component`) whose placement asks for one feature of the group to be on (a warning says which to choose otherwise), or null."),
+                Attribute::computed("features", Type::list(Type::String), "The ids of the group's features, in catalog order."),
+            ],
+            "The product's groups of related features, with their exclusivity.",
+        )
+        .make_computed(),
     ]
 }
 
