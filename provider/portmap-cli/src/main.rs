@@ -42,25 +42,25 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success (warnings, if any, are printed on stderr)
   1  invalid input: the topology or catalog has an error; the message names the file, line or attribute
-
-Diagnostics about a file read FILE: SEVERITY: [ATTRIBUTE: ][line N[, column C]: ]MESSAGE,
-for example `topology.yaml: error: nodes[\"app\"].cidrs[0]: line 6: Invalid address ...` or
-`topology.yaml: error: line 4, column 12: invalid type ...`; the others read SEVERITY: MESSAGE.
   2  invalid command line
   3  a file could not be read or written
   4  internal error (please report it)
 
+Diagnostics about a file read FILE: SEVERITY: [ATTRIBUTE: ][line N[, column C]: ]MESSAGE,
+for example `topology.yaml: error: nodes[\"app\"].cidrs[0]: line 6: Invalid address ...` or
+`topology.yaml: error: line 4, column 12: invalid type ...`; the others read SEVERITY: MESSAGE.
+
 Examples:
   portmap catalog --product plossys
   portmap flows examples/quickstart/topology.yaml
-  portmap flows topology.yaml --format markdown > firewall-request.md
-  portmap rules topology.yaml --format json
-  portmap rules topology.yaml --format nftables --node app > app.nft
-  portmap diagram topology.yaml --format svg -o topology.svg
-  portmap explain topology.yaml --port 1433
-  portmap perimeter topology.yaml --format markdown > perimeter-request.md
-  portmap audit topology.yaml --from-state state.json --map map.yaml
-  portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf";
+  portmap flows examples/quickstart/topology.yaml --format markdown > firewall-request.md
+  portmap rules examples/quickstart/topology.yaml --format json
+  portmap rules examples/quickstart/topology.yaml --format nftables --node app > app.nft
+  portmap diagram examples/quickstart/topology.yaml --format svg -o topology.svg
+  portmap explain examples/quickstart/topology.yaml --port 1433
+  portmap perimeter examples/spotfire-dmz/topology.yaml --format markdown > perimeter-request.md
+  portmap audit examples/audit/topology.yaml --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml
+  portmap adopt examples/audit/topology.yaml --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml -o moved.tf";
 
 #[cfg(test)]
 mod tests {
@@ -123,7 +123,7 @@ enum Command {
     },
     /// Compute the flows of a topology file (YAML or JSON); the firewall request as CSV or Markdown.
     #[command(
-        after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per source, destination, protocol and ports that needs a rule, with the exposure of both ends and the risk findings; markdown adds a header (topology, products, features, settings, version, time) and the Risks section\n\nRisk findings (sensitive ports open to the internet, cleartext protocols at an internet-facing or untrusted node, ranges of 1000 ports or more) are warnings on stderr, unless the topology's accepted_risks accepts them (finding key or flow key -> reason).\n\nExamples:\n  portmap flows topology.yaml\n  portmap flows topology.yaml --format markdown > request.md\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) portmap flows topology.yaml --format markdown"
+        after_help = "Formats:\n  table     every flow, internal ones included, then the rules\n  json      {flows, rules, unresolved}: the same objects as data.portmap_flows\n  csv, markdown   the firewall request for a change board: one row per source, destination, protocol and ports that needs a rule, with the exposure of both ends and the risk findings; markdown adds a header (topology, products, features, settings, version, time) and the Risks section\n\nRisk findings (sensitive ports open to the internet, cleartext protocols at an internet-facing or untrusted node, ranges of 1000 ports or more) are warnings on stderr, unless the topology's accepted_risks accepts them (finding key or flow key -> reason).\n\nExamples:\n  portmap flows examples/quickstart/topology.yaml\n  portmap flows examples/quickstart/topology.yaml --format markdown > request.md\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) portmap flows examples/quickstart/topology.yaml --format markdown"
     )]
     Flows {
         /// Topology file.
@@ -335,10 +335,10 @@ Formats:
   csv, markdown   the clean-up request for a change board
 
 Examples:
-  portmap audit topology.yaml existing.yaml
-  portmap audit topology.yaml existing.json --format markdown > clean-up.md
+  portmap audit examples/audit/topology.yaml examples/audit/existing.yaml
+  portmap audit examples/audit/topology.yaml examples/audit/existing.yaml --format markdown > clean-up.md
   terraform show -json > state.json
-  portmap audit topology.yaml --from-state state.json --map map.yaml";
+  portmap audit examples/audit/topology.yaml --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml";
 
 const EXISTING_HELP: &str = "\
 Reads the managed resources of `terraform show -json` (root and child modules):
@@ -363,7 +363,7 @@ Formats:
 
 Examples:
   terraform show -json > state.json
-  portmap existing --from-state state.json --map map.yaml > existing.yaml";
+  portmap existing --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml > existing.yaml";
 
 const ADOPT_HELP: &str = "\
 An existing aws_vpc_security_group_ingress_rule or _egress_rule that is exactly a rule of the AWS
@@ -380,8 +380,8 @@ Formats:
   json      {group_moves, moves, in_place, imports, change, create, skipped}
 
 Examples:
-  portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf
-  portmap adopt topology.yaml --from-state state.json --map map.yaml --group-resource node --module module.firewall";
+  portmap adopt examples/audit/topology.yaml --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml -o moved.tf
+  portmap adopt examples/audit/topology.yaml --from-state examples/adopt/existing/show.json --map examples/adopt/map.yaml --group-resource node --module module.firewall";
 
 const DIAGRAM_HELP: &str = "\
 Formats:
@@ -395,9 +395,9 @@ ports both ways gets one edge with two arrow heads. Long port lists are shortene
 the given number of open ports between two ports, not for all of them.
 
 Examples:
-  portmap diagram topology.yaml -o topology.svg
-  portmap diagram topology.yaml --format mermaid >> README.md
-  portmap diagram topology.yaml --format dot | dot -Tpng > topology.png";
+  portmap diagram examples/quickstart/topology.yaml -o topology.svg
+  portmap diagram examples/quickstart/topology.yaml --format mermaid >> README.md
+  portmap diagram examples/quickstart/topology.yaml --format dot | dot -Tpng > topology.png";
 
 const RULES_HELP: &str = "\
 With --format nftables --node NAME: a complete `nft -f` script for the host firewall of that
@@ -407,9 +407,9 @@ rules (IPv4 and IPv6, port ranges as ranges), each under a comment with its key.
 script again replaces the table.
 
 Examples:
-  portmap rules topology.yaml
-  portmap rules topology.yaml --format csv
-  portmap rules topology.yaml --format nftables --node app > app.nft && nft -f app.nft";
+  portmap rules examples/quickstart/topology.yaml
+  portmap rules examples/quickstart/topology.yaml --format csv
+  portmap rules examples/quickstart/topology.yaml --format nftables --node app > app.nft && nft -f app.nft";
 
 /// The formats of `portmap rules`: those of `flows`, and nftables.
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -446,9 +446,9 @@ With --port: every flow whose ports contain the port, grouped by the rules that 
 flows that need no rule (both ends on one machine, or no firewall rule per the vendor) last.
 
 Examples:
-  portmap explain topology.yaml --rule sql:ingress:master:tcp:1433
-  portmap explain topology.yaml --port 1433
-  portmap explain topology.yaml --port 53 --protocol udp";
+  portmap explain examples/quickstart/topology.yaml --rule sql:ingress:app:tcp:1433
+  portmap explain examples/quickstart/topology.yaml --port 1433
+  portmap explain examples/quickstart/topology.yaml --port 1434 --protocol udp";
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum ExistingFormat {

@@ -314,7 +314,7 @@ fn the_command_line_forms() {
             "audit",
             &[
                 "--from-state <STATE.json>",
-                "portmap audit topology.yaml --from-state state.json --map map.yaml",
+                "portmap audit examples/audit/topology.yaml --from-state",
             ][..],
         ),
         (
@@ -322,7 +322,7 @@ fn the_command_line_forms() {
             &[
                 "azurerm_network_security_rule",
                 "groups:",
-                "portmap existing --from-state state.json --map map.yaml > existing.yaml",
+                "portmap existing --from-state examples/adopt/existing/show.json --map",
             ][..],
         ),
         (
@@ -330,7 +330,7 @@ fn the_command_line_forms() {
             &[
                 "--resource-name <NAME>",
                 "[default: this]",
-                "portmap adopt topology.yaml --from-state state.json --map map.yaml -o moved.tf",
+                "portmap adopt examples/audit/topology.yaml --from-state",
             ][..],
         ),
     ] {

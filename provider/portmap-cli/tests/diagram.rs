@@ -290,7 +290,7 @@ fn help_explains_the_formats_with_examples() {
         "svg",
         "mermaid",
         "dot",
-        "portmap diagram topology.yaml -o topology.svg",
+        "portmap diagram examples/quickstart/topology.yaml -o topology.svg",
         "1898 … 2198 (24 ports)",
     ] {
         assert!(help.contains(s), "{s}:\n{help}");

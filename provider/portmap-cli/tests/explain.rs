@@ -213,11 +213,13 @@ fn the_command_line_needs_exactly_one_question() {
     }
     let help = ok(&["explain", "--help"]);
     assert!(
-        help.contains("portmap explain topology.yaml --port 1433"),
+        help.contains("portmap explain examples/quickstart/topology.yaml --port 1433"),
         "{help}"
     );
     assert!(
-        help.contains("portmap explain topology.yaml --rule sql:ingress:master:tcp:1433"),
+        help.contains(
+            "portmap explain examples/quickstart/topology.yaml --rule sql:ingress:app:tcp:1433"
+        ),
         "{help}"
     );
 }

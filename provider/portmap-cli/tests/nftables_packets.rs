@@ -232,16 +232,6 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The quickstart's topology (examples/quickstart/main.tf) as a file.
-const QUICKSTART: &str = "\
-nodes:
-  app: { components: [tachyon-5/master-stack, tachyon-5/response-stack], cidrs: [10.0.1.10/32] }
-  sql: { components: [tachyon-5/sql-server], cidrs: [10.0.2.10/32] }
-  clients: { components: [tachyon-5/client, tachyon-5/browser], cidrs: [10.8.0.0/16], kind: group }
-products:
-  tachyon-5: { settings: { switch_port: 4100 }, features: [named-sql-instance] }
-";
-
 /// Counts of one run.
 #[derive(Default, Debug)]
 struct Counts {
@@ -252,12 +242,8 @@ struct Counts {
 }
 
 fn run_example(example: &str, v6: bool) -> [Counts; 2] {
-    let text = if example == "quickstart" {
-        QUICKSTART.to_string()
-    } else {
-        std::fs::read_to_string(repo().join("examples").join(example).join("topology.yaml"))
-            .unwrap()
-    };
+    let text = std::fs::read_to_string(repo().join("examples").join(example).join("topology.yaml"))
+        .unwrap();
     let mut topo: serde_norway::Value = serde_norway::from_str(&text).unwrap();
     let mut nodes = Vec::new();
     for (name, node) in topo["nodes"].as_mapping_mut().unwrap().iter_mut() {
@@ -1142,6 +1128,7 @@ fn every_example_topology_has_a_real_packet_test() {
             "installations-landing-zone",
             "installations-tarantella",
             "plossys",
+            "quickstart",
             "spotfire",
             "spotfire-dmz",
             "tachyon-5",
