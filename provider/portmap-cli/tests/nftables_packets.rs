@@ -268,34 +268,11 @@ fn run_example(example: &str, v6: bool) -> [Counts; 2] {
     std::fs::write(&file, serde_norway::to_string(&topo).unwrap()).unwrap();
     let file = file.to_str().unwrap();
 
-    let out: serde_json::Value =
-        serde_json::from_str(&portmap(&["flows", file, "--format", "json"])).unwrap();
-    let flows: Vec<Flow> = out["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["firewall"] == true && f["internal"] == false)
-        .map(|f| Flow {
-            from: f["from_node"].as_str().unwrap().to_string(),
-            to: f["to_node"].as_str().unwrap().to_string(),
-            proto: Proto::parse(f["protocol"].as_str().unwrap()),
-            ports: (
-                u16::try_from(f["from_port"].as_u64().unwrap()).unwrap(),
-                u16::try_from(f["to_port"].as_u64().unwrap()).unwrap(),
-            ),
-        })
-        .collect();
+    let flows = required_flows(file);
     assert!(!flows.is_empty(), "{example}: no flows");
 
-    // The probed ports: of every flow range its ends, a port inside, and its
-    // neighbours; the sample; each with both protocols.
-    let mut ports: BTreeSet<u16> = SAMPLE.into_iter().collect();
-    for f in &flows {
-        let (a, b) = f.ports;
-        ports.extend([a, b, a + (b - a) / 2]);
-        ports.extend(a.checked_sub(1).filter(|p| *p > 0));
-        ports.extend(b.checked_add(1));
-    }
+    // Each probed with both protocols.
+    let ports = probed_ports(&flows);
 
     // Namespaces and addresses.
     let pid = std::process::id();
@@ -411,19 +388,7 @@ fn run_example(example: &str, v6: bool) -> [Counts; 2] {
     }
 
     // Listeners on every probed port of every namespace.
-    let port_list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    for m in &members {
-        let mut child = helper(&m.ns, "listen", &m.addr.to_string(), &port_list.join(","));
-        // The test harness prints its own lines first.
-        let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
-        let mut line = String::new();
-        while line.trim() != "READY" {
-            line.clear();
-            let n = reader.read_line(&mut line).unwrap();
-            assert!(n > 0, "listener in {} ended before it was ready", m.ns);
-        }
-        world.children.push(child);
-    }
+    start_listeners(&mut world, &members, &ports);
 
     // Probes: every source to every other namespace, every port, both
     // protocols, all sources at once.
@@ -592,33 +557,13 @@ fn run_perimeter(example: &str) -> (usize, usize) {
     }
     let file = repo().join("examples").join(example).join("topology.yaml");
     let file = file.to_str().unwrap();
-    let out: serde_json::Value =
-        serde_json::from_str(&portmap(&["flows", file, "--format", "json"])).unwrap();
     let zone_of = |n: &str| zones[nodes.iter().position(|x| x.name == n).unwrap()].clone();
-    let flows: Vec<Flow> = out["flows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["firewall"] == true && f["internal"] == false)
-        .map(|f| Flow {
-            from: f["from_node"].as_str().unwrap().to_string(),
-            to: f["to_node"].as_str().unwrap().to_string(),
-            proto: Proto::parse(f["protocol"].as_str().unwrap()),
-            ports: (
-                u16::try_from(f["from_port"].as_u64().unwrap()).unwrap(),
-                u16::try_from(f["to_port"].as_u64().unwrap()).unwrap(),
-            ),
-        })
+    let flows: Vec<Flow> = required_flows(file)
+        .into_iter()
         .filter(|f| zone_of(&f.from) != zone_of(&f.to))
         .collect();
     assert!(!flows.is_empty(), "{example}: no flow crosses a zone");
-    let mut ports: BTreeSet<u16> = SAMPLE.into_iter().collect();
-    for f in &flows {
-        let (a, b) = f.ports;
-        ports.extend([a, b, a + (b - a) / 2]);
-        ports.extend(a.checked_sub(1).filter(|p| *p > 0));
-        ports.extend(b.checked_add(1));
-    }
+    let ports = probed_ports(&flows);
     let pid = std::process::id();
     let tag = format!("pm{}", &example[..example.len().min(6)]);
     let mut members = Vec::new();
@@ -730,18 +675,7 @@ fn run_perimeter(example: &str) -> (usize, usize) {
         script.to_str().unwrap(),
     ]);
 
-    let port_list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    for m in &members {
-        let mut child = helper(&m.ns, "listen", &m.addr.to_string(), &port_list.join(","));
-        let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
-        let mut line = String::new();
-        while line.trim() != "READY" {
-            line.clear();
-            let n = reader.read_line(&mut line).unwrap();
-            assert!(n > 0, "listener in {} ended before it was ready", m.ns);
-        }
-        world.children.push(child);
-    }
+    start_listeners(&mut world, &members, &ports);
     let holds = |node: &str, a: IpAddr| {
         nodes
             .iter()
@@ -838,6 +772,58 @@ fn run_perimeter(example: &str) -> (usize, usize) {
         );
     }
     (tried, allowed)
+}
+
+/// The flows that need rules, from `portmap flows --format json`.
+fn required_flows(file: &str) -> Vec<Flow> {
+    let out: serde_json::Value =
+        serde_json::from_str(&portmap(&["flows", file, "--format", "json"])).unwrap();
+    out["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["firewall"] == true && f["internal"] == false)
+        .map(|f| Flow {
+            from: f["from_node"].as_str().unwrap().to_string(),
+            to: f["to_node"].as_str().unwrap().to_string(),
+            proto: Proto::parse(f["protocol"].as_str().unwrap()),
+            ports: (
+                u16::try_from(f["from_port"].as_u64().unwrap()).unwrap(),
+                u16::try_from(f["to_port"].as_u64().unwrap()).unwrap(),
+            ),
+        })
+        .collect()
+}
+
+/// The probed ports: of every flow range its ends, a port inside, and its
+/// neighbours; and the sample.
+fn probed_ports(flows: &[Flow]) -> BTreeSet<u16> {
+    let mut ports: BTreeSet<u16> = SAMPLE.into_iter().collect();
+    for f in flows {
+        let (a, b) = f.ports;
+        ports.extend([a, b, a + (b - a) / 2]);
+        ports.extend(a.checked_sub(1).filter(|p| *p > 0));
+        ports.extend(b.checked_add(1));
+    }
+    ports
+}
+
+/// A listener on every probed port in every namespace, each ready before
+/// this returns.
+fn start_listeners(world: &mut World, members: &[Member], ports: &BTreeSet<u16>) {
+    let port_list: Vec<String> = ports.iter().map(u16::to_string).collect();
+    for m in members {
+        let mut child = helper(&m.ns, "listen", &m.addr.to_string(), &port_list.join(","));
+        // The test harness prints its own lines first.
+        let mut reader = BufReader::new(child.stdout.as_mut().unwrap());
+        let mut line = String::new();
+        while line.trim() != "READY" {
+            line.clear();
+            let n = reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "listener in {} ended before it was ready", m.ns);
+        }
+        world.children.push(child);
+    }
 }
 
 /// Starts this test binary in a namespace as a listener or a prober.
