@@ -678,10 +678,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let catalog = load_catalog(&catalogs)?;
             let (comp, file) = compute_file_located(&topology, &catalog)?;
             let origin = topology.display().to_string();
-            print_issues(
-                &origin,
-                &file.locate(&portmap_core::cloud::risk::check_flows(&comp, false)),
-            );
+            let mut issues = portmap_core::cloud::risk::check_flows(&comp, false);
+            if portmap_core::perimeter::policies(&comp).is_empty() {
+                issues.push(portmap_core::perimeter::no_crossing_warning());
+            }
+            print_issues(&origin, &file.locate(&issues));
             let text = match format {
                 PerimeterFormat::Json => {
                     return write_json(&portmap_core::perimeter::PerimeterOutput::new(&comp));

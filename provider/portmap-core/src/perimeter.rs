@@ -309,6 +309,16 @@ impl PerimeterOutput {
     }
 }
 
+/// The warning for a topology none of whose flows crosses a zone boundary
+/// (the perimeter shapes are then empty).
+pub fn no_crossing_warning() -> crate::issue::Issue {
+    crate::issue::Issue::warning(
+        crate::issue::Path::root().attr("nodes"),
+        "No flow crosses a zone boundary",
+        "The perimeter shapes carry only flows between nodes of different zones, and no such flow needs a rule: give the nodes their zone (a spoke, dmz, on-prem, internet, ...), or use portmap_flows or a cloud shape for the nodes' own firewalls.",
+    )
+}
+
 /// The perimeter as a change request for the team running the hub or
 /// perimeter firewall: one row per policy, with the addresses of its
 /// sources and destinations, its services, purposes and vendor rows.

@@ -2,7 +2,6 @@
 //! vendor-neutral shape of on-premises and hub firewalls (address objects,
 //! service objects, policies per zone pair).
 
-use portmap_core::issue::{Issue, Path};
 use portmap_core::perimeter::PerimeterOutput;
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
@@ -130,7 +129,7 @@ impl DataSource for PortmapPerimeterRules {
         issues.extend(portmap_core::cloud::risk::check_flows(&comp, as_errors));
         let out = PerimeterOutput::new(&comp);
         if out.policies.is_empty() {
-            issues.push(no_crossing_warning());
+            issues.push(portmap_core::perimeter::no_crossing_warning());
         }
         let diags = diagnostics(&issues);
         if diags.has_errors() {
@@ -154,13 +153,4 @@ impl DataSource for PortmapPerimeterRules {
             diags,
         )
     }
-}
-
-/// The warning for a perimeter without crossing flows.
-pub(crate) fn no_crossing_warning() -> Issue {
-    Issue::warning(
-        Path::root().attr("nodes"),
-        "No flow crosses a zone boundary",
-        "The perimeter shapes carry only flows between nodes of different zones, and no such flow needs a rule: give the nodes their zone (a spoke, dmz, on-prem, internet, ...), or use portmap_flows or a cloud shape for the nodes' own firewalls.",
-    )
 }
