@@ -62,7 +62,8 @@ fn the_spotfire_dmz_gives_the_hub_rules_of_its_zone_crossings() {
 
     // Azure: one collection per zone pair, in zone-pair order.
     let azure = out["azure"].as_array().unwrap();
-    let summary: Vec<(String, u64, Vec<(String, String, String, String)>)> = azure
+    type Row = (String, String, String, String);
+    let summary: Vec<(String, u64, Vec<Row>)> = azure
         .iter()
         .map(|k| {
             (

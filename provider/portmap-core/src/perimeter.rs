@@ -123,7 +123,8 @@ pub fn policies(c: &Computation<'_>) -> Vec<Policy> {
     for ((destinations, services), sources) in by_targets {
         // Destinations of one policy may lie in several zones (and sources
         // too): split by zone pair, which keeps the product exact.
-        let mut by_zone: BTreeMap<(&str, &str), (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+        type Ends<'a> = (BTreeSet<&'a str>, BTreeSet<&'a str>);
+        let mut by_zone: BTreeMap<(&str, &str), Ends<'_>> = BTreeMap::new();
         for s in &sources {
             for d in &destinations {
                 let e = by_zone.entry((zone(s), zone(d))).or_default();

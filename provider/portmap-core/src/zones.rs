@@ -137,8 +137,8 @@ pub fn apply_fronts<'c>(r: &Resolved<'c>, flows: Vec<FlowRecord<'c>>) -> Vec<Flo
     }
     // Several servers behind one fronting node give one flow to it, which
     // names them all (and several clients one onward flow).
-    let mut merged: BTreeMap<Rc<str>, (FlowRecord<'c>, &'static str, Vec<Rc<str>>)> =
-        BTreeMap::new();
+    type Merged<'c> = (FlowRecord<'c>, &'static str, Vec<Rc<str>>);
+    let mut merged: BTreeMap<Rc<str>, Merged<'c>> = BTreeMap::new();
     for (f, prefix, name) in relayed {
         if out.contains_key(&f.key) {
             continue;
@@ -193,7 +193,7 @@ pub fn check_policy(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> Vec<Issue> {
         let accepted = r
             .zones
             .get(&b.zone)
-            .is_some_and(|z| z.accepts_from.iter().any(|x| *x == a.zone));
+            .is_some_and(|z| z.accepts_from.contains(&a.zone));
         if !accepted {
             refused.entry((&a.zone, &b.zone)).or_default().push(f);
         }
@@ -234,6 +234,7 @@ pub fn check_policy(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> Vec<Issue> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use crate::issue::{Issue, Severity};
     use crate::topology::Topology;
@@ -311,7 +312,7 @@ products:
             "    fronts: [{ component: spotfire/server, listen_ports: \"443\" }]\n",
             "",
         );
-        let issues = compute(&yaml).err().expect("refused");
+        let issues = compute(&yaml).expect_err("refused");
         assert_eq!(
             errors(&issues),
             [(

@@ -239,6 +239,11 @@ pub fn common_rule_attributes(node: &str) -> Vec<Attribute> {
     ]
 }
 
+/// What a hub-firewall shape computes from the computation and
+/// `fail_on_risk`: its computed attributes as JSON, and the issues.
+pub type HubShape<'s> =
+    dyn Fn(&Computation<'_>, bool) -> (Vec<(&'static str, serde_json::Value)>, Vec<Issue>) + 's;
+
 /// Reads a hub-firewall shape (`portmap_azure_firewall_rules`,
 /// `portmap_aws_network_firewall_rules`): checks the arguments, computes
 /// the topology, shapes it with `shape` (given `fail_on_risk`) and returns
@@ -249,7 +254,7 @@ pub fn hub_read(
     ctx: &Context,
     config: &Value,
     argument_issues: Vec<Issue>,
-    shape: &dyn Fn(&Computation<'_>, bool) -> (Vec<(&'static str, serde_json::Value)>, Vec<Issue>),
+    shape: &HubShape<'_>,
 ) -> (Option<Value>, Diagnostics) {
     let mut issues = argument_issues;
     if has_errors(&issues) {

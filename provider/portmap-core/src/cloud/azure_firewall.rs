@@ -332,7 +332,8 @@ mod tests {
         let c = dmz("");
         let (out, issues) = shape(&c, &AzureFirewallOptions::default());
         assert!(errors(&issues).is_empty(), "{issues:#?}");
-        let got: Vec<(String, i64, Vec<(String, String, String, String, String)>)> = out
+        type Row = (String, String, String, String, String);
+        let got: Vec<(String, i64, Vec<Row>)> = out
             .rule_collections
             .iter()
             .map(|k| {

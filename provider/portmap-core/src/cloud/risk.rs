@@ -486,6 +486,58 @@ pub fn check_existing(
     escalate(issues, as_errors)
 }
 
+/// An untrusted node into an internal node (any port), or into a database
+/// or administration port of a node that is not untrusted.
+fn untrusted_peers(c: &Computation<'_>) -> Vec<Finding> {
+    let mut by_pair: BTreeMap<(&str, &str), (Vec<&FlowRecord>, &ResolvedNode, &ResolvedNode)> =
+        BTreeMap::new();
+    for (f, from, to) in needing_rules(c) {
+        let into_internal = to.exposure == Exposure::Internal;
+        let sensitive_port = f.sensitive.is_some() && to.exposure != Exposure::Untrusted;
+        if from.exposure == Exposure::Untrusted && (into_internal || sensitive_port) {
+            by_pair
+                .entry((&f.from_node, &f.to_node))
+                .or_insert_with(|| (Vec::new(), from, to))
+                .0
+                .push(f);
+        }
+    }
+    by_pair
+        .into_values()
+        .map(|(flows, from, to)| {
+            let summary = if to.exposure == Exposure::Internal {
+                format!("Risk: internal node \"{}\" accepts connections from untrusted \"{}\"", to.name, from.name)
+            } else {
+                format!(
+                    "Risk: database or administration port{} of \"{}\" ({}) open to untrusted \"{}\"",
+                    if flows.len() == 1 { "" } else { "s" },
+                    to.name,
+                    to.exposure.as_str(),
+                    from.name
+                )
+            };
+            let issue = Issue::warning(
+                node_path(&to.name),
+                summary,
+                format!(
+                    "\"{}\" is untrusted ({}), and these flows let it open connections into \"{}\":\n{}\nPut a node in front of the component (a reverse proxy or load balancer in a DMZ, with fronts = [{{ component = \"{}\" }}]) so that untrusted clients reach only it, or, if the peer is trusted after all, correct its exposure or zone.",
+                    from.name,
+                    if from.zone == crate::topology::DEFAULT_ZONE { "its exposure".to_string() } else { format!("zone \"{}\" or its exposure", from.zone) },
+                    to.name,
+                    flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n"),
+                    flows.first().map(|f| &*f.to_component).unwrap_or_default()
+                ),
+            );
+            Finding {
+                key: format!("untrusted-peer:{}>{}", from.name, to.name),
+                kind: "untrusted-peer",
+                flows: flow_keys(&flows),
+                issue,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -690,56 +742,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// An untrusted node into an internal node (any port), or into a database
-/// or administration port of a node that is not untrusted.
-fn untrusted_peers(c: &Computation<'_>) -> Vec<Finding> {
-    let mut by_pair: BTreeMap<(&str, &str), (Vec<&FlowRecord>, &ResolvedNode, &ResolvedNode)> =
-        BTreeMap::new();
-    for (f, from, to) in needing_rules(c) {
-        let into_internal = to.exposure == Exposure::Internal;
-        let sensitive_port = f.sensitive.is_some() && to.exposure != Exposure::Untrusted;
-        if from.exposure == Exposure::Untrusted && (into_internal || sensitive_port) {
-            by_pair
-                .entry((&f.from_node, &f.to_node))
-                .or_insert_with(|| (Vec::new(), from, to))
-                .0
-                .push(f);
-        }
-    }
-    by_pair
-        .into_values()
-        .map(|(flows, from, to)| {
-            let summary = if to.exposure == Exposure::Internal {
-                format!("Risk: internal node \"{}\" accepts connections from untrusted \"{}\"", to.name, from.name)
-            } else {
-                format!(
-                    "Risk: database or administration port{} of \"{}\" ({}) open to untrusted \"{}\"",
-                    if flows.len() == 1 { "" } else { "s" },
-                    to.name,
-                    to.exposure.as_str(),
-                    from.name
-                )
-            };
-            let issue = Issue::warning(
-                node_path(&to.name),
-                summary,
-                format!(
-                    "\"{}\" is untrusted ({}), and these flows let it open connections into \"{}\":\n{}\nPut a node in front of the component (a reverse proxy or load balancer in a DMZ, with fronts = [{{ component = \"{}\" }}]) so that untrusted clients reach only it, or, if the peer is trusted after all, correct its exposure or zone.",
-                    from.name,
-                    if from.zone == crate::topology::DEFAULT_ZONE { "its exposure".to_string() } else { format!("zone \"{}\" or its exposure", from.zone) },
-                    to.name,
-                    flows.iter().map(|f| line(f)).collect::<Vec<_>>().join("\n"),
-                    flows.first().map(|f| &*f.to_component).unwrap_or_default()
-                ),
-            );
-            Finding {
-                key: format!("untrusted-peer:{}>{}", from.name, to.name),
-                kind: "untrusted-peer",
-                flows: flow_keys(&flows),
-                issue,
-            }
-        })
-        .collect()
 }
