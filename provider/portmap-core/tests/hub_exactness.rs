@@ -18,8 +18,14 @@ fn examples() -> Vec<(String, Computation<'static>)> {
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
-    for p in entries {
-        let file = p.join("topology.yaml");
+    let mut files: Vec<std::path::PathBuf> =
+        entries.iter().map(|p| p.join("topology.yaml")).collect();
+    // The 1E platform's DMZ deployment (seed 001) with zones.
+    files.push(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/1e-platform-zones.yaml"),
+    );
+    for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
@@ -28,7 +34,10 @@ fn examples() -> Vec<(String, Computation<'static>)> {
             .unwrap_or_else(|e| panic!("{}: {e:#?}", file.display()));
         out.push((file.display().to_string(), c));
     }
-    assert!(out.iter().any(|(n, _)| n.contains("spotfire-dmz")));
+    for zoned in ["spotfire-dmz", "1e-platform-zones"] {
+        let (_, c) = out.iter().find(|(n, _)| n.contains(zoned)).unwrap();
+        assert!(!crossing(c).is_empty(), "{zoned}: no crossing flow");
+    }
     out
 }
 
