@@ -238,3 +238,83 @@ pub fn common_rule_attributes(node: &str) -> Vec<Attribute> {
         ),
     ]
 }
+
+/// What a hub-firewall shape computes from the computation and
+/// `fail_on_risk`: its computed attributes as JSON, and the issues.
+pub type HubShape<'s> =
+    dyn Fn(&Computation<'_>, bool) -> (Vec<(&'static str, serde_json::Value)>, Vec<Issue>) + 's;
+
+/// Reads a hub-firewall shape (`portmap_azure_firewall_rules`,
+/// `portmap_aws_network_firewall_rules`): checks the arguments, computes
+/// the topology, shapes it with `shape` (given `fail_on_risk`) and returns
+/// the computed attributes it gives.
+pub fn hub_read(
+    type_name: &str,
+    schema: &Schema,
+    ctx: &Context,
+    config: &Value,
+    argument_issues: Vec<Issue>,
+    shape: &HubShape<'_>,
+) -> (Option<Value>, Diagnostics) {
+    let mut issues = argument_issues;
+    if has_errors(&issues) {
+        return (None, diagnostics(&issues));
+    }
+    let comp = match topology_input::compute(ctx, config) {
+        Ok(c) => c,
+        Err(found) => return (None, diagnostics(&found)),
+    };
+    issues.extend(comp.issues.iter().cloned());
+    let as_errors = config
+        .get("fail_on_risk")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let (attrs, found) = shape(&comp, as_errors);
+    issues.extend(found);
+    let diags = diagnostics(&issues);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    read_state(
+        type_name,
+        schema,
+        config,
+        attrs.into_iter().map(|(k, v)| (k, Ok(v))).collect(),
+        diags,
+    )
+}
+
+/// The schema of a hub-firewall shape: the topology input, the shape's own
+/// arguments, `accepted_risks`, `fail_on_risk` and its computed attributes.
+pub fn hub_schema(
+    description: &str,
+    arguments: Vec<Attribute>,
+    computed: Vec<Attribute>,
+) -> Schema {
+    Schema::new(
+        Block::new(description)
+            .attributes(topology_input::attributes())
+            .attributes(arguments)
+            .attribute(topology_input::accepted_risks())
+            .attribute(fail_on_risk())
+            .attributes(computed),
+    )
+}
+
+/// Validates a hub-firewall shape's configuration.
+pub fn hub_validate(
+    type_name: &str,
+    ctx: &Context,
+    config: &Value,
+    argument_issues: Vec<Issue>,
+) -> Diagnostics {
+    let mut issues = topology_input::validate(ctx, config);
+    issues.extend(argument_issues);
+    issues.extend(unknown_addresses(type_name, config));
+    diagnostics(&issues)
+}
+
+/// A serde value as JSON for [`hub_read`]; a failure is a provider bug.
+pub fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}

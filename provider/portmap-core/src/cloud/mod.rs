@@ -5,6 +5,10 @@
 //! - [`aws`] shapes `aws_vpc_security_group_ingress_rule` / `..._egress_rule`.
 //! - [`azure`] shapes `azurerm_network_security_rule`.
 //! - [`gcp`] shapes `google_compute_firewall`.
+//! - [`azure_firewall`] and [`aws_network_firewall`] shape the hub
+//!   firewalls' rules (Azure Firewall network rule collections, AWS Network
+//!   Firewall stateful rules) from the flows crossing a zone boundary
+//!   ([`crate::perimeter::policies`]).
 //! - [`risk`] finds sensitive ports open to the internet, cleartext protocols at
 //!   trust boundaries, very wide port ranges.
 //!
@@ -15,9 +19,12 @@
 //! allows is required by a firewall flow of the computation.
 
 pub mod aws;
+pub mod aws_network_firewall;
 pub mod azure;
+pub mod azure_firewall;
 pub mod azure_priorities;
 pub mod gcp;
+pub(crate) mod hub;
 pub mod risk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,7 +1,9 @@
 //! The data sources, one module each, named after the data source.
 
 pub mod portmap_audit;
+pub mod portmap_aws_network_firewall_rules;
 pub mod portmap_aws_security_group_rules;
+pub mod portmap_azure_firewall_rules;
 pub mod portmap_azure_nsg_rules;
 pub mod portmap_catalog;
 pub mod portmap_flows;
@@ -44,6 +46,8 @@ pub fn all() -> Vec<Box<dyn DataSource>> {
         portmap_aws_security_group_rules::data_source(),
         portmap_azure_nsg_rules::data_source(),
         portmap_gcp_firewall_rules::data_source(),
+        Box::new(portmap_azure_firewall_rules::PortmapAzureFirewallRules),
+        Box::new(portmap_aws_network_firewall_rules::PortmapAwsNetworkFirewallRules),
         Box::new(portmap_nftables_rulesets::PortmapNftablesRulesets),
         Box::new(portmap_audit::PortmapAudit),
         Box::new(portmap_perimeter_rules::PortmapPerimeterRules),
