@@ -47,11 +47,11 @@ struct RequestRow<'a, 'c> {
 }
 
 /// The network zone of a node, for the sort order and the zone columns:
-/// `None` when the topology has no zones (then the change request is as it
-/// was before zones), the node's zone (`default` when it names none)
-/// otherwise.
-fn zone<'a>(c: &'a Computation<'_>, node: &str) -> Option<&'a str> {
-    if !crate::zones::has_zones(&c.resolved) {
+/// `None` when the topology has no zones (`zoned`, computed once per
+/// request: then the change request is as it was before zones), the
+/// node's zone (`default` when it names none) otherwise.
+fn zone<'a>(c: &'a Computation<'_>, zoned: bool, node: &str) -> Option<&'a str> {
+    if !zoned {
         return None;
     }
     c.node(node).map(|n| n.zone.as_str())
@@ -70,9 +70,10 @@ fn request_rows<'a, 'c>(c: &'a Computation<'c>) -> Vec<RequestRow<'a, 'c>> {
         u16,
     );
     let mut rows: BTreeMap<Key<'a>, Vec<&'a FlowRecord<'c>>> = BTreeMap::new();
+    let zoned = crate::zones::has_zones(&c.resolved);
     for f in c.flows.iter().filter(|f| f.needs_rule()) {
         let key = (
-            (zone(c, &f.from_node), zone(c, &f.to_node)),
+            (zone(c, zoned, &f.from_node), zone(c, zoned, &f.to_node)),
             &*f.from_node,
             &*f.to_node,
             f.protocol.as_str(),
@@ -251,8 +252,8 @@ fn request_table(
         }
         let mut cells = Vec::with_capacity(headers.len());
         if zoned {
-            cells.push(zone(c, row.from).unwrap_or_default().to_string());
-            cells.push(zone(c, row.to).unwrap_or_default().to_string());
+            cells.push(zone(c, zoned, row.from).unwrap_or_default().to_string());
+            cells.push(zone(c, zoned, row.to).unwrap_or_default().to_string());
         }
         cells.extend([
             row.from.to_string(),
