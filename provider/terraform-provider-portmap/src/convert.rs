@@ -215,6 +215,31 @@ pub fn json<T: serde::Serialize>(v: &T, what: &str) -> Result<serde_json::Value,
     serde_json::to_value(v).map_err(|e| format!("provider bug: encoding {what}: {e}"))
 }
 
+/// A whole-number argument: `Ok(None)` when null or unknown.
+pub fn integer(config: &Value, name: &str) -> Result<Option<i64>, Issue> {
+    match config.get(name) {
+        None => Ok(None),
+        Some(v) if v.is_null() || v.is_unknown() => Ok(None),
+        Some(v) => whole(v, Path::root().attr(name)).map(Some),
+    }
+}
+
+/// A known number as a whole number, or an error at `path`.
+pub fn whole(v: &Value, path: Path) -> Result<i64, Issue> {
+    v.as_i64().ok_or_else(|| {
+        Issue::error(
+            path,
+            "A whole number is required",
+            format!(
+                "{} is not a whole number.",
+                v.as_f64()
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| "The value".into())
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

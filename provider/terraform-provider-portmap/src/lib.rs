@@ -1,13 +1,20 @@
-//! The portmap provider as a library: the `Provider` implementation, its
-//! data sources, resources and functions. The binary (`main.rs`) serves it; the docs
-//! generator reads its schemas.
+//! The portmap provider as a library: [`PortmapProvider`], the
+//! `tfplugin::server::Provider` with its data sources, resources and
+//! functions. The binary (`main.rs`) serves it; the docs generator reads
+//! its schemas. Everything else is private to the crate, but for
+//! [`fuzzing`].
 
-pub mod convert;
-pub mod data_sources;
-pub mod functions;
-pub mod provider;
-pub mod resources;
-pub mod shape_common;
-pub mod topology_input;
+mod convert;
+mod data_sources;
+mod functions;
+mod provider;
+mod resources;
 
 pub use provider::PortmapProvider;
+
+/// The entry points of the fuzz targets (`provider/portmap-fuzz`): the
+/// decoding of the topology input every data source shares. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::data_sources::topology_input::{accepted_risks, attributes, decode};
+}

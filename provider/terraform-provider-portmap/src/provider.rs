@@ -11,9 +11,18 @@ use tfplugin::schema::{Attribute, Block, ProviderSchema, Schema};
 use tfplugin::server::{ApplyRequest, FunctionError, PlanRequest, PlannedChange, Provider};
 use tfplugin::value::{Type, Value};
 
-use crate::data_sources::{self, Context, DataSource};
+use crate::data_sources::{self, DataSource};
 use crate::functions::{self, Function};
 use crate::resources::{self, Resource};
+
+/// What a data source's validate and read need besides the configuration.
+pub(crate) struct Context {
+    /// The built-in catalog plus the provider block's `extra_catalogs`;
+    /// the built-in one alone (shared, not copied) before configuration.
+    pub(crate) catalog: Arc<Catalog>,
+    /// Whether the provider was configured (user catalogs are loaded).
+    pub(crate) configured: bool,
+}
 
 /// The portmap provider.
 pub struct PortmapProvider {
@@ -87,13 +96,10 @@ impl PortmapProvider {
                 catalog,
                 configured: true,
             }),
-            None => match Catalog::builtin() {
-                Ok(c) => Ok(Context {
-                    catalog: Arc::new(c.clone()),
-                    configured: false,
-                }),
-                Err(errs) => Err(builtin_broken(errs)),
-            },
+            None => Ok(Context {
+                catalog: builtin_arc()?,
+                configured: false,
+            }),
         }
     }
 }

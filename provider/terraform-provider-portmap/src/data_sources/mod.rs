@@ -1,30 +1,28 @@
-//! The data sources, one module each, named after the data source.
+//! The data sources, one module each, named after the data source, and
+//! what several of them share: the topology input (`topology_input`), the
+//! per-node cloud shape (`cloud_shape`) and the zone-to-zone hub shape
+//! (`hub_shape`).
 
-pub mod portmap_audit;
-pub mod portmap_aws_network_firewall_rules;
-pub mod portmap_aws_security_group_rules;
-pub mod portmap_azure_firewall_rules;
-pub mod portmap_azure_nsg_rules;
-pub mod portmap_catalog;
-pub mod portmap_flows;
-pub mod portmap_gcp_firewall_rules;
-pub mod portmap_nftables_rulesets;
-pub mod portmap_perimeter_rules;
+mod portmap_audit;
+mod portmap_aws_network_firewall_rules;
+mod portmap_aws_security_group_rules;
+mod portmap_azure_firewall_rules;
+mod portmap_azure_nsg_rules;
+mod portmap_catalog;
+mod portmap_flows;
+mod portmap_gcp_firewall_rules;
+mod portmap_nftables_rulesets;
+mod portmap_perimeter_rules;
 
-use std::sync::Arc;
+mod cloud_shape;
+mod hub_shape;
+pub(crate) mod topology_input;
 
-use portmap_core::Catalog;
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::Schema;
 use tfplugin::value::Value;
 
-/// What a read needs besides its configuration.
-pub struct Context {
-    /// The built-in catalog plus the provider block's `extra_catalogs`.
-    pub catalog: Arc<Catalog>,
-    /// Whether the provider was configured (user catalogs are loaded).
-    pub configured: bool,
-}
+use crate::provider::Context;
 
 /// A data source.
 pub trait DataSource: Send + Sync {

@@ -7,10 +7,11 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
+use super::DataSource;
+use super::topology_input;
+use crate::convert::whole;
 use crate::convert::{diagnostics, json, read_state};
-use crate::shape_common::whole;
-use crate::topology_input;
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapAudit;

@@ -7,8 +7,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
-use crate::shape_common::{hub_read, hub_schema, hub_validate, to_json};
+use super::DataSource;
+use super::hub_shape;
+use crate::convert::json;
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapAwsNetworkFirewallRules;
@@ -81,7 +83,7 @@ impl DataSource for PortmapAwsNetworkFirewallRules {
     }
 
     fn schema(&self) -> Schema {
-        hub_schema(
+        hub_shape::schema(
             DESCRIPTION,
             Vec::new(),
             vec![
@@ -107,11 +109,11 @@ impl DataSource for PortmapAwsNetworkFirewallRules {
     }
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        hub_validate(TYPE_NAME, ctx, config, Vec::new())
+        hub_shape::validate(TYPE_NAME, ctx, config, Vec::new())
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
-        hub_read(
+        hub_shape::read(
             TYPE_NAME,
             &self.schema(),
             ctx,
@@ -126,9 +128,12 @@ impl DataSource for PortmapAwsNetworkFirewallRules {
                 );
                 (
                     vec![
-                        ("rule_variables", to_json(&out.rule_variables)),
-                        ("rules", to_json(&out.rules)),
-                        ("capacity", to_json(&out.capacity)),
+                        (
+                            "rule_variables",
+                            json(&out.rule_variables, "rule_variables"),
+                        ),
+                        ("rules", json(&out.rules, "rules")),
+                        ("capacity", json(&out.capacity, "capacity")),
                     ],
                     issues,
                 )

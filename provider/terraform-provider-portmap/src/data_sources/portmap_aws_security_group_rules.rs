@@ -10,7 +10,8 @@ use tfplugin::schema::Attribute;
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
-use crate::shape_common::{CloudShape, Shape, common_rule_attributes, integer, json};
+use super::cloud_shape::{CloudShape, Shape, common_rule_attributes, shaped_json};
+use crate::convert::integer;
 
 /// The data source's shape.
 pub struct PortmapAwsSecurityGroupRules;
@@ -81,7 +82,7 @@ impl Shape for PortmapAwsSecurityGroupRules {
             .flatten()
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(DEFAULT_MAX_RULES);
-        json(aws::shape(
+        shaped_json(aws::shape(
             c,
             &AwsOptions {
                 max_rules,

@@ -8,8 +8,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
-use crate::shape_common::{hub_read, hub_schema, hub_validate, integer, to_json};
+use super::DataSource;
+use super::hub_shape;
+use crate::convert::{integer, json};
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapAzureFirewallRules;
@@ -107,7 +109,7 @@ impl DataSource for PortmapAzureFirewallRules {
     }
 
     fn schema(&self) -> Schema {
-        hub_schema(
+        hub_shape::schema(
             DESCRIPTION,
             vec![Attribute::optional(
                 "priority_start",
@@ -127,12 +129,12 @@ impl DataSource for PortmapAzureFirewallRules {
     }
 
     fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
-        hub_validate(TYPE_NAME, ctx, config, priority_start(config).1)
+        hub_shape::validate(TYPE_NAME, ctx, config, priority_start(config).1)
     }
 
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
         let (start, issues) = priority_start(config);
-        hub_read(
+        hub_shape::read(
             TYPE_NAME,
             &self.schema(),
             ctx,
@@ -147,7 +149,10 @@ impl DataSource for PortmapAzureFirewallRules {
                     },
                 );
                 (
-                    vec![("rule_collections", to_json(&out.rule_collections))],
+                    vec![(
+                        "rule_collections",
+                        json(&out.rule_collections, "rule_collections"),
+                    )],
                     issues,
                 )
             },

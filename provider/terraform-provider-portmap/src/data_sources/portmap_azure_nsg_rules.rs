@@ -12,7 +12,8 @@ use tfplugin::schema::Attribute;
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
-use crate::shape_common::{CloudShape, Shape, common_rule_attributes, json, whole};
+use super::cloud_shape::{CloudShape, Shape, common_rule_attributes, shaped_json};
+use crate::convert::whole;
 
 /// The data source's shape.
 pub struct PortmapAzureNsgRules;
@@ -135,7 +136,7 @@ impl Shape for PortmapAzureNsgRules {
         pinned.retain(|key, _| {
             selected.is_none_or(|s| s.contains(key.split(':').next().unwrap_or(key)))
         });
-        json(azure::shape(
+        shaped_json(azure::shape(
             c,
             &AzureOptions {
                 pinned,

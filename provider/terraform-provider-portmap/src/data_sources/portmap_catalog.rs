@@ -10,8 +10,9 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
+use super::DataSource;
 use crate::convert::{diagnostics, json, read_state, strings};
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapCatalog;

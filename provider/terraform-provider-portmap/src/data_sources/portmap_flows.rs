@@ -6,9 +6,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
+use super::DataSource;
+use super::topology_input::{self, check_selection, selection};
 use crate::convert::{diagnostics, json, read_state};
-use crate::topology_input::{self, check_selection, selection};
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapFlows;
@@ -171,7 +172,7 @@ impl DataSource for PortmapFlows {
                 "Only return what these nodes (keys of `nodes`) need: the rules enforced at them, and the flows from or to them. The computation still covers the whole topology, so the selected rules, their keys and their flows are exactly those of the whole result. All nodes when null. Use it when one configuration manages the firewalls of a few nodes of a large shared topology (a spoke of a landing zone): Terraform's plan time grows with the number of objects a data source returns.",
             ))
             .attribute(topology_input::accepted_risks())
-            .attribute(crate::shape_common::fail_on_risk())
+            .attribute(super::cloud_shape::fail_on_risk())
             .attribute(
                 Attribute::nested("flows", ObjectNesting::List, flow_attributes(), "Every required connection between nodes, one object per protocol and port or contiguous port range, sorted by key. Internal flows (both ends on one machine) are listed too, with `internal = true`.")
                     .make_computed(),

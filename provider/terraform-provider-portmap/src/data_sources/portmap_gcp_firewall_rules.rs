@@ -10,7 +10,8 @@ use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
-use crate::shape_common::{CloudShape, Shape, common_rule_attributes, integer, json};
+use super::cloud_shape::{CloudShape, Shape, common_rule_attributes, shaped_json};
+use crate::convert::integer;
 
 /// The data source's shape.
 pub struct PortmapGcpFirewallRules;
@@ -103,6 +104,6 @@ impl Shape for PortmapGcpFirewallRules {
                 .to_string(),
             risks_as_errors,
         };
-        json(gcp::shape(c, &o))
+        shaped_json(gcp::shape(c, &o))
     }
 }

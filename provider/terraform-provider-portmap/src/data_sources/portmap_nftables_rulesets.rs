@@ -6,9 +6,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
+use super::DataSource;
+use super::topology_input::{self, check_selection, selection};
 use crate::convert::{diagnostics, json, read_state};
-use crate::topology_input::{self, check_selection, selection};
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapNftablesRulesets;

@@ -7,9 +7,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
-use super::{Context, DataSource};
+use super::DataSource;
+use super::topology_input;
 use crate::convert::{diagnostics, json, read_state};
-use crate::topology_input;
+use crate::provider::Context;
 
 /// The data source.
 pub struct PortmapPerimeterRules;
@@ -96,7 +97,7 @@ impl DataSource for PortmapPerimeterRules {
             )
             .attributes(topology_input::attributes())
             .attribute(topology_input::accepted_risks())
-            .attribute(crate::shape_common::fail_on_risk())
+            .attribute(super::cloud_shape::fail_on_risk())
             .attribute(
                 Attribute::nested("address_objects", ObjectNesting::Map, address_object_attributes(), "Address objects keyed by node name: the nodes some policy names.")
                     .make_computed(),

@@ -13,7 +13,7 @@ use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
 
 use crate::convert::strings;
-use crate::data_sources::Context;
+use crate::provider::Context;
 
 /// The input attributes: `nodes` (required), `products` and `installations`
 /// (optional).

@@ -1,8 +1,9 @@
-//! What the cloud-shape data sources (`portmap_aws_security_group_rules`,
-//! `portmap_azure_nsg_rules`, `portmap_gcp_firewall_rules`) share: the
-//! `nodes` and `products` input, `fail_on_risk`, the computed `rules` map,
-//! and validate/read around the core's shaping. Each data source module
-//! supplies a [`Shape`]; [`CloudShape`] makes it a data source.
+//! The cloud shape: what the per-node data sources
+//! (`portmap_aws_security_group_rules`, `portmap_azure_nsg_rules`,
+//! `portmap_gcp_firewall_rules`) share: the `nodes` and `products` input,
+//! `for_nodes`, `fail_on_risk`, the computed `rules` map, and validate/read
+//! around the core's shaping. Each data source module supplies a [`Shape`];
+//! [`CloudShape`] makes it a data source.
 
 use std::collections::BTreeSet;
 
@@ -13,9 +14,10 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
+use super::DataSource;
+use super::topology_input::{self, check_selection, selection};
 use crate::convert::{diagnostics, read_state};
-use crate::data_sources::{Context, DataSource};
-use crate::topology_input::{self, check_selection, selection};
+use crate::provider::Context;
 
 /// What differs between the cloud-shape data sources.
 pub trait Shape: Send + Sync {
@@ -187,33 +189,8 @@ pub fn unknown_addresses(type_name: &str, config: &Value) -> Vec<Issue> {
     issues
 }
 
-/// A whole-number argument: `Ok(None)` when null or unknown.
-pub fn integer(config: &Value, name: &str) -> Result<Option<i64>, Issue> {
-    match config.get(name) {
-        None => Ok(None),
-        Some(v) if v.is_null() || v.is_unknown() => Ok(None),
-        Some(v) => whole(v, Path::root().attr(name)).map(Some),
-    }
-}
-
-/// A known number as a whole number, or an error at `path`.
-pub fn whole(v: &Value, path: Path) -> Result<i64, Issue> {
-    v.as_i64().ok_or_else(|| {
-        Issue::error(
-            path,
-            "A whole number is required",
-            format!(
-                "{} is not a whole number.",
-                v.as_f64()
-                    .map(|f| f.to_string())
-                    .unwrap_or_else(|| "The value".into())
-            ),
-        )
-    })
-}
-
 /// Serializes shaped rules for [`Shape::shape`].
-pub fn json<R: serde::Serialize>(
+pub fn shaped_json<R: serde::Serialize>(
     shaped: portmap_core::cloud::Shaped<R>,
 ) -> Result<(serde_json::Value, Vec<Issue>), String> {
     let j = serde_json::to_value(&shaped.rules)
@@ -237,84 +214,4 @@ pub fn common_rule_attributes(node: &str) -> Vec<Attribute> {
             "Keys of the flows (as in `data.portmap_flows`) the rule serves, which trace it to the vendor table rows that require it.",
         ),
     ]
-}
-
-/// What a hub-firewall shape computes from the computation and
-/// `fail_on_risk`: its computed attributes as JSON, and the issues.
-pub type HubShape<'s> =
-    dyn Fn(&Computation<'_>, bool) -> (Vec<(&'static str, serde_json::Value)>, Vec<Issue>) + 's;
-
-/// Reads a hub-firewall shape (`portmap_azure_firewall_rules`,
-/// `portmap_aws_network_firewall_rules`): checks the arguments, computes
-/// the topology, shapes it with `shape` (given `fail_on_risk`) and returns
-/// the computed attributes it gives.
-pub fn hub_read(
-    type_name: &str,
-    schema: &Schema,
-    ctx: &Context,
-    config: &Value,
-    argument_issues: Vec<Issue>,
-    shape: &HubShape<'_>,
-) -> (Option<Value>, Diagnostics) {
-    let mut issues = argument_issues;
-    if has_errors(&issues) {
-        return (None, diagnostics(&issues));
-    }
-    let comp = match topology_input::compute(ctx, config) {
-        Ok(c) => c,
-        Err(found) => return (None, diagnostics(&found)),
-    };
-    issues.extend(comp.issues.iter().cloned());
-    let as_errors = config
-        .get("fail_on_risk")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let (attrs, found) = shape(&comp, as_errors);
-    issues.extend(found);
-    let diags = diagnostics(&issues);
-    if diags.has_errors() {
-        return (None, diags);
-    }
-    read_state(
-        type_name,
-        schema,
-        config,
-        attrs.into_iter().map(|(k, v)| (k, Ok(v))).collect(),
-        diags,
-    )
-}
-
-/// The schema of a hub-firewall shape: the topology input, the shape's own
-/// arguments, `accepted_risks`, `fail_on_risk` and its computed attributes.
-pub fn hub_schema(
-    description: &str,
-    arguments: Vec<Attribute>,
-    computed: Vec<Attribute>,
-) -> Schema {
-    Schema::new(
-        Block::new(description)
-            .attributes(topology_input::attributes())
-            .attributes(arguments)
-            .attribute(topology_input::accepted_risks())
-            .attribute(fail_on_risk())
-            .attributes(computed),
-    )
-}
-
-/// Validates a hub-firewall shape's configuration.
-pub fn hub_validate(
-    type_name: &str,
-    ctx: &Context,
-    config: &Value,
-    argument_issues: Vec<Issue>,
-) -> Diagnostics {
-    let mut issues = topology_input::validate(ctx, config);
-    issues.extend(argument_issues);
-    issues.extend(unknown_addresses(type_name, config));
-    diagnostics(&issues)
-}
-
-/// A serde value as JSON for [`hub_read`]; a failure is a provider bug.
-pub fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
