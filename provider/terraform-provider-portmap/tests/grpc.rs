@@ -4,18 +4,15 @@
 //! drives it, over protocol 6 and protocol 5.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
-#[path = "../../tfplugin/tests/common/mod.rs"]
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{join, provider_client, provider_client_v5, shutdown, start};
 use portmap_core::Catalog;
 use portmap_core::topology::{Node, NodeKind, ProductConfig, SettingInput, Topology};
 use terraform_provider_portmap::PortmapProvider;
 use tfplugin::proto::tfplugin5 as pb5;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::server::Provider;
+use tfplugin::test_client::{join, provider_client, provider_client_v5, shutdown, start};
 use tfplugin::value::{Type, Value, decode_msgpack, encode_msgpack};
 
 fn flows_type() -> Type {

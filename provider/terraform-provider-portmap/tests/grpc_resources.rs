@@ -3,14 +3,11 @@
 //! upgraded from schema version 0 and imported as Terraform drives it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
-#[path = "../../tfplugin/tests/common/mod.rs"]
-mod common;
-
-use common::{join, provider_client, provider_client_v5, shutdown, start};
 use terraform_provider_portmap::PortmapProvider;
 use tfplugin::proto::tfplugin5 as pb5;
 use tfplugin::proto::tfplugin6 as pb;
 use tfplugin::server::Provider;
+use tfplugin::test_client::{join, provider_client, provider_client_v5, shutdown, start};
 use tfplugin::value::{Type, Value, decode_msgpack, encode_msgpack};
 
 const TYPE: &str = "portmap_azure_nsg_priorities";

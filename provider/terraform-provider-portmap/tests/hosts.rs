@@ -12,16 +12,15 @@
 //! - OpenTofu sends a null function argument as an empty DynamicValue.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
-#[path = "../../tfplugin/tests/common/mod.rs"]
-mod common;
-
-use common::{InProcess, join, provider_client, provider_client_v5, shutdown, start};
 use terraform_provider_portmap::PortmapProvider;
 use tfplugin::proto::tfplugin5 as pb5;
 use tfplugin::proto::tfplugin5::provider_client::ProviderClient as ClientV5;
 use tfplugin::proto::tfplugin6 as pb6;
 use tfplugin::proto::tfplugin6::provider_client::ProviderClient as ClientV6;
 use tfplugin::server::Provider;
+use tfplugin::test_client::{
+    InProcess, join, provider_client, provider_client_v5, shutdown, start,
+};
 use tfplugin::value::{Type, Value, decode_msgpack, encode_msgpack};
 use tonic::transport::Channel;
 

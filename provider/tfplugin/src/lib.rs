@@ -48,6 +48,8 @@
 pub mod diag;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "test-client")]
+pub mod test_client;
 pub mod value;
 
 /// Generated protocol types and gRPC stubs (from `/proto`). Exposed for tests
