@@ -164,7 +164,7 @@ fn main() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let file = portmap_cli::topology_file::parse(&text, &name)
+        let file = portmap_core::topology_file::parse(&text, &name)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let bytes = encode_msgpack(&config(&file.topology), &flows_ty)
             .unwrap_or_else(|e| panic!("{name}: {e}"));

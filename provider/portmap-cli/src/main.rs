@@ -8,7 +8,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod diagram_svg;
 mod explain;
-mod topology_file;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -23,6 +22,7 @@ use portmap_core::output::{CatalogOutput, FlowsOutputView, RulesView, catalog_ou
 use portmap_core::render::TableFormat;
 use portmap_core::report;
 use portmap_core::rules::Computation;
+use portmap_core::topology_file;
 
 /// Exit codes (documented in `--help` and docs/cli.md).
 mod exit {

@@ -70,7 +70,7 @@ const RUNS: &[(&str, &[&str])] = &[
 /// issues, one per line.
 fn shapes(path: &str) -> Vec<(&'static str, String)> {
     let text = std::fs::read_to_string(root().join(path)).unwrap();
-    let file = portmap_cli::topology_file::parse(&text, path).unwrap();
+    let file = portmap_core::topology_file::parse(&text, path).unwrap();
     let catalog = portmap_core::Catalog::builtin().unwrap();
     let comp = portmap_core::compute(&file.topology, catalog).unwrap();
     fn render<R: serde::Serialize>(s: &portmap_core::cloud::Shaped<R>) -> String {

@@ -19,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod suggest;
 pub mod topology;
+pub mod topology_file;
 pub mod yaml;
 pub mod zones;
 

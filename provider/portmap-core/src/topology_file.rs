@@ -1,8 +1,8 @@
 //! Reading topology files (YAML or JSON) with errors that name the file and
 //! line, and locating diagnostics from their attribute path.
 
-use portmap_core::issue::{Issue, Step};
-use portmap_core::topology::Topology;
+use crate::issue::{Issue, Step};
+use crate::topology::Topology;
 
 /// A parsed topology file with its text, to locate diagnostics.
 pub struct TopologyFile {
@@ -37,7 +37,7 @@ pub fn parse(text: &str, origin: &str) -> Result<TopologyFile, String> {
             None => format!("{origin}: error: {e}"),
         };
         // Duplicate keys first: a typed map would silently keep the last one.
-        portmap_core::yaml::check_no_duplicate_keys(text).map_err(located)?;
+        crate::yaml::check_no_duplicate_keys(text).map_err(located)?;
         serde_norway::from_str::<Topology>(text).map_err(located)?
     };
     Ok(TopologyFile {
@@ -109,7 +109,7 @@ fn is_key_line(line: &str, key: &str) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use portmap_core::issue::Path;
+    use crate::issue::Path;
 
     #[test]
     fn yaml_errors_name_file_and_line() {

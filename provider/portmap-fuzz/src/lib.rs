@@ -18,11 +18,9 @@
 //! - [`topology_file`]: bytes as a CLI topology file (YAML or JSON), then the
 //!   same check and computation as `portmap flows`.
 //!
-//! This file is compiled twice: by the fuzz crate (`/fuzz`, for cargo-fuzz),
-//! and by the corpus replay test of the provider crate
-//! (`provider/terraform-provider-portmap/tests/fuzz_replay.rs`), which runs
-//! every committed corpus and regression input through the same functions in
-//! the ordinary test suite.
+//! The libFuzzer targets (`/fuzz`, for cargo-fuzz) wrap these functions, and
+//! this crate's test (`tests/replay.rs`) runs every committed corpus and
+//! regression input through the same functions in the ordinary test suite.
 
 use std::sync::OnceLock;
 
@@ -74,8 +72,8 @@ pub fn data_source_type(name: &str) -> Type {
 /// the provider grows; the inputs stay valid.
 pub fn flows_input_type() -> Type {
     tfplugin::schema::Block::new("")
-        .attributes(terraform_provider_portmap::topology_input::attributes())
-        .attribute(terraform_provider_portmap::topology_input::accepted_risks())
+        .attributes(terraform_provider_portmap::fuzzing::attributes())
+        .attribute(terraform_provider_portmap::fuzzing::accepted_risks())
         .value_type()
 }
 
@@ -175,7 +173,7 @@ pub fn topology_check(data: &[u8]) {
     if let Err(e) = encode_msgpack(&config, &ty) {
         panic!("the configuration does not encode with the schema type: {e}");
     }
-    let (topology, unknowns, _) = terraform_provider_portmap::topology_input::decode(&config);
+    let (topology, unknowns, _) = terraform_provider_portmap::fuzzing::decode(&config);
     for strict_products in [false, true] {
         let opts = CheckOptions {
             unknowns: unknowns.clone(),
@@ -268,7 +266,7 @@ pub fn catalog_load(data: &[u8]) {
 /// does with it.
 pub fn topology_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let Ok(file) = portmap_cli::topology_file::parse(&text, "fuzz.yaml") else {
+    let Ok(file) = portmap_core::topology_file::parse(&text, "fuzz.yaml") else {
         return;
     };
     let issues = check(&file.topology, builtin(), &CheckOptions::default());

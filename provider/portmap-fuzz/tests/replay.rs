@@ -1,13 +1,8 @@
 //! The fuzz corpora and regression inputs, replayed through the fuzz entry
 //! points in every `cargo test`: each committed input under
 //! `fuzz/corpus/<target>/` and `fuzz/regressions/<target>/` must run without
-//! a panic. The entry points are `fuzz/src/lib.rs`, compiled here as a
-//! module; `scripts/fuzz` runs the same functions under libFuzzer.
+//! a panic. `scripts/fuzz` runs the same functions under libFuzzer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
-
-#[path = "../../../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod portmap_fuzz;
 
 use std::path::{Path, PathBuf};
 
