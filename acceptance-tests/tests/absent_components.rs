@@ -3,7 +3,6 @@
 //! `1e-platform/cloud-services` is not placed, in `products` and in an
 //! installation, while the warning about a component it does not declare
 //! absent (the SMTP server, flow master-smtp) stays.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::Workspace;
 

@@ -2,7 +2,6 @@
 //! the vendor-documented 1E DMZ (unencrypted WebSocket on 3901 from the DMZ
 //! Switches, HTTP to the CRL distribution point) plans once both findings
 //! are accepted with a reason, and fails at the DMZ node without them.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find};
 

@@ -3,7 +3,6 @@
 //! own row, so support staff who only read logs in Kibana get tcp/5601 to
 //! each Output Engine and nothing else, while `plossys/admin` keeps every
 //! interface.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::Workspace;
 

@@ -1,7 +1,6 @@
 //! `portmap_audit` through a real Terraform: the quickstart's topology
 //! against a brownfield rule set, every expected value worked out by hand
 //! from the quickstart's ten rules (`portmap rules` lists them).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find, repo_root};
 use serde_json::{Value as Json, json};

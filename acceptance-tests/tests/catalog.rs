@@ -1,7 +1,6 @@
 //! portmap_catalog through a real Terraform: spot values of each product
 //! (checked against the vendor documents), setting overrides, and a
 //! user-supplied catalog in the provider block.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find, repo_root};
 use serde_json::json;

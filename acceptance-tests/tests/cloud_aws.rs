@@ -2,7 +2,6 @@
 //! PLOSSYS server and on a 1E platform with a DMZ. The expected rules are
 //! worked out from the vendor tables (provider/portmap-core/catalog/sources/
 //! 004_5e068018b195e0b7.txt for PLOSSYS, 001_7cc0a8afb31eb551.txt for 1E).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cloud_support;
 

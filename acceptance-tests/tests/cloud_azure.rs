@@ -3,7 +3,6 @@
 //! vendor tables (catalog/sources/004_5e068018b195e0b7.txt and
 //! 001_7cc0a8afb31eb551.txt), priorities recomputed from their documented
 //! formula, and priorities that stay put when nodes and flows are added.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cloud_support;
 

@@ -2,7 +2,6 @@
 //! array and on a 1E platform with a DMZ. The expected rules are worked out
 //! from the vendor tables (catalog/sources/003_a45857cbf3bda30e.txt for
 //! Tarantella, 001_7cc0a8afb31eb551.txt for 1E).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cloud_support;
 

@@ -2,7 +2,6 @@
 //! configuration that manages some nodes' firewalls gets exactly their rules,
 //! the same objects as in the whole result, and the checks look only at the
 //! selected nodes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find};
 

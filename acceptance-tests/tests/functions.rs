@@ -1,5 +1,4 @@
 //! Provider-defined functions called through a real Terraform.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find};
 use serde_json::json;

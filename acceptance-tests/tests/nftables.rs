@@ -2,7 +2,6 @@
 //! firewall as an `nft -f` script, the same text as `portmap rules
 //! --format nftables --node NAME`. (The scripts are proven with real
 //! packets by `provider/portmap-cli/tests/nftables_packets.rs`.)
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::Workspace;
 

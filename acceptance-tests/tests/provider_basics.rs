@@ -1,6 +1,5 @@
 //! The provider inside a real Terraform: schema, reads, diagnostics, unknown
 //! inputs, and a clean second plan.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find, provider_address};
 use serde_json::Value as Json;

@@ -1,7 +1,6 @@
 //! `portmap_flows.for_nodes` through a real Terraform: a configuration that
 //! manages a few nodes of a shared topology gets exactly their rules and
 //! flows, the same objects as in the whole result.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find};
 use serde_json::Value as Json;

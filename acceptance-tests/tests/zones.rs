@@ -2,7 +2,6 @@
 //! `portmap_perimeter_rules`: the Spotfire DMZ of examples/spotfire-dmz
 //! (a reverse proxy in the DMZ fronting the Spotfire Servers, users on the
 //! internet and on the internal network).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portmap_acceptance_tests::{Workspace, find};
 

@@ -4,7 +4,6 @@
 //! the help promises; CSV stays the flows alone. The expected rows are the
 //! Spotfire catalog's (provider/portmap-core/catalog/spotfire.yaml), read by
 //! hand.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

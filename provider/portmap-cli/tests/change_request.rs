@@ -5,7 +5,6 @@
 //! hand from examples/1e-platform/topology.yaml and the 1E document's DMZ
 //! table (rows 3, 6 and 10: unencrypted WebSocket 3901 and HTTP 80 to the
 //! CRL distribution point).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! `portmap explain` on the per-product scenarios. The citations were
 //! checked by hand against the vendor documents in
 //! provider/portmap-core/catalog/sources/.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

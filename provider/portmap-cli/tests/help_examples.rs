@@ -3,7 +3,6 @@
 //! from the repository root: the files it names exist and the command
 //! succeeds. What follows a shell operator (`>`, `>>`, `|`, `&&`) is left
 //! to the shell; `-o FILE` writes into a temporary directory.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

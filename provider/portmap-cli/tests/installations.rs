@@ -3,7 +3,6 @@
 //! Expected values worked out by hand from the Tarantella catalog rows
 //! (client connections 80, 443, 3144; SSH 22 and RDP 3389 to application
 //! servers; X applications 6010 and above back to the server).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

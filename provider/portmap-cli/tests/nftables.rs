@@ -1,5 +1,4 @@
 //! `portmap rules --format nftables --node NAME`: one node's host firewall.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

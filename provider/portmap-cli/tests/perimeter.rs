@@ -3,7 +3,6 @@
 //! expectations written by hand from the topology (internet users reach
 //! the proxy on 443, the proxy reaches the two servers on 443; everything
 //! else stays inside the internal zone).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

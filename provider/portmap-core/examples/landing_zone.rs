@@ -23,6 +23,7 @@
 //!
 //! `scripts/bench` runs these; docs/performance.md has the results.
 #![allow(clippy::print_stdout)]
+#![allow(clippy::disallowed_methods)] // reads files and the environment: test code, not the pure core
 
 use std::process::ExitCode;
 use std::time::Instant;

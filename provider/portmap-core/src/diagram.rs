@@ -601,7 +601,6 @@ pub fn dot(d: &Diagram) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::catalog::Catalog;
     use crate::topology::{Node, Topology};

@@ -215,7 +215,6 @@ fn outermost<'a>(nets: impl Iterator<Item = &'a IpNet>) -> Vec<IpNet> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn nets(list: &[&str]) -> Vec<IpNet> {

@@ -594,7 +594,6 @@ pub fn setting_text(v: &SettingValue) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::cloud::testkit::{compute, n};
 

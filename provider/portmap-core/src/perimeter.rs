@@ -380,7 +380,6 @@ pub fn table(c: &Computation<'_>) -> crate::render::Table {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::Catalog;
 
@@ -439,6 +438,7 @@ products:
     /// the crossing flows from that source to that destination on that
     /// protocol cover exactly the service's ports.
     #[test]
+    #[allow(clippy::disallowed_methods)] // reads the examples: test code
     fn every_policy_of_the_zoned_examples_is_an_exact_product() {
         for example in ["spotfire-dmz", "1e-platform-dmz"] {
             let path = format!(

@@ -107,7 +107,6 @@ fn is_key_line(line: &str, key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::issue::Path;
 

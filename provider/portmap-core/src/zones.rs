@@ -250,7 +250,6 @@ pub fn check_policy(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use crate::issue::{Issue, Severity};
     use crate::topology::Topology;
     use crate::{Catalog, Computation};

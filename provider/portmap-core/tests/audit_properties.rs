@@ -11,6 +11,7 @@
 //!
 //! 256 cases by default; set PROPTEST_CASES to change it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::disallowed_methods)] // reads files and the environment: test code, not the pure core
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;

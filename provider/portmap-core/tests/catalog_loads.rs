@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use portmap_core::Catalog;
 use portmap_core::catalog::{SOURCE_DOCUMENTS, check::check_product, parse_product};
 

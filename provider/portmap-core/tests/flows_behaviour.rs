@@ -2,6 +2,7 @@
 //! parties, features, settings (and derived ports), determinism and key
 //! stability.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::disallowed_methods)] // reads files and the environment: test code, not the pure core
 
 use std::collections::BTreeSet;
 

@@ -3,6 +3,7 @@
 //! allows is required by a flow crossing a zone boundary between nodes
 //! holding those addresses, and every crossing flow is served by a rule.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::disallowed_methods)] // reads files and the environment: test code, not the pure core
 
 use portmap_core::catalog::Protocol;
 use portmap_core::cloud::aws_network_firewall::{self, AwsNetworkFirewallOptions};

@@ -374,7 +374,6 @@ pub fn moved_blocks(a: &Adoption) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::audit::ExistingRule;
     use crate::audit::state::StateRule;

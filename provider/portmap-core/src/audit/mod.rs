@@ -624,7 +624,6 @@ pub fn audit(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::cloud::testkit::{compute, n};
 

@@ -373,7 +373,6 @@ impl Space {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn nets(list: &[&str]) -> Addrs {

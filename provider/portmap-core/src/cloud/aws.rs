@@ -528,7 +528,6 @@ fn quota(rules: &BTreeMap<String, AwsRule>, max: u32) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::catalog::Protocol;
     use crate::cloud::testkit::{

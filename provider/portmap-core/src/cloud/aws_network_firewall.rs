@@ -303,7 +303,6 @@ pub fn shape(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::cloud::hub::tests::{dmz, errors, topology_compute};
 

@@ -487,7 +487,6 @@ pub fn prefix_family(r: &AzureRule) -> Option<Family> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -323,7 +323,6 @@ pub fn shape(c: &Computation<'_>, o: &AzureFirewallOptions) -> (AzureFirewallOut
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::cloud::hub::tests::{dmz, errors, topology_compute};
 

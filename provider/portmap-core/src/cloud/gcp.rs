@@ -494,7 +494,6 @@ fn no_common_family(ix: &Index<'_, '_>, g: &super::Group<'_>) -> Issue {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::catalog::Protocol;
     use crate::cloud::testkit::{
