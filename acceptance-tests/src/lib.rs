@@ -163,20 +163,20 @@ impl Run {
     /// object, `plan -json`/`apply -json` print one JSON message per line).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Ok(v) = serde_json::from_str::<Json>(&self.stdout) {
-            if let Some(ds) = v.get("diagnostics").and_then(Json::as_array) {
-                out.extend(ds.iter().map(Diagnostic::from_json));
-                return out;
-            }
+        if let Ok(v) = serde_json::from_str::<Json>(&self.stdout)
+            && let Some(ds) = v.get("diagnostics").and_then(Json::as_array)
+        {
+            out.extend(ds.iter().map(Diagnostic::from_json));
+            return out;
         }
         for line in self.stdout.lines() {
             let Ok(v) = serde_json::from_str::<Json>(line) else {
                 continue;
             };
-            if v.get("type").and_then(Json::as_str) == Some("diagnostic") {
-                if let Some(d) = v.get("diagnostic") {
-                    out.push(Diagnostic::from_json(d));
-                }
+            if v.get("type").and_then(Json::as_str) == Some("diagnostic")
+                && let Some(d) = v.get("diagnostic")
+            {
+                out.push(Diagnostic::from_json(d));
             }
         }
         out

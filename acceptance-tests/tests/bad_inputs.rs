@@ -97,13 +97,13 @@ fn check(case: &Case) -> Result<(), String> {
                 .join("\n")
         ));
     };
-    if let Some(detail) = &case.detail {
-        if !d.detail.contains(detail) {
-            return Err(format!(
-                "detail does not contain {detail:?}: {:?}",
-                d.detail
-            ));
-        }
+    if let Some(detail) = &case.detail
+        && !d.detail.contains(detail)
+    {
+        return Err(format!(
+            "detail does not contain {detail:?}: {:?}",
+            d.detail
+        ));
     }
     if let Some(line) = &case.line {
         let code = d.code.clone().unwrap_or_default();

@@ -400,17 +400,16 @@ impl Diagram {
             let reverse = (to.clone(), from.clone());
             let mut both_ways = false;
             let mut flows = *flows;
-            if from != to {
-                if let Some((rports, rflows)) = pairs.get(&reverse) {
-                    if rports == ports {
-                        if from > to {
-                            // Drawn already from the other side.
-                            continue;
-                        }
-                        both_ways = true;
-                        flows += rflows;
-                    }
+            if from != to
+                && let Some((rports, rflows)) = pairs.get(&reverse)
+                && rports == ports
+            {
+                if from > to {
+                    // Drawn already from the other side.
+                    continue;
                 }
+                both_ways = true;
+                flows += rflows;
             }
             edges.push(DiagramEdge {
                 from: from.clone(),

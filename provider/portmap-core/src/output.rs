@@ -542,10 +542,10 @@ pub fn catalog_flows(p: &Product, settings: &Settings) -> Vec<CatalogFlowOut> {
 pub fn settings_with(p: &Product, overrides: &BTreeMap<String, String>) -> Settings {
     let mut s = Settings::defaults(p);
     for (k, v) in overrides {
-        if let Some(def) = p.setting(k) {
-            if let Ok(val) = crate::catalog::parse_setting(def, v) {
-                s.set(k, val);
-            }
+        if let Some(def) = p.setting(k)
+            && let Ok(val) = crate::catalog::parse_setting(def, v)
+        {
+            s.set(k, val);
         }
     }
     s
@@ -561,10 +561,10 @@ pub fn catalog_output(
     let mut products = Vec::new();
     let mut flows = Vec::new();
     for p in c.products() {
-        if let Some(f) = filter {
-            if !f.iter().any(|id| id == &p.id) {
-                continue;
-            }
+        if let Some(f) = filter
+            && !f.iter().any(|id| id == &p.id)
+        {
+            continue;
         }
         products.push(product_out(p));
         let empty = BTreeMap::new();

@@ -701,14 +701,14 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
         if !unknown(&np.attr("cidrs")) {
             let mut seen = BTreeSet::new();
             for (i, cidr) in node.cidrs.iter().enumerate() {
-                if let Ok(n) = parse_cidr(cidr) {
-                    if !seen.insert(n) {
-                        issues.push(Issue::warning(
-                            np.attr("cidrs").index(i),
-                            format!("Address {n} is listed twice"),
-                            "",
-                        ));
-                    }
+                if let Ok(n) = parse_cidr(cidr)
+                    && !seen.insert(n)
+                {
+                    issues.push(Issue::warning(
+                        np.attr("cidrs").index(i),
+                        format!("Address {n} is listed twice"),
+                        "",
+                    ));
                 }
             }
         }
@@ -783,14 +783,14 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
         let np = nodes_path(name);
         let zone_path = np.attr("zone");
         if !unknown(&zone_path) {
-            if let Some(z) = &node.zone {
-                if let Err(e) = check_zone_name(z) {
-                    issues.push(Issue::error(
-                        zone_path.clone(),
-                        format!("Invalid zone name \"{z}\""),
-                        e,
-                    ));
-                }
+            if let Some(z) = &node.zone
+                && let Err(e) = check_zone_name(z)
+            {
+                issues.push(Issue::error(
+                    zone_path.clone(),
+                    format!("Invalid zone name \"{z}\""),
+                    e,
+                ));
             }
             let zone = node.zone.as_deref().unwrap_or(DEFAULT_ZONE);
             if policy_known && !t.zones.is_empty() && !t.zones.contains_key(zone) {
@@ -847,14 +847,14 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
                 }
             }
             let lp = p.attr("listen_ports");
-            if let Some(ports) = front.listen_ports.as_deref().filter(|_| !unknown(&lp)) {
-                if let Err(e) = crate::ports::PortSet::parse(ports) {
-                    issues.push(Issue::error(
-                        lp,
-                        format!("Invalid listen_ports \"{ports}\""),
-                        e,
-                    ));
-                }
+            if let Some(ports) = front.listen_ports.as_deref().filter(|_| !unknown(&lp))
+                && let Err(e) = crate::ports::PortSet::parse(ports)
+            {
+                issues.push(Issue::error(
+                    lp,
+                    format!("Invalid listen_ports \"{ports}\""),
+                    e,
+                ));
             }
         }
     }

@@ -550,10 +550,10 @@ fn parse_002(text: &str, problems: &mut Vec<String>) -> Vec<Table> {
                 tables[ti].id
             ));
         }
-        if let Some((_, _, lines)) = current.as_mut() {
-            if !t.is_empty() {
-                lines.push(t);
-            }
+        if let Some((_, _, lines)) = current.as_mut()
+            && !t.is_empty()
+        {
+            lines.push(t);
         }
     }
     finish(&mut current, &mut tables);
@@ -1178,12 +1178,12 @@ fn catalog_matches_the_vendor_documents_row_by_row() {
         let tables = parse_document(file, text, &mut problems);
         let counts: Vec<(&str, usize)> = tables.iter().map(|t| (t.id, t.rows.len())).collect();
         let _ = writeln!(summary, "  {file}: {counts:?}");
-        if let Some((_, hand)) = HAND_COUNTS.iter().find(|(d, _)| file.starts_with(d)) {
-            if counts != hand.to_vec() {
-                problems.push(format!(
-                    "{file}: the parser found {counts:?}, counted by hand {hand:?} (parser bug)"
-                ));
-            }
+        if let Some((_, hand)) = HAND_COUNTS.iter().find(|(d, _)| file.starts_with(d))
+            && counts != hand.to_vec()
+        {
+            problems.push(format!(
+                "{file}: the parser found {counts:?}, counted by hand {hand:?} (parser bug)"
+            ));
         }
         let Some(product) = catalog
             .products()

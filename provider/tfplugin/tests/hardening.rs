@@ -91,7 +91,7 @@ fn echo_config(input: &str, node: &str) -> Value {
                 node,
                 Value::object([
                     ("cidrs", Value::list([format!("10.0.{}.0/24", input.len())])),
-                    ("public", Value::from(input.len() % 2 == 0)),
+                    ("public", Value::from(input.len().is_multiple_of(2))),
                 ]),
             )]),
         ),

@@ -299,7 +299,7 @@ fn spoke(i: usize) -> Vec<(String, Node)> {
     };
     let v6_net = |n: u16| format!("2001:db8:{:x}:{n:x}::/64", i + 1);
     let v6_host = |n: u16| format!("2001:db8:{:x}:ff::{n:x}/128", i + 1);
-    let alternate = |n: u16| (i % 2 == 0).then(|| v6_host(n));
+    let alternate = |n: u16| i.is_multiple_of(2).then(|| v6_host(n));
     let p = format!("s{i:04}");
     vec![
         (

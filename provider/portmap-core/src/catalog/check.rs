@@ -226,13 +226,13 @@ pub fn check_product(p: &Product, origin: &str) -> Vec<CatalogError> {
                 format!("group id \"{}\" is not a new kebab-case id", g.id),
             );
         }
-        if let Some(c) = &g.required_with {
-            if !real_component(c) {
-                err(
-                    format!("groups[{i}].required_with"),
-                    format!("unknown component \"{c}\""),
-                );
-            }
+        if let Some(c) = &g.required_with
+            && !real_component(c)
+        {
+            err(
+                format!("groups[{i}].required_with"),
+                format!("unknown component \"{c}\""),
+            );
         }
         if !p
             .features
@@ -260,13 +260,13 @@ pub fn check_product(p: &Product, origin: &str) -> Vec<CatalogError> {
         }
     }
     for (i, f) in p.features.iter().enumerate() {
-        if let Some(g) = &f.group {
-            if !groups.contains(g.as_str()) {
-                err(
-                    format!("features[{i}].group"),
-                    format!("unknown group \"{g}\""),
-                );
-            }
+        if let Some(g) = &f.group
+            && !groups.contains(g.as_str())
+        {
+            err(
+                format!("features[{i}].group"),
+                format!("unknown group \"{g}\""),
+            );
         }
     }
 
