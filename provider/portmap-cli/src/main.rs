@@ -289,7 +289,7 @@ enum Command {
     /// Print shell completions.
     #[command(after_help = "Example:\n  portmap completions bash > /etc/bash_completion.d/portmap")]
     Completions {
-        /// Shell.
+        /// The shell to write the completion script for.
         shell: clap_complete::Shell,
     },
 }
@@ -484,9 +484,9 @@ enum DiagramFormat {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum ProtocolArg {
-    /// TCP.
+    /// TCP (IP protocol 6).
     Tcp,
-    /// UDP.
+    /// UDP (IP protocol 17).
     Udp,
 }
 

@@ -56,7 +56,7 @@ impl Path {
         p
     }
 
-    /// The steps.
+    /// The steps from the root of the configuration, outermost first.
     pub fn steps(&self) -> &[Step] {
         &self.0
     }

@@ -39,7 +39,7 @@ pub struct FlowOut {
     pub to_port: u16,
     /// Application protocol.
     pub app_protocol: String,
-    /// Purpose.
+    /// What the connection is for, from the vendor's table.
     pub purpose: String,
     /// Vendor citation.
     pub citation: String,
@@ -131,9 +131,9 @@ pub struct UnresolvedOut {
     pub product: String,
     /// Catalog flow id.
     pub flow: String,
-    /// From component.
+    /// The component that opens the connection (`product/component`).
     pub from_component: String,
-    /// To component.
+    /// The component that accepts it.
     pub to_component: String,
     /// The component no node runs.
     pub missing_component: String,
@@ -141,9 +141,9 @@ pub struct UnresolvedOut {
     pub present_nodes: Vec<String>,
     /// Protocol(s).
     pub protocol: String,
-    /// Ports.
+    /// The ports at the topology's settings (`443`, `5701-5703`).
     pub ports: String,
-    /// Purpose.
+    /// What the connection is for, from the vendor's table.
     pub purpose: String,
     /// Vendor citation.
     pub citation: String,
@@ -262,9 +262,10 @@ pub struct ComponentOut {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// Description.
+    /// What the component does, from the vendor document.
     pub description: String,
-    /// Role.
+    /// What kind of party it is: `server`, `client`, `database`, `directory`,
+    /// `service` or `internet`.
     pub role: String,
     /// Bundled components (full ids), empty unless a bundle.
     pub includes: Vec<String>,
@@ -279,7 +280,7 @@ pub struct SettingOut {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// Description.
+    /// What the setting configures, and where the vendor documents it.
     pub description: String,
     /// `port`, `count` or `ports`.
     pub kind: String,
@@ -296,7 +297,7 @@ pub struct FeatureOut {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// Description.
+    /// Which flows the feature adds or removes.
     pub description: String,
     /// On unless disabled.
     pub default: bool,
@@ -333,21 +334,21 @@ pub struct ProductOut {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// Vendor.
+    /// The vendor as the document names it.
     pub vendor: String,
     /// Version the document describes.
     pub version: String,
-    /// Description.
+    /// What the product is, in a sentence.
     pub description: String,
     /// Source document file name.
     pub source_document: String,
     /// Source document title.
     pub source_title: String,
-    /// Components.
+    /// The parts a topology places on nodes.
     pub components: Vec<ComponentOut>,
     /// Settings with defaults.
     pub settings: Vec<SettingOut>,
-    /// Features.
+    /// Optional or alternative parts of the deployment that add or remove flows.
     pub features: Vec<FeatureOut>,
     /// Groups of related features, with their exclusivity.
     pub groups: Vec<FeatureGroupOut>,
@@ -375,7 +376,7 @@ pub struct CatalogFlowOut {
     pub ports_expression: String,
     /// Application protocol.
     pub app_protocol: String,
-    /// Purpose.
+    /// What the connection is for, from the vendor's table.
     pub purpose: String,
     /// Condition; null when unconditional.
     pub condition: Option<String>,

@@ -6,7 +6,7 @@ use crate::topology::Topology;
 
 /// A parsed topology file with its text, to locate diagnostics.
 pub struct TopologyFile {
-    /// The topology.
+    /// The topology the file declares, unchecked.
     pub topology: Topology,
     lines: Vec<String>,
 }

@@ -24,7 +24,9 @@ pub(crate) struct Context {
     pub(crate) configured: bool,
 }
 
-/// The portmap provider.
+/// The portmap provider: serves the data sources, the resource and the
+/// functions, with the built-in catalog plus the provider block's
+/// `extra_catalogs` once configured.
 pub struct PortmapProvider {
     data_sources: BTreeMap<&'static str, Box<dyn DataSource>>,
     resources: BTreeMap<&'static str, Box<dyn Resource>>,

@@ -310,7 +310,7 @@ pub struct Excess {
 /// A required rule the existing rules do not (wholly) allow.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Missing {
-    /// The node.
+    /// The node whose firewall lacks the rule.
     pub node: String,
     /// `ingress` or `egress`.
     pub direction: String,

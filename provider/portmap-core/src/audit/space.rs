@@ -219,9 +219,9 @@ impl Addrs {
 /// every other IP protocol without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Proto {
-    /// TCP.
+    /// TCP (IP protocol 6).
     Tcp,
-    /// UDP.
+    /// UDP (IP protocol 17).
     Udp,
     /// ICMP (and ICMPv6), all types.
     Icmp,

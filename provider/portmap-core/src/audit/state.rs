@@ -103,7 +103,7 @@ pub struct StateRule {
     pub rule: ExistingRule,
     /// The resource instance address.
     pub address: String,
-    /// The resource type.
+    /// The resource type (`aws_vpc_security_group_ingress_rule`, ...).
     pub resource_type: String,
     /// How many parts (rules and skipped parts) the resource yields: 1 when
     /// this rule is the whole resource.
@@ -120,7 +120,7 @@ pub struct StateRule {
 pub struct Skipped {
     /// The address, with `#N` as for rules.
     pub id: String,
-    /// The resource type.
+    /// The resource type, as in the state.
     pub resource_type: String,
     /// `deny`, `disabled`, `unmapped_group`, `unmapped_peer`,
     /// `address_tag`, `source_ports`, `protocol`, `no_target`, `no_peer`

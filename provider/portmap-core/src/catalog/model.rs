@@ -170,7 +170,7 @@ pub enum SettingKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum SettingDefault {
-    /// A number.
+    /// A port or a count, as the setting's `kind` says.
     Number(u32),
     /// A port list.
     Text(String),
@@ -278,9 +278,9 @@ pub enum Placement {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
-    /// TCP.
+    /// TCP (IP protocol 6).
     Tcp,
-    /// UDP.
+    /// UDP (IP protocol 17).
     Udp,
 }
 
@@ -378,7 +378,7 @@ pub enum PortExpr {
     },
     /// One port per instance.
     Series {
-        /// The series.
+        /// The first port and how many ports follow it.
         series: Series,
     },
 }

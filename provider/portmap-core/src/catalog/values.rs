@@ -8,9 +8,9 @@ use crate::ports::{PortRange, PortSet, parse_port};
 /// The value of a setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettingValue {
-    /// A port.
+    /// A port setting (`http_port`), 1-65535.
     Port(u16),
-    /// A count.
+    /// A count setting (the number of instances of a series), at least 1.
     Count(u32),
     /// A list of ports and ranges.
     Ports(PortSet),

@@ -81,9 +81,9 @@ pub struct StatefulRule {
     pub direction: String,
     /// Signature id, unique in the rule group.
     pub sid: u64,
-    /// The source node.
+    /// The node whose address is `source` (its name in the topology).
     pub source_node: String,
-    /// The destination node.
+    /// The node whose address is `destination`.
     pub destination_node: String,
     /// Products and purposes.
     pub description: String,

@@ -13,7 +13,7 @@ use crate::convert::whole;
 use crate::convert::{diagnostics, json, read_state};
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_audit` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapAudit;
 
 fn existing_attributes() -> Vec<Attribute> {

@@ -12,7 +12,7 @@ use super::hub_shape;
 use crate::convert::json;
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_aws_network_firewall_rules` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapAwsNetworkFirewallRules;
 
 const TYPE_NAME: &str = "portmap_aws_network_firewall_rules";

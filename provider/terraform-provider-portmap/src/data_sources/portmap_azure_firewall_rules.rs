@@ -13,7 +13,7 @@ use super::hub_shape;
 use crate::convert::{integer, json};
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_azure_firewall_rules` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapAzureFirewallRules;
 
 const TYPE_NAME: &str = "portmap_azure_firewall_rules";

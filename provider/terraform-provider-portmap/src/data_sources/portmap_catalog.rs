@@ -14,7 +14,7 @@ use super::DataSource;
 use crate::convert::{diagnostics, json, read_state, strings};
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_catalog` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapCatalog;
 
 fn product_attributes() -> Vec<Attribute> {

@@ -11,7 +11,7 @@ use super::topology_input::{self, check_selection, selection};
 use crate::convert::{diagnostics, json, read_state};
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_flows` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapFlows;
 
 pub(crate) fn flow_attributes() -> Vec<Attribute> {

@@ -12,7 +12,7 @@ use super::topology_input;
 use crate::convert::{diagnostics, json, read_state};
 use crate::provider::Context;
 
-/// The data source.
+/// `portmap_perimeter_rules` as a [`DataSource`]; the module documentation says what it computes.
 pub struct PortmapPerimeterRules;
 
 fn address_object_attributes() -> Vec<Attribute> {

@@ -9,7 +9,7 @@ use tfplugin::value::{Type, Value};
 
 use super::{Function, arg_port, arg_str};
 
-/// The function.
+/// `provider::portmap::rule_key` as a [`Function`]; the module documentation says what it returns.
 pub struct RuleKey;
 
 impl Function for RuleKey {

@@ -10,7 +10,7 @@ use tfplugin::value::{Type, Value};
 
 use super::{Function, arg_str};
 
-/// The function.
+/// `provider::portmap::service_ports` as a [`Function`]; the module documentation says what it returns.
 pub struct ServicePorts;
 
 fn element_type() -> Type {

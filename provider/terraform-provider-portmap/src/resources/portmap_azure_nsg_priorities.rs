@@ -15,7 +15,7 @@ use tfplugin::value::{Type, Value};
 use super::Resource;
 use crate::convert;
 
-/// The resource.
+/// `portmap_azure_nsg_priorities` as a [`Resource`]; the module documentation says what it manages.
 pub struct PortmapAzureNsgPriorities;
 
 /// The schema version of the state. Version 0 (a pre-release layout) kept
