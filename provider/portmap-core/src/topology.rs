@@ -1166,151 +1166,14 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
         return (None, issues);
     }
 
-    let mut nodes = Vec::with_capacity(t.nodes.len());
-    for (name, n) in &t.nodes {
-        let mut components = BTreeSet::new();
-        for c in &n.components {
-            if let Some((product, comp)) = catalog.component(c) {
-                for member in product.expand(&comp.id) {
-                    components.insert(format!("{}/{}", product.id, member));
-                }
-            }
-        }
-        let mut cidrs: Vec<IpNet> = n.cidrs.iter().filter_map(|c| parse_cidr(c).ok()).collect();
-        cidrs.sort();
-        cidrs.dedup();
-        let zone = n.zone.clone().unwrap_or_else(|| DEFAULT_ZONE.to_string());
-        let zone_exposure = t.zones.get(&zone).map(|z| z.exposure).unwrap_or_default();
-        let mut fronts = Vec::new();
-        for front in &n.fronts {
-            let listen = front
-                .listen_ports
-                .as_deref()
-                .and_then(|p| crate::ports::PortSet::parse(p).ok());
-            if let Some((product, comp)) = catalog.component(&front.component) {
-                for member in product.expand(&comp.id) {
-                    fronts.push((format!("{}/{}", product.id, member), listen.clone()));
-                }
-            }
-        }
-        nodes.push(ResolvedNode {
-            name: name.clone(),
-            components,
-            declared: n.components.iter().cloned().collect(),
-            cidrs,
-            reference: n.reference.clone(),
-            kind: n.kind,
-            exposure: n.exposure.max(zone_exposure),
-            description: n.description.clone(),
-            zone,
-            fronts,
-        });
-    }
-
+    let nodes: Vec<ResolvedNode> = t
+        .nodes
+        .iter()
+        .map(|(name, node)| resolve_node(name, node, t, catalog))
+        .collect();
     let mut products = Vec::new();
     for product in catalog.products() {
-        let explicit: Vec<(&String, &Installation)> = t
-            .installations
-            .iter()
-            .filter(|(_, i)| i.product == product.id)
-            .collect();
-        // Nodes an explicit installation of the product lists: its
-        // implicit installation holds the components on the others.
-        let mut listed = vec![false; if explicit.is_empty() { 0 } else { nodes.len() }];
-        for (_, inst) in &explicit {
-            for n in &inst.nodes {
-                if let Some(i) = node_index(&nodes, n) {
-                    listed[i] = true;
-                }
-            }
-        }
-        let placement = product_placement(product, &nodes, |i| {
-            !listed.get(i).copied().unwrap_or(false)
-        });
-        let cfg = t.products.get(&product.id);
-        if placement.is_empty() {
-            if cfg.is_some() && explicit.is_empty() {
-                issues.push(Issue::warning(
-                    product_path(&product.id),
-                    format!("Product {} is configured but none of its components is placed", product.id),
-                    "Its settings and features have no effect until a node runs one of its components.",
-                ));
-            } else if cfg.is_some() {
-                issues.push(Issue::warning(
-                    product_path(&product.id),
-                    format!("products[\"{}\"] configures no node", product.id),
-                    format!(
-                        "products configures the components of {} on nodes that no installation of it lists, and there are none; configure each installation in installations instead.",
-                        product.id
-                    ),
-                ));
-            }
-        } else {
-            check_once_per_installation(product, None, &placement, &nodes, &mut issues);
-            if let Some(cfg) = cfg {
-                warn_absent_components_placed(
-                    product,
-                    &cfg.absent_components,
-                    &placement,
-                    &nodes,
-                    &product_path(&product.id),
-                    &mut issues,
-                );
-            }
-            let cfg = cfg.cloned().unwrap_or_default();
-            products.push(product_state(
-                product,
-                None,
-                cfg,
-                Vec::new(),
-                placement,
-                &nodes,
-                &mut issues,
-            ));
-        }
-        for (name, inst) in explicit {
-            let mine: Vec<usize> = inst
-                .nodes
-                .iter()
-                .filter_map(|n| node_index(&nodes, n))
-                .collect();
-            let placement = product_placement(product, &nodes, |i| mine.contains(&i));
-            if placement.is_empty() {
-                issues.push(Issue::warning(
-                    installation_path(name).attr("nodes"),
-                    format!("Installation \"{name}\" runs no component of {}", product.id),
-                    format!(
-                        "None of its nodes runs a component of {}, so the installation has no flows. Add the nodes that run it, or place its components on these nodes.",
-                        product.id
-                    ),
-                ));
-                continue;
-            }
-            check_once_per_installation(product, Some(name), &placement, &nodes, &mut issues);
-            warn_absent_components_placed(
-                product,
-                &inst.absent_components,
-                &placement,
-                &nodes,
-                &installation_path(name),
-                &mut issues,
-            );
-            let mut overrides: Vec<(usize, ProductConfig)> = inst
-                .node_overrides
-                .iter()
-                .filter_map(|(n, ov)| Some((node_index(&nodes, n)?, ov.clone())))
-                .collect();
-            overrides.sort_by_key(|(i, _)| *i);
-            products.push(product_state(
-                product,
-                Some(name.clone()),
-                inst.config(),
-                overrides,
-                placement,
-                &nodes,
-                &mut issues,
-            ));
-        }
+        resolve_installations(product, t, &nodes, &mut products, &mut issues);
     }
     for state in &products {
         warn_port_settings_equal_to_other_ports(state, &nodes, &mut issues);
@@ -1325,6 +1188,179 @@ pub fn resolve<'c>(t: &Topology, catalog: &'c Catalog) -> (Option<Resolved<'c>>,
         }),
         issues,
     )
+}
+
+/// A node with its components expanded (bundles to their members, as
+/// full ids), its addresses parsed, sorted and without duplicates, and its
+/// zone's exposure applied.
+fn resolve_node(name: &str, n: &Node, t: &Topology, catalog: &Catalog) -> ResolvedNode {
+    let mut components = BTreeSet::new();
+    for c in &n.components {
+        if let Some((product, comp)) = catalog.component(c) {
+            for member in product.expand(&comp.id) {
+                components.insert(format!("{}/{}", product.id, member));
+            }
+        }
+    }
+    let mut cidrs: Vec<IpNet> = n.cidrs.iter().filter_map(|c| parse_cidr(c).ok()).collect();
+    cidrs.sort();
+    cidrs.dedup();
+    let zone = n.zone.clone().unwrap_or_else(|| DEFAULT_ZONE.to_string());
+    let zone_exposure = t.zones.get(&zone).map(|z| z.exposure).unwrap_or_default();
+    let mut fronts = Vec::new();
+    for front in &n.fronts {
+        let listen = front
+            .listen_ports
+            .as_deref()
+            .and_then(|p| crate::ports::PortSet::parse(p).ok());
+        if let Some((product, comp)) = catalog.component(&front.component) {
+            for member in product.expand(&comp.id) {
+                fronts.push((format!("{}/{}", product.id, member), listen.clone()));
+            }
+        }
+    }
+    ResolvedNode {
+        name: name.to_string(),
+        components,
+        declared: n.components.iter().cloned().collect(),
+        cidrs,
+        reference: n.reference.clone(),
+        kind: n.kind,
+        exposure: n.exposure.max(zone_exposure),
+        description: n.description.clone(),
+        zone,
+        fronts,
+    }
+}
+
+/// The installations of one product: the implicit one (its components on
+/// the nodes no explicit installation lists, configured by `products`),
+/// then each explicit one in name order. An installation that places
+/// nothing is left out, with a warning when it was configured.
+fn resolve_installations<'c>(
+    product: &'c Product,
+    t: &Topology,
+    nodes: &[ResolvedNode],
+    products: &mut Vec<ProductState<'c>>,
+    issues: &mut Vec<Issue>,
+) {
+    let explicit: Vec<(&String, &Installation)> = t
+        .installations
+        .iter()
+        .filter(|(_, i)| i.product == product.id)
+        .collect();
+    // Nodes an explicit installation of the product lists: its
+    // implicit installation holds the components on the others.
+    let mut listed = vec![false; if explicit.is_empty() { 0 } else { nodes.len() }];
+    for (_, inst) in &explicit {
+        for n in &inst.nodes {
+            if let Some(i) = node_index(nodes, n) {
+                listed[i] = true;
+            }
+        }
+    }
+    let placement = product_placement(product, nodes, |i| !listed.get(i).copied().unwrap_or(false));
+    let cfg = t.products.get(&product.id);
+    if placement.is_empty() {
+        if cfg.is_some() && explicit.is_empty() {
+            issues.push(Issue::warning(
+                product_path(&product.id),
+                format!(
+                    "Product {} is configured but none of its components is placed",
+                    product.id
+                ),
+                "Its settings and features have no effect until a node runs one of its components.",
+            ));
+        } else if cfg.is_some() {
+            issues.push(Issue::warning(
+                product_path(&product.id),
+                format!("products[\"{}\"] configures no node", product.id),
+                format!(
+                    "products configures the components of {} on nodes that no installation of it lists, and there are none; configure each installation in installations instead.",
+                    product.id
+                ),
+            ));
+        }
+    } else {
+        check_once_per_installation(product, None, &placement, nodes, issues);
+        if let Some(cfg) = cfg {
+            warn_absent_components_placed(
+                product,
+                &cfg.absent_components,
+                &placement,
+                nodes,
+                &product_path(&product.id),
+                issues,
+            );
+        }
+        let cfg = cfg.cloned().unwrap_or_default();
+        products.push(product_state(
+            product,
+            None,
+            cfg,
+            Vec::new(),
+            placement,
+            nodes,
+            issues,
+        ));
+    }
+    for (name, inst) in explicit {
+        if let Some(state) = resolve_explicit_installation(product, name, inst, nodes, issues) {
+            products.push(state);
+        }
+    }
+}
+
+/// One explicit installation (`installations[NAME]`) of a product, or
+/// `None` (with a warning) when none of its nodes runs the product.
+fn resolve_explicit_installation<'c>(
+    product: &'c Product,
+    name: &str,
+    inst: &Installation,
+    nodes: &[ResolvedNode],
+    issues: &mut Vec<Issue>,
+) -> Option<ProductState<'c>> {
+    let mine: Vec<usize> = inst
+        .nodes
+        .iter()
+        .filter_map(|n| node_index(nodes, n))
+        .collect();
+    let placement = product_placement(product, nodes, |i| mine.contains(&i));
+    if placement.is_empty() {
+        issues.push(Issue::warning(
+            installation_path(name).attr("nodes"),
+            format!("Installation \"{name}\" runs no component of {}", product.id),
+            format!(
+                "None of its nodes runs a component of {}, so the installation has no flows. Add the nodes that run it, or place its components on these nodes.",
+                product.id
+            ),
+        ));
+        return None;
+    }
+    check_once_per_installation(product, Some(name), &placement, nodes, issues);
+    warn_absent_components_placed(
+        product,
+        &inst.absent_components,
+        &placement,
+        nodes,
+        &installation_path(name),
+        issues,
+    );
+    let mut overrides: Vec<(usize, ProductConfig)> = inst
+        .node_overrides
+        .iter()
+        .filter_map(|(n, ov)| Some((node_index(nodes, n)?, ov.clone())))
+        .collect();
+    overrides.sort_by_key(|(i, _)| *i);
+    Some(product_state(
+        product,
+        Some(name.to_string()),
+        inst.config(),
+        overrides,
+        placement,
+        nodes,
+        issues,
+    ))
 }
 
 /// Warns when a component that one installation has exactly once (the
