@@ -650,26 +650,26 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
     }
     let mut lower_names: BTreeMap<String, &str> = BTreeMap::new();
     for (name, node) in &t.nodes {
-        let np = nodes_path(name);
+        let node_path = nodes_path(name);
         if let Err(e) = check_node_name(name) {
             issues.push(Issue::error(
-                np.clone(),
+                node_path.clone(),
                 format!("Invalid node name \"{name}\""),
                 e,
             ));
         }
         if let Some(other) = lower_names.insert(name.to_lowercase(), name) {
             issues.push(Issue::error(
-                np.clone(),
+                node_path.clone(),
                 format!("Node names \"{other}\" and \"{name}\" differ only in case"),
                 "Node names become parts of rule keys and cloud rule names, some of which are case-insensitive; use distinct names.",
             ));
         }
-        let cp = np.attr("components");
-        if !unknown(&cp) {
+        let components_path = node_path.attr("components");
+        if !unknown(&components_path) {
             if node.components.is_empty() {
                 issues.push(Issue::error(
-                    cp.clone(),
+                    components_path.clone(),
                     format!("Node \"{name}\" runs no components"),
                     "A node exists to place components; list the product components that run on it (see data.portmap_catalog), or remove the node.",
                 ));
@@ -678,19 +678,21 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             for c in &node.components {
                 if !seen.insert(c.as_str()) {
                     issues.push(Issue::warning(
-                        cp.clone(),
+                        components_path.clone(),
                         format!("Component \"{c}\" is listed twice on node \"{name}\""),
                         "",
                     ));
                     continue;
                 }
-                if let Some(issue) = check_component_id(c, catalog, opts.strict_products, &cp) {
+                if let Some(issue) =
+                    check_component_id(c, catalog, opts.strict_products, &components_path)
+                {
                     issues.push(issue);
                 }
             }
         }
         for (i, cidr) in node.cidrs.iter().enumerate() {
-            let p = np.attr("cidrs").index(i);
+            let p = node_path.attr("cidrs").index(i);
             if unknown(&p) {
                 continue;
             }
@@ -698,14 +700,14 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
                 issues.push(Issue::error(p, format!("Invalid address \"{cidr}\""), e));
             }
         }
-        if !unknown(&np.attr("cidrs")) {
+        if !unknown(&node_path.attr("cidrs")) {
             let mut seen = BTreeSet::new();
             for (i, cidr) in node.cidrs.iter().enumerate() {
                 if let Ok(n) = parse_cidr(cidr)
                     && !seen.insert(n)
                 {
                     issues.push(Issue::warning(
-                        np.attr("cidrs").index(i),
+                        node_path.attr("cidrs").index(i),
                         format!("Address {n} is listed twice"),
                         "",
                     ));
@@ -713,7 +715,7 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             }
         }
         if let Some(r) = &node.reference {
-            let p = np.attr("ref");
+            let p = node_path.attr("ref");
             if !unknown(&p) && r.trim().is_empty() {
                 issues.push(Issue::error(p, "Empty ref", "Leave ref out (null) or give the security group, application security group or network tag id."));
             }
@@ -723,15 +725,21 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
     warn_nodes_sharing_an_address(t, opts, &mut issues);
     let products_known = !unknown(&Path::root().attr("products"));
     for (pid, cfg) in t.products.iter().filter(|_| products_known) {
-        let pp = product_path(pid);
+        let config_path = product_path(pid);
         let Some(product) = catalog.product(pid) else {
             if opts.strict_products {
-                issues.push(unknown_product(catalog, pid, pp));
+                issues.push(unknown_product(catalog, pid, config_path));
             }
             continue;
         };
-        check_config(product, cfg, &pp, &unknown, &mut issues);
-        check_absent_components(product, &cfg.absent_components, &pp, &unknown, &mut issues);
+        check_config(product, cfg, &config_path, &unknown, &mut issues);
+        check_absent_components(
+            product,
+            &cfg.absent_components,
+            &config_path,
+            &unknown,
+            &mut issues,
+        );
     }
     check_installations(t, catalog, opts, &mut issues);
     check_accepted_risks(t, opts, &mut issues);
@@ -751,11 +759,11 @@ pub fn check_zone_name(name: &str) -> Result<(), String> {
 /// itself, listener ports parse.
 fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mut Vec<Issue>) {
     let unknown = |p: &Path| opts.unknowns.covers(p);
-    let zp = Path::root().attr("zones");
-    let policy_known = !unknown(&zp);
+    let zones_path = Path::root().attr("zones");
+    let policy_known = !unknown(&zones_path);
     let declared = || t.zones.keys().map(String::as_str);
     for (name, zone) in t.zones.iter().filter(|_| policy_known) {
-        let p = zp.key(name);
+        let p = zones_path.key(name);
         if let Err(e) = check_zone_name(name) {
             issues.push(Issue::error(
                 p.clone(),
@@ -764,12 +772,12 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
             ));
         }
         for (i, from) in zone.accepts_from.iter().enumerate() {
-            let fp = p.attr("accepts_from").index(i);
-            if unknown(&fp) || t.zones.contains_key(from) {
+            let from_path = p.attr("accepts_from").index(i);
+            if unknown(&from_path) || t.zones.contains_key(from) {
                 continue;
             }
             issues.push(Issue::error(
-                fp,
+                from_path,
                 format!("Zone \"{name}\" accepts connections from \"{from}\", which zones does not declare"),
                 format!(
                     "accepts_from names zones declared in zones.{} Declared zones: {}.",
@@ -780,8 +788,8 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
         }
     }
     for (name, node) in &t.nodes {
-        let np = nodes_path(name);
-        let zone_path = np.attr("zone");
+        let node_path = nodes_path(name);
+        let zone_path = node_path.attr("zone");
         if !unknown(&zone_path) {
             if let Some(z) = &node.zone
                 && let Err(e) = check_zone_name(z)
@@ -802,7 +810,7 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
                         ),
                     ),
                     None => (
-                        np.clone(),
+                        node_path.clone(),
                         format!(
                             "Node \"{name}\" has no zone, and zones does not declare zone \"{DEFAULT_ZONE}\""
                         ),
@@ -819,28 +827,31 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
                 ));
             }
         }
-        let fp = np.attr("fronts");
-        if unknown(&fp) {
+        let fronts_path = node_path.attr("fronts");
+        if unknown(&fronts_path) {
             continue;
         }
         let mut seen = BTreeSet::new();
         for (i, front) in node.fronts.iter().enumerate() {
-            let p = fp.index(i);
-            let cp = p.attr("component");
-            if !unknown(&cp) {
-                if let Some(issue) =
-                    check_component_id(&front.component, catalog, opts.strict_products, &cp)
-                {
+            let p = fronts_path.index(i);
+            let component_path = p.attr("component");
+            if !unknown(&component_path) {
+                if let Some(issue) = check_component_id(
+                    &front.component,
+                    catalog,
+                    opts.strict_products,
+                    &component_path,
+                ) {
                     issues.push(issue);
                 } else if !seen.insert(front.component.as_str()) {
                     issues.push(Issue::error(
-                        cp.clone(),
+                        component_path.clone(),
                         format!("Node \"{name}\" fronts \"{}\" twice", front.component),
                         "List each fronted component once; give all its listener ports in one listen_ports.",
                     ));
                 } else if node.components.contains(&front.component) {
                     issues.push(Issue::error(
-                        cp.clone(),
+                        component_path.clone(),
                         format!("Node \"{name}\" fronts \"{}\", which it runs itself", front.component),
                         "A node fronts components that run on other nodes (the servers behind a reverse proxy or load balancer). Remove the component from the node's components or from fronts.",
                     ));
@@ -908,28 +919,28 @@ fn unknown_product(catalog: &Catalog, pid: &str, path: Path) -> Issue {
 fn check_config(
     product: &Product,
     cfg: &ProductConfig,
-    pp: &Path,
+    config_path: &Path,
     unknown: &dyn Fn(&Path) -> bool,
     issues: &mut Vec<Issue>,
 ) {
     let pid = product.id.as_str();
     for (sid, value) in &cfg.settings {
-        let sp = pp.attr("settings").key(sid);
-        if unknown(&sp) {
+        let setting_path = config_path.attr("settings").key(sid);
+        if unknown(&setting_path) {
             continue;
         }
         match product.setting(sid) {
             None => {
-                let dym = did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()));
+                let suggestion = did_you_mean(sid, product.settings.iter().map(|s| s.id.as_str()));
                 issues.push(Issue::error(
-                    sp,
+                    setting_path,
                     format!("Unknown setting \"{sid}\" for product {pid}"),
                     format!(
                         "{}Settings of {pid}: {}.",
-                        if dym.is_empty() {
+                        if suggestion.is_empty() {
                             String::new()
                         } else {
-                            format!("{} ", dym.trim_start())
+                            format!("{} ", suggestion.trim_start())
                         },
                         join_or_none(product.settings.iter().map(|s| s.id.as_str()))
                     ),
@@ -938,7 +949,7 @@ fn check_config(
             Some(s) => {
                 if let Err(e) = parse_setting(s, &value.text()) {
                     issues.push(Issue::error(
-                        sp,
+                        setting_path,
                         format!("Invalid value for setting \"{sid}\" of {pid}"),
                         capitalize(&e),
                     ));
@@ -950,22 +961,22 @@ fn check_config(
         ("features", &cfg.features),
         ("disabled_features", &cfg.disabled_features),
     ] {
-        let fp = pp.attr(attr);
-        if unknown(&fp) {
+        let features_path = config_path.attr(attr);
+        if unknown(&features_path) {
             continue;
         }
         for f in list {
             if product.feature(f).is_none() {
-                let dym = did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
+                let suggestion = did_you_mean(f, product.features.iter().map(|x| x.id.as_str()));
                 issues.push(Issue::error(
-                    fp.clone(),
+                    features_path.clone(),
                     format!("Unknown feature \"{f}\" for product {pid}"),
                     format!(
                         "{}Features of {pid}: {}.",
-                        if dym.is_empty() {
+                        if suggestion.is_empty() {
                             String::new()
                         } else {
-                            format!("{} ", dym.trim_start())
+                            format!("{} ", suggestion.trim_start())
                         },
                         join_or_none(product.features.iter().map(|x| x.id.as_str()))
                     ),
@@ -973,12 +984,12 @@ fn check_config(
             }
         }
     }
-    warn_exclusive_features_enabled_together(product, cfg, pp, unknown, issues);
-    if !unknown(&pp.attr("features")) && !unknown(&pp.attr("disabled_features")) {
+    warn_exclusive_features_enabled_together(product, cfg, config_path, unknown, issues);
+    if !unknown(&config_path.attr("features")) && !unknown(&config_path.attr("disabled_features")) {
         for f in &cfg.features {
             if cfg.disabled_features.contains(f) {
                 issues.push(Issue::error(
-                    pp.attr("disabled_features"),
+                    config_path.attr("disabled_features"),
                     format!("Feature \"{f}\" is both enabled and disabled"),
                     "Remove it from one of features and disabled_features.",
                 ));
@@ -1006,22 +1017,22 @@ fn check_installations(
     }
     let nodes_known = !unknown(&Path::root().attr("nodes"));
     for (name, inst) in &t.installations {
-        let ip = installation_path(name);
-        if unknown(&ip) {
+        let inst_path = installation_path(name);
+        if unknown(&inst_path) {
             continue;
         }
         if let Err(e) = check_installation_name(name) {
             issues.push(Issue::error(
-                ip.clone(),
+                inst_path.clone(),
                 format!("Invalid installation name \"{name}\""),
                 e,
             ));
         }
-        let np = ip.attr("nodes");
-        if !unknown(&np) {
+        let listed_nodes_path = inst_path.attr("nodes");
+        if !unknown(&listed_nodes_path) {
             let mut seen = BTreeSet::new();
             for (i, node) in inst.nodes.iter().enumerate() {
-                let p = np.index(i);
+                let p = listed_nodes_path.index(i);
                 if unknown(&p) {
                     continue;
                 }
@@ -1043,12 +1054,12 @@ fn check_installations(
                 }
             }
         }
-        let op = ip.attr("node_overrides");
-        if !unknown(&op) && !unknown(&np) {
+        let overrides_path = inst_path.attr("node_overrides");
+        if !unknown(&overrides_path) && !unknown(&listed_nodes_path) {
             for node in inst.node_overrides.keys() {
                 if !inst.nodes.contains(node) {
                     issues.push(Issue::error(
-                        op.key(node),
+                        overrides_path.key(node),
                         format!("Override for node \"{node}\" outside installation \"{name}\""),
                         format!(
                             "node_overrides configures nodes of the installation, and \"{node}\" is not in installations[\"{name}\"].nodes.{} Add it to nodes or remove the override.",
@@ -1058,20 +1069,26 @@ fn check_installations(
                 }
             }
         }
-        let pp = ip.attr("product");
-        if unknown(&pp) {
+        let product_attr_path = inst_path.attr("product");
+        if unknown(&product_attr_path) {
             continue;
         }
         let Some(product) = catalog.product(&inst.product) else {
             if opts.strict_products {
-                issues.push(unknown_product(catalog, &inst.product, pp));
+                issues.push(unknown_product(catalog, &inst.product, product_attr_path));
             }
             continue;
         };
-        check_config(product, &inst.config(), &ip, &unknown, issues);
-        check_absent_components(product, &inst.absent_components, &ip, &unknown, issues);
+        check_config(product, &inst.config(), &inst_path, &unknown, issues);
+        check_absent_components(
+            product,
+            &inst.absent_components,
+            &inst_path,
+            &unknown,
+            issues,
+        );
         for (node, ov) in &inst.node_overrides {
-            let p = op.key(node);
+            let p = overrides_path.key(node);
             if !unknown(&p) {
                 check_config(product, ov, &p, &unknown, issues);
                 check_no_absent_components_in_override(name, node, ov, &p, &unknown, issues);

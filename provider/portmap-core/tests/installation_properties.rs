@@ -133,7 +133,21 @@ fn topology() -> impl Strategy<Value = Topology> {
         })
 }
 
-type Pair = (String, String, String);
+/// Traffic from one node to another over one protocol.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Pair {
+    from_node: String,
+    to_node: String,
+    protocol: String,
+}
+
+fn pair(from_node: &str, to_node: &str, protocol: &str) -> Pair {
+    Pair {
+        from_node: from_node.to_string(),
+        to_node: to_node.to_string(),
+        protocol: protocol.to_string(),
+    }
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
@@ -189,14 +203,14 @@ proptest! {
         let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
         let mut required: BTreeMap<Pair, PortSet> = BTreeMap::new();
         for f in c.flows.iter().filter(|f| f.needs_rule()) {
-            required.entry((f.from_node.to_string(), f.to_node.to_string(), f.protocol.to_string())).or_default().insert(f.ports);
+            required.entry(pair(&f.from_node, &f.to_node, &f.protocol.to_string())).or_default().insert(f.ports);
         }
         let mut ingress: BTreeMap<Pair, PortSet> = BTreeMap::new();
         let mut egress: BTreeMap<Pair, PortSet> = BTreeMap::new();
         for r in c.rules.values() {
             let side = match r.direction {
-                Direction::Ingress => ingress.entry((r.peer.to_string(), r.node.to_string(), r.protocol.to_string())),
-                Direction::Egress => egress.entry((r.node.to_string(), r.peer.to_string(), r.protocol.to_string())),
+                Direction::Ingress => ingress.entry(pair(&r.peer, &r.node, &r.protocol.to_string())),
+                Direction::Egress => egress.entry(pair(&r.node, &r.peer, &r.protocol.to_string())),
             };
             side.or_default().insert(r.ports);
         }

@@ -149,8 +149,29 @@ fn topology() -> impl Strategy<Value = Topology> {
         })
 }
 
-type Pair = (String, String, String); // (from node, to node, protocol)
-type RuleGroup = (String, Direction, String, String); // (node, direction, peer, protocol)
+/// Traffic from one node to another over one protocol.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Pair {
+    from_node: String,
+    to_node: String,
+    protocol: String,
+}
+
+fn pair(from_node: &str, to_node: &str, protocol: &str) -> Pair {
+    Pair {
+        from_node: from_node.to_string(),
+        to_node: to_node.to_string(),
+        protocol: protocol.to_string(),
+    }
+}
+/// The rules of one node, direction, peer and protocol.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RuleGroup {
+    node: String,
+    direction: Direction,
+    peer: String,
+    protocol: String,
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
@@ -163,7 +184,7 @@ proptest! {
         let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
         let mut required: BTreeMap<Pair, PortSet> = BTreeMap::new();
         for f in c.flows.iter().filter(|f| f.needs_rule()) {
-            required.entry((f.from_node.to_string(), f.to_node.to_string(), f.protocol.to_string())).or_default().insert(f.ports);
+            required.entry(pair(&f.from_node, &f.to_node, &f.protocol.to_string())).or_default().insert(f.ports);
         }
         let mut ingress: BTreeMap<Pair, PortSet> = BTreeMap::new();
         let mut egress: BTreeMap<Pair, PortSet> = BTreeMap::new();
@@ -173,8 +194,8 @@ proptest! {
             prop_assert_eq!(&r.peer_cidrs[..], &expected[..]);
             match r.direction {
                 // An ingress rule on B from A allows A → B.
-                Direction::Ingress => ingress.entry((r.peer.to_string(), r.node.to_string(), r.protocol.to_string())).or_default().insert(r.ports),
-                Direction::Egress => egress.entry((r.node.to_string(), r.peer.to_string(), r.protocol.to_string())).or_default().insert(r.ports),
+                Direction::Ingress => ingress.entry(pair(&r.peer, &r.node, &r.protocol.to_string())).or_default().insert(r.ports),
+                Direction::Egress => egress.entry(pair(&r.node, &r.peer, &r.protocol.to_string())).or_default().insert(r.ports),
             }
             // Rules never overlap on the same (node, direction, peer, protocol).
         }
@@ -183,7 +204,7 @@ proptest! {
         // Ranges of one (node, direction, peer, protocol) are disjoint and not adjacent.
         let mut by_group: BTreeMap<RuleGroup, Vec<(u16, u16)>> = BTreeMap::new();
         for r in c.rules.values() {
-            by_group.entry((r.node.to_string(), r.direction, r.peer.to_string(), r.protocol.to_string())).or_default().push((r.ports.from, r.ports.to));
+            by_group.entry(RuleGroup { node: r.node.to_string(), direction: r.direction, peer: r.peer.to_string(), protocol: r.protocol.to_string() }).or_default().push((r.ports.from, r.ports.to));
         }
         for ranges in by_group.values_mut() {
             ranges.sort();

@@ -110,7 +110,17 @@ enum Peer {
     Group(String),
 }
 
-type Content = (String, String, String, u16, u16, Peer);
+/// What one AWS rule allows, to match an existing rule with the shape's
+/// rule that allows the same.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Content {
+    node: String,
+    direction: String,
+    protocol: String,
+    from_port: u16,
+    to_port: u16,
+    peer: Peer,
+}
 
 fn portmap_content(r: &AwsRule) -> Option<Content> {
     let peer = match (&r.cidr_ipv4, &r.cidr_ipv6, &r.referenced_node) {
@@ -118,14 +128,14 @@ fn portmap_content(r: &AwsRule) -> Option<Content> {
         (None, None, Some(n)) => Peer::Group(n.clone()),
         (None, None, None) => return None,
     };
-    Some((
-        r.node.clone(),
-        r.direction.clone(),
-        r.ip_protocol.clone(),
-        r.from_port,
-        r.to_port,
+    Some(Content {
+        node: r.node.clone(),
+        direction: r.direction.clone(),
+        protocol: r.ip_protocol.clone(),
+        from_port: r.from_port,
+        to_port: r.to_port,
         peer,
-    ))
+    })
 }
 
 /// A string in HCL quotes.
@@ -170,14 +180,14 @@ fn state_content(r: &super::ExistingRule) -> Option<Content> {
         (Some(p), []) => Peer::Group(p.clone()),
         _ => return None,
     };
-    Some((
-        r.node.clone(),
-        r.direction.clone(),
-        r.protocol.clone(),
-        from,
-        to,
+    Some(Content {
+        node: r.node.clone(),
+        direction: r.direction.clone(),
+        protocol: r.protocol.clone(),
+        from_port: from,
+        to_port: to,
         peer,
-    ))
+    })
 }
 
 /// Plans the adoption of the existing AWS rules of `state` by the AWS shape

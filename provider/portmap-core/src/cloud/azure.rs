@@ -295,8 +295,8 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                     Direction::Ingress => (clone_side(peer_side), node_side),
                     Direction::Egress => (node_side, clone_side(peer_side)),
                 };
-                let (sp, sps, sasg) = split(source);
-                let (dp, dps, dasg) = split(destination);
+                let source = split(source);
+                let destination = split(destination);
                 let rule = AzureRule {
                     node: g.node.name.clone(),
                     peer: g.peer.name.clone(),
@@ -314,12 +314,13 @@ pub fn shape(c: &Computation<'_>, o: &AzureOptions) -> Shaped<AzureRule> {
                     protocol: protocol_name(*proto).into(),
                     source_port_range: "*".into(),
                     destination_port_ranges: ranges.iter().map(ToString::to_string).collect(),
-                    source_address_prefix: sp,
-                    source_address_prefixes: sps,
-                    source_application_security_group_ids: sasg,
-                    destination_address_prefix: dp,
-                    destination_address_prefixes: dps,
-                    destination_application_security_group_ids: dasg,
+                    source_address_prefix: source.address_prefix,
+                    source_address_prefixes: source.address_prefixes,
+                    source_application_security_group_ids: source.application_security_group_ids,
+                    destination_address_prefix: destination.address_prefix,
+                    destination_address_prefixes: destination.address_prefixes,
+                    destination_application_security_group_ids: destination
+                        .application_security_group_ids,
                     description: text.clone(),
                     flows: flows.clone(),
                 };
@@ -375,14 +376,28 @@ fn clone_side(s: &Side) -> Side {
     }
 }
 
-type SideFields = (Option<String>, Option<Vec<String>>, Option<Vec<String>>);
+/// One end of an NSG rule in the rule's three mutually exclusive fields:
+/// exactly one is set.
+struct SideFields {
+    /// `*` or a service tag (`address_prefix`).
+    address_prefix: Option<String>,
+    /// CIDRs (`address_prefixes`).
+    address_prefixes: Option<Vec<String>>,
+    /// An application security group (`application_security_group_ids`).
+    application_security_group_ids: Option<Vec<String>>,
+}
 
 fn split(s: Side) -> SideFields {
-    match s {
+    let (address_prefix, address_prefixes, application_security_group_ids) = match s {
         Side::Any => (Some("*".into()), None, None),
         Side::Tag(t) => (Some(t), None, None),
         Side::Prefixes(p) => (None, Some(p), None),
         Side::Asg(a) => (None, None, Some(vec![a])),
+    };
+    SideFields {
+        address_prefix,
+        address_prefixes,
+        application_security_group_ids,
     }
 }
 

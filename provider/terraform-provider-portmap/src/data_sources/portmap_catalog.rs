@@ -245,11 +245,11 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
     let mut overrides = Overrides::new();
     if let Some(m) = config.get("settings").and_then(Value::as_map) {
         for (pid, settings) in m {
-            let pp = Path::root().attr("settings").key(pid);
+            let product_settings_path = Path::root().attr("settings").key(pid);
             let Some(product) = catalog.product(pid) else {
                 if ctx.configured {
                     issues.push(Issue::error(
-                        pp,
+                        product_settings_path,
                         format!("Unknown product \"{pid}\""),
                         format!(
                             "The catalog has no product \"{pid}\".{}",
@@ -260,11 +260,11 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
                 continue;
             };
             for (sid, v) in settings.as_map().into_iter().flatten() {
-                let sp = pp.key(sid);
+                let setting_path = product_settings_path.key(sid);
                 let Some(text) = v.as_str() else { continue };
                 match product.setting(sid) {
                     None => issues.push(Issue::error(
-                        sp,
+                        setting_path,
                         format!("Unknown setting \"{sid}\" for product {pid}"),
                         format!(
                             "{} Settings of {pid}: {}.",
@@ -288,7 +288,7 @@ fn check(ctx: &Context, config: &Value) -> (Vec<Issue>, Option<Vec<String>>, Ove
                                 .insert(sid.clone(), text.to_string());
                         }
                         Err(e) => issues.push(Issue::error(
-                            sp,
+                            setting_path,
                             format!("Invalid value for setting \"{sid}\" of {pid}"),
                             e,
                         )),

@@ -180,15 +180,15 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         Some(v) => {
             if let Some(nodes) = v.as_map() {
                 for (name, nv) in nodes {
-                    let np = root.attr("nodes").key(name);
+                    let node_path = root.attr("nodes").key(name);
                     if nv.is_unknown() {
-                        unknowns.add(np.clone());
+                        unknowns.add(node_path.clone());
                         t.nodes.insert(name.clone(), Node::default());
                         continue;
                     }
                     t.nodes.insert(
                         name.clone(),
-                        decode_node(nv, &np, &mut unknowns, &mut issues),
+                        decode_node(nv, &node_path, &mut unknowns, &mut issues),
                     );
                 }
             }
@@ -201,13 +201,14 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         Some(v) => {
             if let Some(products) = v.as_map() {
                 for (id, pv) in products {
-                    let pp = root.attr("products").key(id);
+                    let product_path = root.attr("products").key(id);
                     if pv.is_unknown() {
-                        unknowns.add(pp);
+                        unknowns.add(product_path);
                         continue;
                     }
-                    let mut product = decode_product(pv, &pp, &mut unknowns);
-                    product.absent_components = decode_absent_components(pv, &pp, &mut unknowns);
+                    let mut product = decode_product(pv, &product_path, &mut unknowns);
+                    product.absent_components =
+                        decode_absent_components(pv, &product_path, &mut unknowns);
                     t.products.insert(id.clone(), product);
                 }
             }
@@ -219,15 +220,17 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         Some(v) => {
             if let Some(installations) = v.as_map() {
                 for (name, iv) in installations {
-                    let ip = root.attr("installations").key(name);
+                    let installation_path = root.attr("installations").key(name);
                     if iv.is_unknown() {
-                        unknowns.add(ip);
+                        unknowns.add(installation_path);
                         t.installations
                             .insert(name.clone(), Installation::default());
                         continue;
                     }
-                    t.installations
-                        .insert(name.clone(), decode_installation(iv, &ip, &mut unknowns));
+                    t.installations.insert(
+                        name.clone(),
+                        decode_installation(iv, &installation_path, &mut unknowns),
+                    );
                 }
             }
         }
@@ -251,15 +254,15 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
         Some(v) if v.is_unknown() => unknowns.add(root.attr("zones")),
         Some(v) => {
             for (name, zv) in v.as_map().into_iter().flatten() {
-                let zp = root.attr("zones").key(name);
+                let zone_path = root.attr("zones").key(name);
                 if zv.is_unknown() {
-                    unknowns.add(zp.clone());
+                    unknowns.add(zone_path.clone());
                     t.zones.insert(name.clone(), Zone::default());
                     continue;
                 }
                 t.zones.insert(
                     name.clone(),
-                    decode_zone(zv, &zp, &mut unknowns, &mut issues),
+                    decode_zone(zv, &zone_path, &mut unknowns, &mut issues),
                 );
             }
         }
@@ -268,22 +271,26 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
     (t, unknowns, issues)
 }
 
-fn decode_installation(v: &Value, ip: &Path, unknowns: &mut Unknowns) -> Installation {
+fn decode_installation(
+    v: &Value,
+    installation_path: &Path,
+    unknowns: &mut Unknowns,
+) -> Installation {
     let product = match v.get("product") {
         Some(p) if p.is_unknown() => {
-            unknowns.add(ip.attr("product"));
+            unknowns.add(installation_path.attr("product"));
             String::new()
         }
         p => known_str(p).unwrap_or_default().to_string(),
     };
-    let config = decode_product(v, ip, unknowns);
-    let absent_components = decode_absent_components(v, ip, unknowns);
+    let config = decode_product(v, installation_path, unknowns);
+    let absent_components = decode_absent_components(v, installation_path, unknowns);
     let mut node_overrides = BTreeMap::new();
     match v.get("node_overrides") {
-        Some(o) if o.is_unknown() => unknowns.add(ip.attr("node_overrides")),
+        Some(o) if o.is_unknown() => unknowns.add(installation_path.attr("node_overrides")),
         Some(o) => {
             for (node, ov) in o.as_map().into_iter().flatten() {
-                let op = ip.attr("node_overrides").key(node);
+                let op = installation_path.attr("node_overrides").key(node);
                 if ov.is_unknown() {
                     unknowns.add(op.clone());
                 }
@@ -294,7 +301,12 @@ fn decode_installation(v: &Value, ip: &Path, unknowns: &mut Unknowns) -> Install
     }
     Installation {
         product,
-        nodes: string_list(v.get("nodes"), &ip.attr("nodes"), unknowns, true),
+        nodes: string_list(
+            v.get("nodes"),
+            &installation_path.attr("nodes"),
+            unknowns,
+            true,
+        ),
         settings: config.settings,
         features: config.features,
         disabled_features: config.disabled_features,
@@ -334,27 +346,37 @@ fn string_list(
     }
 }
 
-fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<Issue>) -> Node {
+fn decode_node(
+    v: &Value,
+    node_path: &Path,
+    unknowns: &mut Unknowns,
+    issues: &mut Vec<Issue>,
+) -> Node {
     let mut node = Node {
-        components: string_list(v.get("components"), &np.attr("components"), unknowns, false),
-        cidrs: string_list(v.get("cidrs"), &np.attr("cidrs"), unknowns, true),
+        components: string_list(
+            v.get("components"),
+            &node_path.attr("components"),
+            unknowns,
+            false,
+        ),
+        cidrs: string_list(v.get("cidrs"), &node_path.attr("cidrs"), unknowns, true),
         ..Node::default()
     };
     match v.get("ref") {
         Some(r) if r.is_unknown() => {
-            unknowns.add(np.attr("ref"));
+            unknowns.add(node_path.attr("ref"));
             node.reference = Some("(known after apply)".into());
         }
         r => node.reference = known_str(r).map(str::to_string),
     }
     match v.get("kind") {
-        Some(k) if k.is_unknown() => unknowns.add(np.attr("kind")),
+        Some(k) if k.is_unknown() => unknowns.add(node_path.attr("kind")),
         k => {
             if let Some(s) = known_str(k) {
                 match NodeKind::parse(s) {
                     Some(kind) => node.kind = kind,
                     None => issues.push(Issue::error(
-                        np.attr("kind"),
+                        node_path.attr("kind"),
                         format!("Invalid node kind \"{s}\""),
                         "kind is \"host\" (one server; the default) or \"group\" (several servers alike).",
                     )),
@@ -363,13 +385,13 @@ fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<I
         }
     }
     match v.get("exposure") {
-        Some(k) if k.is_unknown() => unknowns.add(np.attr("exposure")),
+        Some(k) if k.is_unknown() => unknowns.add(node_path.attr("exposure")),
         k => {
             if let Some(s) = known_str(k) {
                 match Exposure::parse(s) {
                     Some(e) => node.exposure = e,
                     None => issues.push(Issue::error(
-                        np.attr("exposure"),
+                        node_path.attr("exposure"),
                         format!("Invalid exposure \"{s}\""),
                         "exposure is \"internal\" (the default), \"internet-facing\" or \"untrusted\".",
                     )),
@@ -379,14 +401,14 @@ fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<I
     }
     node.description = known_str(v.get("description")).map(str::to_string);
     match v.get("zone") {
-        Some(z) if z.is_unknown() => unknowns.add(np.attr("zone")),
+        Some(z) if z.is_unknown() => unknowns.add(node_path.attr("zone")),
         z => node.zone = known_str(z).map(str::to_string),
     }
     match v.get("fronts") {
-        Some(f) if f.is_unknown() => unknowns.add(np.attr("fronts")),
+        Some(f) if f.is_unknown() => unknowns.add(node_path.attr("fronts")),
         Some(f) => {
             for (i, fv) in f.as_list().unwrap_or(&[]).iter().enumerate() {
-                let fp = np.attr("fronts").index(i);
+                let fp = node_path.attr("fronts").index(i);
                 if fv.is_unknown() {
                     unknowns.add(fp);
                     node.fronts.push(Front::default());
@@ -409,24 +431,29 @@ fn decode_node(v: &Value, np: &Path, unknowns: &mut Unknowns, issues: &mut Vec<I
     node
 }
 
-fn decode_zone(v: &Value, zp: &Path, unknowns: &mut Unknowns, issues: &mut Vec<Issue>) -> Zone {
+fn decode_zone(
+    v: &Value,
+    zone_path: &Path,
+    unknowns: &mut Unknowns,
+    issues: &mut Vec<Issue>,
+) -> Zone {
     let mut zone = Zone {
         accepts_from: string_list(
             v.get("accepts_from"),
-            &zp.attr("accepts_from"),
+            &zone_path.attr("accepts_from"),
             unknowns,
             true,
         ),
         ..Zone::default()
     };
     match v.get("exposure") {
-        Some(k) if k.is_unknown() => unknowns.add(zp.attr("exposure")),
+        Some(k) if k.is_unknown() => unknowns.add(zone_path.attr("exposure")),
         k => {
             if let Some(s) = known_str(k) {
                 match Exposure::parse(s) {
                     Some(e) => zone.exposure = e,
                     None => issues.push(Issue::error(
-                        zp.attr("exposure"),
+                        zone_path.attr("exposure"),
                         format!("Invalid exposure \"{s}\""),
                         "exposure is \"internal\" (the default), \"internet-facing\" or \"untrusted\".",
                     )),
@@ -438,10 +465,10 @@ fn decode_zone(v: &Value, zp: &Path, unknowns: &mut Unknowns, issues: &mut Vec<I
     zone
 }
 
-fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfig {
+fn decode_product(v: &Value, product_path: &Path, unknowns: &mut Unknowns) -> ProductConfig {
     let mut cfg = ProductConfig::default();
     match v.get("settings") {
-        Some(s) if s.is_unknown() => unknowns.add(pp.attr("settings")),
+        Some(s) if s.is_unknown() => unknowns.add(product_path.attr("settings")),
         Some(s) => {
             if let Some(m) = s.as_map() {
                 let mut out = BTreeMap::new();
@@ -450,7 +477,9 @@ fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfi
                         Some(text) => {
                             out.insert(k.clone(), SettingInput::Text(text.to_string()));
                         }
-                        None if x.is_unknown() => unknowns.add(pp.attr("settings").key(k)),
+                        None if x.is_unknown() => {
+                            unknowns.add(product_path.attr("settings").key(k))
+                        }
                         None => {}
                     }
                 }
@@ -459,10 +488,15 @@ fn decode_product(v: &Value, pp: &Path, unknowns: &mut Unknowns) -> ProductConfi
         }
         None => {}
     }
-    cfg.features = string_list(v.get("features"), &pp.attr("features"), unknowns, false);
+    cfg.features = string_list(
+        v.get("features"),
+        &product_path.attr("features"),
+        unknowns,
+        false,
+    );
     cfg.disabled_features = string_list(
         v.get("disabled_features"),
-        &pp.attr("disabled_features"),
+        &product_path.attr("disabled_features"),
         unknowns,
         false,
     );
