@@ -3,134 +3,9 @@
 //! (from the repository root). The YAML/JSON seeds are copied files; see
 //! fuzz/README.md.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use portmap_core::topology::Topology;
 use tfplugin::value::{Number, Type, Value, encode_msgpack};
-
-fn strings(v: &[String]) -> Value {
-    Value::list(v.iter().map(String::as_str))
-}
-
-/// A topology as the `nodes` and `products` attributes of a configuration;
-/// attributes left out are encoded as null.
-fn config(t: &Topology) -> Value {
-    let nodes: BTreeMap<String, Value> = t
-        .nodes
-        .iter()
-        .map(|(name, n)| {
-            (
-                name.clone(),
-                Value::object([
-                    (
-                        "components",
-                        Value::Set(strings(&n.components).as_list().unwrap_or(&[]).to_vec()),
-                    ),
-                    ("cidrs", strings(&n.cidrs)),
-                    ("ref", Value::from(n.reference.clone())),
-                    ("kind", Value::from(n.kind.as_str())),
-                    ("exposure", Value::from(n.exposure.as_str())),
-                    ("description", Value::from(n.description.clone())),
-                    ("zone", Value::from(n.zone.clone())),
-                    (
-                        "fronts",
-                        if n.fronts.is_empty() {
-                            Value::Null
-                        } else {
-                            Value::List(
-                                n.fronts
-                                    .iter()
-                                    .map(|f| {
-                                        Value::object([
-                                            ("component", Value::from(f.component.as_str())),
-                                            ("listen_ports", Value::from(f.listen_ports.clone())),
-                                        ])
-                                    })
-                                    .collect(),
-                            )
-                        },
-                    ),
-                ]),
-            )
-        })
-        .collect();
-    let products: BTreeMap<String, Value> = t
-        .products
-        .iter()
-        .map(|(id, p)| {
-            (
-                id.clone(),
-                Value::object([
-                    (
-                        "settings",
-                        Value::map(p.settings.iter().map(|(k, v)| (k.clone(), v.text()))),
-                    ),
-                    (
-                        "features",
-                        Value::Set(strings(&p.features).as_list().unwrap_or(&[]).to_vec()),
-                    ),
-                    (
-                        "disabled_features",
-                        Value::Set(
-                            strings(&p.disabled_features)
-                                .as_list()
-                                .unwrap_or(&[])
-                                .to_vec(),
-                        ),
-                    ),
-                    (
-                        "absent_components",
-                        if p.absent_components.is_empty() {
-                            Value::Null
-                        } else {
-                            Value::Set(
-                                strings(&p.absent_components)
-                                    .as_list()
-                                    .unwrap_or(&[])
-                                    .to_vec(),
-                            )
-                        },
-                    ),
-                ]),
-            )
-        })
-        .collect();
-    let accepted_risks = if t.accepted_risks.is_empty() {
-        Value::Null
-    } else {
-        Value::map(
-            t.accepted_risks
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str()))),
-        )
-    };
-    let zones = if t.zones.is_empty() {
-        Value::Null
-    } else {
-        Value::Map(
-            t.zones
-                .iter()
-                .map(|(name, z)| {
-                    (
-                        name.clone(),
-                        Value::object([
-                            ("accepts_from", strings(&z.accepts_from)),
-                            ("exposure", Value::from(z.exposure.as_str())),
-                            ("description", Value::from(z.description.clone())),
-                        ]),
-                    )
-                })
-                .collect(),
-        )
-    };
-    Value::object([
-        ("nodes", Value::Map(nodes)),
-        ("products", Value::Map(products)),
-        ("accepted_risks", accepted_risks),
-        ("zones", zones),
-    ])
-}
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -166,8 +41,11 @@ fn main() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
         let file = portmap_core::topology_file::parse(&text, &name)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let bytes = encode_msgpack(&config(&file.topology), &flows_ty)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let bytes = encode_msgpack(
+            &terraform_provider_portmap::fuzzing::encode(&file.topology),
+            &flows_ty,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         write(
             &corpus.join("topology_check"),
             &format!("{name}.msgpack"),

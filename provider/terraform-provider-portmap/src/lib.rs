@@ -12,9 +12,10 @@ mod resources;
 
 pub use provider::PortmapProvider;
 
-/// The entry points of the fuzz targets (`provider/portmap-fuzz`): the
-/// decoding of the topology input every data source shares. Not an API.
+/// The topology input every data source shares, for the fuzz entry points
+/// (`provider/portmap-fuzz`), their seeds and the gRPC tests: its
+/// attributes, its decoding and the inverse, encoding. Not an API.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::data_sources::topology_input::{accepted_risks, attributes, decode};
+    pub use crate::data_sources::topology_input::{accepted_risks, attributes, decode, encode};
 }

@@ -68,42 +68,6 @@ fn topology(i: usize) -> Topology {
     t
 }
 
-/// The configuration Terraform would send for `t` (unset attributes null).
-fn config(t: &Topology) -> Value {
-    let strings = |v: &[String]| v.iter().map(|s| Value::from(s.as_str())).collect();
-    let nodes: BTreeMap<String, Value> = t
-        .nodes
-        .iter()
-        .map(|(name, n)| {
-            (
-                name.clone(),
-                Value::object([
-                    ("components", Value::Set(strings(&n.components))),
-                    ("cidrs", Value::List(strings(&n.cidrs))),
-                    ("kind", Value::from(n.kind.as_str())),
-                ]),
-            )
-        })
-        .collect();
-    let products: BTreeMap<String, Value> = t
-        .products
-        .iter()
-        .map(|(id, p)| {
-            (
-                id.clone(),
-                Value::object([(
-                    "settings",
-                    Value::map(p.settings.iter().map(|(k, v)| (k.clone(), v.text()))),
-                )]),
-            )
-        })
-        .collect();
-    Value::object([
-        ("nodes", Value::Map(nodes)),
-        ("products", Value::Map(products)),
-    ])
-}
-
 fn expected_rule_keys(t: &Topology) -> Vec<String> {
     let catalog = Catalog::builtin().unwrap();
     let comp = portmap_core::compute(t, catalog).unwrap();
@@ -147,7 +111,11 @@ async fn sixty_four_concurrent_flows_reads_of_different_topologies() {
                 .read_data_source(pb::read_data_source::Request {
                     type_name: "portmap_flows".into(),
                     config: Some(pb::DynamicValue {
-                        msgpack: encode_msgpack(&config(&topology(i)), &ty).unwrap(),
+                        msgpack: encode_msgpack(
+                            &terraform_provider_portmap::fuzzing::encode(&topology(i)),
+                            &ty,
+                        )
+                        .unwrap(),
                         json: vec![],
                     }),
                     provider_meta: None,
@@ -187,7 +155,11 @@ async fn validation_diagnostics_carry_attribute_paths() {
         .validate_data_resource_config(pb::validate_data_resource_config::Request {
             type_name: "portmap_flows".into(),
             config: Some(pb::DynamicValue {
-                msgpack: encode_msgpack(&config(&t), &flows_type()).unwrap(),
+                msgpack: encode_msgpack(
+                    &terraform_provider_portmap::fuzzing::encode(&t),
+                    &flows_type(),
+                )
+                .unwrap(),
                 json: vec![],
             }),
         })
@@ -308,7 +280,11 @@ async fn protocol_5_serves_the_same_provider() {
                 .read_data_source(pb5::read_data_source::Request {
                     type_name: "portmap_flows".into(),
                     config: Some(pb5::DynamicValue {
-                        msgpack: encode_msgpack(&config(&topology(i)), &ty).unwrap(),
+                        msgpack: encode_msgpack(
+                            &terraform_provider_portmap::fuzzing::encode(&topology(i)),
+                            &ty,
+                        )
+                        .unwrap(),
                         json: vec![],
                     }),
                     provider_meta: None,

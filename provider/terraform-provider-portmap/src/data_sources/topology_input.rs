@@ -271,6 +271,114 @@ pub fn decode(config: &Value) -> (Topology, Unknowns, Vec<Issue>) {
     (t, unknowns, issues)
 }
 
+/// The configuration Terraform sends for `t`: [`decode`]'s inverse, with
+/// unset attributes null. For tests, the fuzz seeds and the docs'
+/// examples.
+pub fn encode(t: &Topology) -> Value {
+    fn strings(v: &[String]) -> Value {
+        Value::list(v.iter().map(String::as_str))
+    }
+    fn string_set(v: &[String]) -> Value {
+        Value::Set(v.iter().map(|s| Value::from(s.as_str())).collect())
+    }
+    fn null_if_empty(v: &[String]) -> Value {
+        if v.is_empty() {
+            Value::Null
+        } else {
+            string_set(v)
+        }
+    }
+    fn product_config(p: &ProductConfig) -> Vec<(&'static str, Value)> {
+        vec![
+            (
+                "settings",
+                Value::map(p.settings.iter().map(|(k, v)| (k.clone(), v.text()))),
+            ),
+            ("features", string_set(&p.features)),
+            ("disabled_features", string_set(&p.disabled_features)),
+        ]
+    }
+    fn map_or_null(entries: BTreeMap<String, Value>) -> Value {
+        if entries.is_empty() {
+            Value::Null
+        } else {
+            Value::Map(entries)
+        }
+    }
+    let nodes = t.nodes.iter().map(|(name, n)| {
+        let fronts = if n.fronts.is_empty() {
+            Value::Null
+        } else {
+            Value::List(
+                n.fronts
+                    .iter()
+                    .map(|f| {
+                        Value::object([
+                            ("component", Value::from(f.component.as_str())),
+                            ("listen_ports", Value::from(f.listen_ports.clone())),
+                        ])
+                    })
+                    .collect(),
+            )
+        };
+        let node = Value::object([
+            ("components", string_set(&n.components)),
+            ("cidrs", strings(&n.cidrs)),
+            ("ref", Value::from(n.reference.clone())),
+            ("kind", Value::from(n.kind.as_str())),
+            ("exposure", Value::from(n.exposure.as_str())),
+            ("description", Value::from(n.description.clone())),
+            ("zone", Value::from(n.zone.clone())),
+            ("fronts", fronts),
+        ]);
+        (name.clone(), node)
+    });
+    let products = t.products.iter().map(|(id, p)| {
+        let mut attributes = product_config(p);
+        attributes.push(("absent_components", null_if_empty(&p.absent_components)));
+        (id.clone(), Value::object(attributes))
+    });
+    let installations = t.installations.iter().map(|(name, i)| {
+        let mut attributes = product_config(&i.config());
+        attributes.push(("product", Value::from(i.product.as_str())));
+        attributes.push(("nodes", strings(&i.nodes)));
+        attributes.push((
+            "node_overrides",
+            map_or_null(
+                i.node_overrides
+                    .iter()
+                    .map(|(node, o)| (node.clone(), Value::object(product_config(o))))
+                    .collect(),
+            ),
+        ));
+        attributes.push(("absent_components", null_if_empty(&i.absent_components)));
+        (name.clone(), Value::object(attributes))
+    });
+    let zones = t.zones.iter().map(|(name, z)| {
+        let zone = Value::object([
+            ("accepts_from", strings(&z.accepts_from)),
+            ("exposure", Value::from(z.exposure.as_str())),
+            ("description", Value::from(z.description.clone())),
+        ]);
+        (name.clone(), zone)
+    });
+    Value::object([
+        ("nodes", Value::Map(nodes.collect())),
+        ("products", Value::Map(products.collect())),
+        ("installations", map_or_null(installations.collect())),
+        (
+            "accepted_risks",
+            map_or_null(
+                t.accepted_risks
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect(),
+            ),
+        ),
+        ("zones", map_or_null(zones.collect())),
+    ])
+}
+
 fn decode_installation(
     v: &Value,
     installation_path: &Path,
