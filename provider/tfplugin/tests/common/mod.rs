@@ -28,8 +28,8 @@ use tfplugin::server::Provider;
 use tonic::transport::Channel;
 
 pub const COOKIE: (&str, &str) = (
-    "TF_PLUGIN_MAGIC_COOKIE",
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+    tfplugin::server::MAGIC_COOKIE_KEY,
+    tfplugin::server::MAGIC_COOKIE_VALUE,
 );
 
 /// Terraform-like client certificate: self-signed ECDSA P-521.
