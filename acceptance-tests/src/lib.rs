@@ -22,8 +22,10 @@ pub fn repo_root() -> PathBuf {
     xtask::repo_root()
 }
 
-/// The directory holding the freshly built `terraform-provider-portmap`.
-/// Builds it once per test process (cargo serializes concurrent builds).
+/// The directory holding the freshly built `terraform-provider-portmap`
+/// (and the `portmap` command line, which the release tests package).
+/// Builds them once per test process (cargo serializes concurrent builds),
+/// in one cargo command, so every test process asks for the same build.
 pub fn provider_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -39,11 +41,15 @@ pub fn provider_dir() -> &'static Path {
                 "terraform-provider-portmap",
                 "--bin",
                 "terraform-provider-portmap",
+                "-p",
+                "portmap-cli",
+                "--bin",
+                "portmap",
             ])
             .current_dir(repo_root())
             .status()
             .expect("running cargo build");
-        assert!(status.success(), "building the provider failed");
+        assert!(status.success(), "building the provider and the CLI failed");
         let target = std::env::var("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| repo_root().join("target"));

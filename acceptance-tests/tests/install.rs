@@ -16,7 +16,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use portmap_acceptance_tests::{
     Run, is_opentofu, provider_address, provider_dir, repo_root, terraform_binary,
@@ -61,22 +60,15 @@ fn provider_binary() -> PathBuf {
     provider_dir().join("terraform-provider-portmap")
 }
 
-/// The `portmap` command line, built once per test process next to the
-/// provider.
-fn cli_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "portmap-cli", "--bin", "portmap"])
-            .current_dir(repo_root())
-            .status()
-            .expect("running cargo build");
-        assert!(status.success(), "building the portmap CLI failed");
-        let bin = provider_dir().join("portmap");
-        assert!(bin.exists(), "no portmap binary at {}", bin.display());
-        bin
-    })
+/// The `portmap` command line, built by the harness next to the provider.
+fn cli_binary() -> PathBuf {
+    let bin = provider_dir().join("portmap");
+    assert!(
+        bin.exists(),
+        "no portmap binary at {} (with PORTMAP_PROVIDER_DIR, build portmap-cli there too)",
+        bin.display()
+    );
+    bin
 }
 
 /// The release arguments packaging the harness's debug builds into `out`.

@@ -19,10 +19,15 @@ pub const CORE_PROTOCOL_VERSION: u32 = 1;
 
 /// The Terraform plugin protocol major versions this server speaks (the
 /// second handshake field is the one negotiated), oldest first.
-pub const PROTOCOL_VERSIONS: [u32; 2] = [
-    ProtocolVersion::SUPPORTED[0].number(),
-    ProtocolVersion::SUPPORTED[1].number(),
-];
+pub const PROTOCOL_VERSIONS: [u32; ProtocolVersion::SUPPORTED.len()] = {
+    let mut numbers = [0; ProtocolVersion::SUPPORTED.len()];
+    let mut i = 0;
+    while i < numbers.len() {
+        numbers[i] = ProtocolVersion::SUPPORTED[i].number();
+        i += 1;
+    }
+    numbers
+};
 
 /// What a person sees when running the binary by hand.
 pub(crate) const NOT_A_COMMAND: &str = "\
