@@ -16,6 +16,8 @@ Usage:
   cargo xtask terraform-path
       the Terraform the project runs: $PORTMAP_TERRAFORM, else terraform or tofu on PATH,
       else .venv/bin/terraform (scripts/setup)
+  cargo xtask plugin-cookie
+      KEY=VALUE, the go-plugin magic cookie Terraform starts providers with (scripts/bench)
 
 `cargo xtask COMMAND --help` tells more.
 ";
@@ -58,6 +60,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("plugin-cookie") => {
+            println!(
+                "{}={}",
+                tfplugin::server::MAGIC_COOKIE_KEY,
+                tfplugin::server::MAGIC_COOKIE_VALUE
+            );
+            ExitCode::SUCCESS
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             ExitCode::SUCCESS
