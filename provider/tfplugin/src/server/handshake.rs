@@ -7,13 +7,27 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use base64::Engine as _;
 
 /// Terraform sets this variable to [`MAGIC_COOKIE_VALUE`] when it starts a
-/// provider.
-pub(crate) const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub(crate) const MAGIC_COOKIE_VALUE: &str =
+/// provider (go-plugin's handshake "magic cookie", the same for every
+/// Terraform and OpenTofu provider).
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+/// The value of [`MAGIC_COOKIE_KEY`] Terraform sets.
+pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
 /// go-plugin's own protocol version (the first handshake field).
-const CORE_PROTOCOL_VERSION: u32 = 1;
+pub const CORE_PROTOCOL_VERSION: u32 = 1;
+
+/// The Terraform plugin protocol major versions this server speaks (the
+/// second handshake field is the one negotiated), oldest first.
+pub const PROTOCOL_VERSIONS: [u32; ProtocolVersion::SUPPORTED.len()] = {
+    let mut numbers = [0; ProtocolVersion::SUPPORTED.len()];
+    let mut i = 0;
+    while i < numbers.len() {
+        numbers[i] = ProtocolVersion::SUPPORTED[i].number();
+        i += 1;
+    }
+    numbers
+};
 
 /// What a person sees when running the binary by hand.
 pub(crate) const NOT_A_COMMAND: &str = "\
@@ -43,7 +57,7 @@ pub(crate) enum ProtocolVersion {
 impl ProtocolVersion {
     const SUPPORTED: [ProtocolVersion; 2] = [ProtocolVersion::V5, ProtocolVersion::V6];
 
-    pub(crate) fn number(self) -> u32 {
+    pub(crate) const fn number(self) -> u32 {
         match self {
             Self::V5 => 5,
             Self::V6 => 6,

@@ -53,6 +53,10 @@ mod v5;
 mod v6;
 mod wire;
 
+pub use handshake::{
+    CORE_PROTOCOL_VERSION, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSIONS,
+};
+
 /// Largest request accepted (Terraform's own plugin SDKs allow 256 MiB).
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
 /// After `Shutdown`, how long the server waits for its connections to wind

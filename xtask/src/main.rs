@@ -1,0 +1,83 @@
+//! `cargo xtask COMMAND`: the project's tooling (see the library's docs).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+use xtask::dist::{self, Failure};
+
+const USAGE: &str = "\
+The project's tooling (the alias `cargo xtask` is in .cargo/config.toml).
+
+Usage:
+  cargo xtask release [--platforms LIST] [--binary [OS_ARCH=]PATH ...] [--cli [OS_ARCH=]PATH ...] [--out DIR] [--no-compress]
+      release archives, manifest, SHA256SUMS (and its signature) in dist/ (scripts/release)
+  cargo xtask install-mirror [--for terraform|opentofu|both] [--layout packed|unpacked] [--dist DIR] DIR
+      a filesystem mirror from the release archives; prints the CLI configuration (scripts/install-mirror)
+  cargo xtask terraform-path
+      the Terraform the project runs: $PORTMAP_TERRAFORM, else terraform or tofu on PATH,
+      else .venv/bin/terraform (scripts/setup)
+  cargo xtask plugin-cookie
+      KEY=VALUE, the go-plugin magic cookie Terraform starts providers with (scripts/bench)
+
+`cargo xtask COMMAND --help` tells more.
+";
+
+fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            match &f {
+                Failure::Error(msg) => eprintln!("{msg}"),
+                Failure::Usage(msg, usage) => {
+                    if !msg.is_empty() {
+                        eprintln!("{msg}");
+                    }
+                    eprint!("{usage}");
+                }
+            }
+            ExitCode::from(f.code())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("release") => finish(dist::release_main(rest)),
+        Some("install-mirror") => finish(dist::mirror_main(rest)),
+        Some("terraform-path") => match xtask::terraform::terraform_path() {
+            Ok(p) if rest.is_empty() => {
+                println!("{}", p.display());
+                ExitCode::SUCCESS
+            }
+            Ok(_) => {
+                eprintln!("terraform-path takes no arguments");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Some("plugin-cookie") => {
+            println!(
+                "{}={}",
+                tfplugin::server::MAGIC_COOKIE_KEY,
+                tfplugin::server::MAGIC_COOKIE_VALUE
+            );
+            ExitCode::SUCCESS
+        }
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            if let Some(other) = other {
+                eprintln!("xtask: unknown command {other}");
+            }
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
