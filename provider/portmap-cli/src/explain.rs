@@ -56,9 +56,28 @@ pub fn rule(c: &Computation<'_>, key: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Text of a flow list kept before it goes to the writer: the explanation
+/// of a port on a mesh runs to hundreds of megabytes, and is written as it
+/// is made instead of held.
+const CHUNK: usize = 1 << 16;
+
+fn flush_chunk(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if out.len() >= CHUNK {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
+}
+
 /// Every flow whose ports contain `port` (of `protocol`, if given), grouped
-/// by the rules that serve them; flows that need no rule come last.
-pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> String {
+/// by the rules that serve them; flows that need no rule come last. Written
+/// to `w` as it is made.
+pub fn write_port(
+    c: &Computation<'_>,
+    port: u16,
+    protocol: Option<Protocol>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let what = match protocol {
         Some(p) => format!("{p} port {port}"),
         None => format!("port {port}"),
@@ -69,7 +88,7 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         .filter(|f| f.ports.contains(port) && protocol.is_none_or(|p| f.protocol == p))
         .collect();
     if flows.is_empty() {
-        return format!("No flow of this topology uses {what}.\n");
+        return w.write_all(format!("No flow of this topology uses {what}.\n").as_bytes());
     }
     // The ingress rule of a flow's destination and the egress rule of its
     // source are shaped from the same flows, so they serve the same ones:
@@ -104,6 +123,7 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         for f in fs {
             out.push('\n');
             flow(&mut out, c, f);
+            flush_chunk(&mut out, w)?;
         }
     }
     if !no_rule.is_empty() {
@@ -111,9 +131,10 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         for f in no_rule {
             out.push('\n');
             flow(&mut out, c, f);
+            flush_chunk(&mut out, w)?;
         }
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// The first ingress and the first egress rule (in key order) that serve a

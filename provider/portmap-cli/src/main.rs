@@ -547,6 +547,20 @@ fn write_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     }
 }
 
+/// Writes to stdout through a buffer with `write`, as [`write_out`] writes
+/// a text it is given.
+fn write_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            Err(Failure(exit::IO))
+        }
+    }
+}
+
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(v)
         .map(|s| s + "\n")
@@ -804,7 +818,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     eprintln!("error: {msg}");
                     Failure(exit::INVALID_INPUT)
                 })?,
-                (None, Some(port)) => explain::port(&comp, port, protocol),
+                (None, Some(port)) => {
+                    return write_with(|w| explain::write_port(&comp, port, protocol, w));
+                }
                 (None, None) => {
                     eprintln!("error: give --rule KEY or --port N");
                     return Err(Failure(exit::USAGE));
