@@ -1,8 +1,9 @@
 //! `portmap explain`: why a rule exists, and which flows use a port, down to
 //! the vendor document, table and row.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use portmap_core::catalog::{Flow, Product, Protocol};
 use portmap_core::flows::FlowRecord;
@@ -56,9 +57,28 @@ pub fn rule(c: &Computation<'_>, key: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// Text of a flow list kept before it goes to the writer: the explanation
+/// of a port on a mesh runs to hundreds of megabytes, and is written as it
+/// is made instead of held.
+const CHUNK: usize = 1 << 16;
+
+fn flush_chunk(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if out.len() >= CHUNK {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
+}
+
 /// Every flow whose ports contain `port` (of `protocol`, if given), grouped
-/// by the rules that serve them; flows that need no rule come last.
-pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> String {
+/// by the rules that serve them; flows that need no rule come last. Written
+/// to `w` as it is made.
+pub fn write_port(
+    c: &Computation<'_>,
+    port: u16,
+    protocol: Option<Protocol>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let what = match protocol {
         Some(p) => format!("{p} port {port}"),
         None => format!("port {port}"),
@@ -69,23 +89,28 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         .filter(|f| f.ports.contains(port) && protocol.is_none_or(|p| f.protocol == p))
         .collect();
     if flows.is_empty() {
-        return format!("No flow of this topology uses {what}.\n");
+        return w.write_all(format!("No flow of this topology uses {what}.\n").as_bytes());
     }
     // The ingress rule of a flow's destination and the egress rule of its
     // source are shaped from the same flows, so they serve the same ones:
     // group by the pair.
     let serving = serving_rules(c, &flows);
-    let mut groups: BTreeMap<(&str, &str), Vec<&FlowRecord>> = BTreeMap::new();
+    // (ingress, egress, flow): rules as indices into the sorted rule map,
+    // so sorting orders the groups by their keys, and each group's flows
+    // in the flows' order.
+    let mut groups: Vec<(usize, usize, usize)> = Vec::new();
     let mut no_rule: Vec<&FlowRecord> = Vec::new();
-    for f in &flows {
-        match serving.get(&*f.key) {
-            Some(ServingRules {
+    for (fi, f) in flows.iter().enumerate() {
+        match serving[fi] {
+            ServingRules {
                 ingress: Some(i),
                 egress: Some(e),
-            }) => groups.entry((i, e)).or_default().push(f),
+            } => groups.push((i, e, fi)),
             _ => no_rule.push(f),
         }
     }
+    groups.sort_unstable();
+    let rules = c.rules.as_slice();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -96,14 +121,15 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         flows.len() - no_rule.len(),
         no_rule.len()
     );
-    for ((ingress, egress), fs) in &groups {
-        let _ = writeln!(out, "\nRules {ingress}\n  and {egress}");
-        if let Some(r) = c.rules.get(ingress) {
-            let _ = writeln!(out, "  {} → {}, {} {}", r.peer, r.node, r.protocol, r.ports);
-        }
-        for f in fs {
+    for group in groups.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (ingress, egress) = (&rules[group[0].0], &rules[group[0].1]);
+        let _ = writeln!(out, "\nRules {}\n  and {}", ingress.key, egress.key);
+        let r = ingress;
+        let _ = writeln!(out, "  {} → {}, {} {}", r.peer, r.node, r.protocol, r.ports);
+        for &(_, _, fi) in group {
             out.push('\n');
-            flow(&mut out, c, f);
+            flow(&mut out, c, flows[fi]);
+            flush_chunk(&mut out, w)?;
         }
     }
     if !no_rule.is_empty() {
@@ -111,40 +137,74 @@ pub fn port(c: &Computation<'_>, port: u16, protocol: Option<Protocol>) -> Strin
         for f in no_rule {
             out.push('\n');
             flow(&mut out, c, f);
+            flush_chunk(&mut out, w)?;
         }
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// The first ingress and the first egress rule (in key order) that serve a
-/// flow.
-#[derive(Default)]
-struct ServingRules<'a> {
-    ingress: Option<&'a str>,
-    egress: Option<&'a str>,
+/// flow, as indices into the rule map.
+#[derive(Default, Clone, Copy)]
+struct ServingRules {
+    ingress: Option<usize>,
+    egress: Option<usize>,
 }
 
-/// The rules serving each of `flows`, found in one pass over the rules:
-/// linear in the rules' flow lists, where asking every rule for every flow
-/// was quadratic on meshes.
-fn serving_rules<'a>(
-    c: &'a Computation<'_>,
-    flows: &[&FlowRecord],
-) -> HashMap<&'a str, ServingRules<'a>> {
-    let wanted: HashSet<&str> = flows.iter().map(|f| &*f.key).collect();
-    let mut serving: HashMap<&'a str, ServingRules<'a>> = HashMap::with_capacity(wanted.len());
-    for rule in c.rules.values() {
+/// Hashes the addresses of shared keys: one multiplication, its high bits
+/// folded into the low ones the table indexes by.
+#[derive(Default)]
+struct AddressHash(u64);
+
+impl Hasher for AddressHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_usize(usize::from(b) ^ (self.0 as usize).rotate_left(8));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        let x = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+/// The rules serving each of `flows` (by position), found in one pass over
+/// the rules: linear in the rules' flow lists, where asking every rule for
+/// every flow was quadratic on meshes. A rule's flow keys are the flows'
+/// own shared strings, so they are found by address, cheaply on meshes of
+/// a million rules; a key that is an equal copy is found by its text.
+fn serving_rules(c: &Computation<'_>, flows: &[&FlowRecord]) -> Vec<ServingRules> {
+    let by_address: HashMap<usize, usize, BuildHasherDefault<AddressHash>> = flows
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.key.as_ptr() as usize, i))
+        .collect();
+    let by_text: HashMap<&str, usize> = flows
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (&*f.key, i))
+        .collect();
+    let mut serving = vec![ServingRules::default(); flows.len()];
+    for (ri, rule) in c.rules.values().enumerate() {
         for key in rule.flows.iter() {
-            if !wanted.contains(&**key) {
+            let found = match by_address.get(&(key.as_ptr() as usize)) {
+                Some(&i) if *flows[i].key == **key => Some(i),
+                _ => by_text.get(&**key).copied(),
+            };
+            let Some(i) = found else {
                 continue;
-            }
-            let entry = serving.entry(&**key).or_default();
+            };
             let slot = match rule.direction {
-                Direction::Ingress => &mut entry.ingress,
-                Direction::Egress => &mut entry.egress,
+                Direction::Ingress => &mut serving[i].ingress,
+                Direction::Egress => &mut serving[i].egress,
             };
             if slot.is_none() {
-                *slot = Some(&rule.key);
+                *slot = Some(ri);
             }
         }
     }

@@ -547,6 +547,20 @@ fn write_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     }
 }
 
+/// Writes to stdout through a buffer with `write`, as [`write_out`] writes
+/// a text it is given.
+fn write_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            Err(Failure(exit::IO))
+        }
+    }
+}
+
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(v)
         .map(|s| s + "\n")
@@ -788,14 +802,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure(exit::USAGE));
             }
             let catalog = load_catalog(&catalogs)?;
-            let comp = compute_file(&topology, &catalog)?;
+            let protocol = protocol.map(ProtocolArg::protocol);
+            // For a port, only the flows and rules that explain it.
+            let comp = match (&rule, port) {
+                (None, Some(port)) => {
+                    compute_file_with(&topology, &catalog, |t, c| {
+                        portmap_core::compute_for_port(t, c, port, protocol)
+                    })?
+                    .0
+                }
+                _ => compute_file(&topology, &catalog)?,
+            };
             let text = match (rule, port) {
                 (Some(key), _) => explain::rule(&comp, &key).map_err(|msg| {
                     eprintln!("error: {msg}");
                     Failure(exit::INVALID_INPUT)
                 })?,
                 (None, Some(port)) => {
-                    explain::port(&comp, port, protocol.map(ProtocolArg::protocol))
+                    return write_with(|w| explain::write_port(&comp, port, protocol, w));
                 }
                 (None, None) => {
                     eprintln!("error: give --rule KEY or --port N");
@@ -927,13 +951,23 @@ fn compute_file_located<'c>(
     path: &PathBuf,
     catalog: &'c Catalog,
 ) -> Result<(Computation<'c>, topology_file::TopologyFile), Failure> {
+    compute_file_with(path, catalog, portmap_core::compute)
+}
+
+/// [`compute_file_located`] with another computation than
+/// `portmap_core::compute` (one that reports the same issues).
+fn compute_file_with<'c>(
+    path: &PathBuf,
+    catalog: &'c Catalog,
+    compute: impl FnOnce(&portmap_core::Topology, &'c Catalog) -> Result<Computation<'c>, Vec<Issue>>,
+) -> Result<(Computation<'c>, topology_file::TopologyFile), Failure> {
     let text = read(path)?;
     let origin = path.display().to_string();
     let topo = topology_file::parse(&text, &origin).map_err(|diagnostic| {
         eprintln!("{diagnostic}");
         Failure(exit::INVALID_INPUT)
     })?;
-    let comp = match portmap_core::compute(&topo.topology, catalog) {
+    let comp = match compute(&topo.topology, catalog) {
         Ok(c) => c,
         Err(issues) => {
             print_issues(&origin, &topo.locate(&issues));

@@ -147,6 +147,31 @@ pub fn flow_settings(flow: &Flow) -> Vec<&str> {
 
 /// Computes every flow of the topology.
 pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
+    compute_flows_where(r, &mut |_| true)
+}
+
+/// One flow as [`compute_flows_where`] offers it to its filter, before the
+/// flow is made: its end nodes (indices into `Resolved::nodes`), protocol
+/// and port range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// The `from` node.
+    pub from: usize,
+    /// The `to` node.
+    pub to: usize,
+    /// Transport.
+    pub protocol: Protocol,
+    /// The flow's ports (one range).
+    pub ports: PortRange,
+}
+
+/// [`compute_flows`], making only the flows `keep` accepts: the same
+/// unresolved flows and issues (they do not depend on the filter), and the
+/// accepted flows exactly as `compute_flows` makes them, in the same order.
+pub fn compute_flows_where<'c>(
+    r: &Resolved<'c>,
+    keep: &mut dyn FnMut(Candidate) -> bool,
+) -> FlowSet<'c> {
     let mut out = FlowSet::default();
     // Each node's name, shared by all its flows (and then its rules).
     let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
@@ -354,6 +379,14 @@ pub fn compute_flows<'c>(r: &Resolved<'c>) -> FlowSet<'c> {
                     same_node_pair |= a == b;
                     for (pr, &proto) in protocols.iter().enumerate() {
                         for (ri, &rr) in plans[pi].range_rank.iter().enumerate() {
+                            if !keep(Candidate {
+                                from: a,
+                                to: b,
+                                protocol: proto,
+                                ports: plans[pi].ports.ranges()[ri],
+                            }) {
+                                continue;
+                            }
                             entries.push(Entry {
                                 order: (
                                     product_rank[si],

@@ -25,5 +25,5 @@ pub mod zones;
 
 pub use catalog::Catalog;
 pub use issue::{Issue, Path, Severity};
-pub use rules::{Computation, Direction, Rule, compute};
+pub use rules::{Computation, Direction, Rule, compute, compute_for_port};
 pub use topology::Topology;

@@ -1,13 +1,15 @@
 //! Least-privilege rules: one per (node, direction, peer, protocol,
 //! contiguous port range), each serving exactly the flows that need it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use crate::catalog::{Catalog, Protocol};
-use crate::flows::{FlowRecord, FlowSet, Unresolved, compute_flows};
+use crate::flows::{
+    Candidate, FlowRecord, FlowSet, Unresolved, compute_flows, compute_flows_where,
+};
 use crate::issue::{Issue, has_errors};
 use crate::ports::{PortRange, PortSet};
 use crate::topology::{Exposure, NodeKind, Resolved, ResolvedNode, Topology, resolve};
@@ -114,15 +116,81 @@ impl<'c> Computation<'c> {
 /// Resolves a topology and computes its flows and rules. Errors (and the
 /// warnings found with them) come back as `Err`.
 pub fn compute<'c>(t: &Topology, catalog: &'c Catalog) -> Result<Computation<'c>, Vec<Issue>> {
-    let (resolved, mut issues) = resolve(t, catalog);
+    let (resolved, issues) = resolve(t, catalog);
     let Some(resolved) = resolved else {
         return Err(issues);
     };
+    let flows = compute_flows(&resolved);
+    finish(resolved, issues, flows)
+}
+
+/// What `portmap explain --port` needs, computed for that port only: every
+/// flow whose ports contain `port` (of `protocol`, if given), every flow
+/// and rule of the connections (from, to, protocol) those flows have, and
+/// the same unresolved flows and issues as [`compute`]. Each flow and rule
+/// it returns is the one [`compute`] returns; it leaves out the others.
+///
+/// A rule's range depends on every flow of its connection, not only on the
+/// flows using the port, so whole connections are kept. Where other flows
+/// could change what is kept or what is reported (fronting nodes, zones,
+/// accepted risks, nodes that can get an address warning), it computes
+/// everything, as [`compute`] does.
+pub fn compute_for_port<'c>(
+    t: &Topology,
+    catalog: &'c Catalog,
+    port: u16,
+    protocol: Option<Protocol>,
+) -> Result<Computation<'c>, Vec<Issue>> {
+    let (resolved, issues) = resolve(t, catalog);
+    let Some(resolved) = resolved else {
+        return Err(issues);
+    };
+    if !port_filter_is_exact(&resolved) {
+        let flows = compute_flows(&resolved);
+        return finish(resolved, issues, flows);
+    }
+    let uses_port =
+        |c: &Candidate| c.ports.contains(port) && protocol.is_none_or(|p| p == c.protocol);
+    // First the connections of the flows that use the port (no flow made),
+    // then every flow that uses it or belongs to one of them.
+    let mut conns: HashSet<(usize, usize, Protocol), BuildHasherDefault<WordHash>> =
+        HashSet::default();
+    compute_flows_where(&resolved, &mut |c| {
+        if uses_port(&c) {
+            conns.insert((c.from, c.to, c.protocol));
+        }
+        false
+    });
+    let flows = compute_flows_where(&resolved, &mut |c| {
+        uses_port(&c) || conns.contains(&(c.from, c.to, c.protocol))
+    });
+    finish(resolved, issues, flows)
+}
+
+/// Whether leaving flows out, as [`compute_for_port`] does, changes neither
+/// the flows and rules it keeps nor the issues: no fronting node (it
+/// redirects flows by what else flows), no zones (the zone policy checks
+/// every flow), no accepted risks (checked against every flow) and no node
+/// an address warning counts rules for.
+fn port_filter_is_exact(r: &Resolved<'_>) -> bool {
+    r.zones.is_empty()
+        && r.accepted_risks.is_empty()
+        && r.nodes
+            .iter()
+            .all(|n| n.fronts.is_empty() && !address_suspect(n))
+}
+
+/// The rest of [`compute`] once the flows are made.
+fn finish<'c>(
+    resolved: Resolved<'c>,
+    mut issues: Vec<Issue>,
+    flows: FlowSet<'c>,
+) -> Result<Computation<'c>, Vec<Issue>> {
     let FlowSet {
         flows,
         unresolved,
         issues: flow_issues,
-    } = compute_flows(&resolved);
+    } = flows;
     issues.extend(flow_issues);
     let flows = crate::zones::apply_fronts(&resolved, flows);
     issues.extend(crate::zones::unused_fronts(&resolved));
@@ -519,17 +587,20 @@ pub fn truncate(text: &str, max: usize) -> String {
     format!("{}...", keep.trim_end())
 }
 
+/// Whether a node can get an address warning: it has no addresses, or it
+/// is a host that covers every address.
+fn address_suspect(n: &ResolvedNode) -> bool {
+    (n.cidrs.is_empty() && n.reference.is_none())
+        || (n.kind == NodeKind::Host && n.cidrs.iter().any(|c| c.prefix_len() == 0))
+}
+
 fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
     // Only nodes without addresses, or hosts that cover every address, can
     // get a warning: rules are counted for those alone (usually none).
-    let suspect = |n: &&ResolvedNode| {
-        (n.cidrs.is_empty() && n.reference.is_none())
-            || (n.kind == NodeKind::Host && n.cidrs.iter().any(|c| c.prefix_len() == 0))
-    };
     let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
         .nodes
         .iter()
-        .filter(suspect)
+        .filter(|n| address_suspect(n))
         .map(|n| (n.name.as_str(), 0))
         .collect();
     if !peers.is_empty() {

@@ -93,16 +93,19 @@ impl TopologyFile {
     }
 }
 
+/// Whether the line starts with `key:`, `"key":`, `'key':` or `"key" :`
+/// (after indentation and list dashes). Checked without allocating: it runs
+/// for every line of the file per located issue.
 fn is_key_line(line: &str, key: &str) -> bool {
     let t = line.trim_start().trim_start_matches("- ").trim_start();
-    [
-        format!("{key}:"),
-        format!("\"{key}\":"),
-        format!("'{key}':"),
-        format!("\"{key}\" :"),
-    ]
-    .iter()
-    .any(|p| t.starts_with(p.as_str()))
+    let quoted = |q: char| {
+        t.strip_prefix(q)
+            .and_then(|r| r.strip_prefix(key))
+            .and_then(|r| r.strip_prefix(q))
+    };
+    t.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
+        || quoted('"').is_some_and(|r| r.starts_with(':') || r.starts_with(" :"))
+        || quoted('\'').is_some_and(|r| r.starts_with(':'))
 }
 
 #[cfg(test)]
@@ -154,5 +157,30 @@ mod tests {
         );
         let located = f.locate(&[issue]);
         assert_eq!(located[0].summary, "line 6: Invalid address");
+    }
+
+    #[test]
+    fn key_lines_as_the_formats_write_them() {
+        for line in [
+            "app:",
+            "  app: x",
+            "- app:",
+            "  - \"app\": 1",
+            "'app':",
+            "\"app\" : {",
+        ] {
+            assert!(is_key_line(line, "app"), "{line}");
+        }
+        for line in [
+            "apps:",
+            "ap:",
+            "\"app' :",
+            "'app' :",
+            "app",
+            "x: app:",
+            "\"app\"x:",
+        ] {
+            assert!(!is_key_line(line, "app"), "{line}");
+        }
     }
 }
