@@ -689,10 +689,10 @@ pub fn package(p: &Package<'_>) -> Result<()> {
 
     // A signature of an earlier SHA256SUMS would not match the new one.
     let sig = p.out.join(sig_name(version));
-    if sig.exists() {
-        if let Err(e) = std::fs::remove_file(&sig) {
-            return io_fail("release: cannot remove", &sig, e);
-        }
+    if sig.exists()
+        && let Err(e) = std::fs::remove_file(&sig)
+    {
+        return io_fail("release: cannot remove", &sig, e);
     }
     match p.sign_key {
         Some(key) => sign(&sums_path, &sig, key),

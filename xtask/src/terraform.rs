@@ -41,10 +41,10 @@ pub fn find(env: impl Fn(&str) -> Option<OsString>, shim: &Path) -> Result<PathB
         // A bare command name (PORTMAP_TERRAFORM=tofu) is looked up on PATH;
         // when it is not there it is returned as given, and running it says
         // what is wrong.
-        if named.components().count() == 1 {
-            if let Some(found) = which(path.as_deref(), &named) {
-                return Ok(found);
-            }
+        if named.components().count() == 1
+            && let Some(found) = which(path.as_deref(), &named)
+        {
+            return Ok(found);
         }
         return Ok(named);
     }
