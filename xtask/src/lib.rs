@@ -11,6 +11,8 @@
 //!   `SHA256SUMS` and its signature, and filesystem mirrors; the protocol
 //!   versions come from the provider binary's go-plugin handshake, with the
 //!   magic cookie of the protocol crate (`tfplugin::server`).
+//! - `msrv` (feature `dist`): no locked dependency needs a newer Rust than
+//!   the declared `rust-version` (`cargo xtask msrv`, run by CI).
 
 // A command-line tool: its messages go to stderr, the CLI configuration of
 // install-mirror and the path of terraform-path to stdout.
@@ -20,6 +22,8 @@ pub mod terraform;
 
 #[cfg(feature = "dist")]
 pub mod dist;
+#[cfg(feature = "dist")]
+pub mod msrv;
 
 use std::path::{Path, PathBuf};
 

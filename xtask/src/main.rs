@@ -16,6 +16,8 @@ Usage:
   cargo xtask terraform-path
       the Terraform the project runs: $PORTMAP_TERRAFORM, else terraform or tofu on PATH,
       else .venv/bin/terraform (scripts/setup)
+  cargo xtask msrv
+      fails when a locked dependency needs a newer Rust than the declared rust-version (scripts/test)
   cargo xtask plugin-cookie
       KEY=VALUE, the go-plugin magic cookie Terraform starts providers with (scripts/bench)
 
@@ -57,6 +59,16 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Some("msrv") => match xtask::msrv::check() {
+            Ok(message) => {
+                eprintln!("{message}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
                 ExitCode::FAILURE
             }
         },
