@@ -57,6 +57,14 @@ pub fn fail_on_risk() -> Attribute {
     )
 }
 
+/// Whether `fail_on_risk` is set: risk findings are errors, not warnings.
+pub fn risks_as_errors(config: &Value) -> bool {
+    config
+        .get("fail_on_risk")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// The `for_nodes` argument.
 fn for_nodes() -> Attribute {
     Attribute::optional(
@@ -115,10 +123,7 @@ impl<S: Shape> DataSource for CloudShape<S> {
             Err(found) => return (None, diagnostics(&found)),
         };
         issues.extend(comp.issues.iter().cloned());
-        let as_errors = config
-            .get("fail_on_risk")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let as_errors = risks_as_errors(config);
         let shaped = select(&comp, selected.as_ref());
         let rules = self
             .0

@@ -10,7 +10,7 @@ use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::Value;
 
-use super::cloud_shape::{fail_on_risk, unknown_addresses};
+use super::cloud_shape::{fail_on_risk, risks_as_errors, unknown_addresses};
 use super::topology_input;
 use crate::convert::{diagnostics, read_state};
 use crate::provider::Context;
@@ -43,10 +43,7 @@ pub fn read(
         Err(found) => return (None, diagnostics(&found)),
     };
     issues.extend(comp.issues.iter().cloned());
-    let as_errors = config
-        .get("fail_on_risk")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let as_errors = risks_as_errors(config);
     let (attrs, found) = shape(&comp, as_errors);
     issues.extend(found);
     let diags = diagnostics(&issues);

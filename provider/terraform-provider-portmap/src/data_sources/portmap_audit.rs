@@ -8,6 +8,7 @@ use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
+use super::cloud_shape::risks_as_errors;
 use super::topology_input;
 use crate::convert::whole;
 use crate::convert::{diagnostics, json, read_state};
@@ -334,10 +335,7 @@ impl DataSource for PortmapAudit {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
-        let as_errors = config
-            .get("fail_on_risk")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let as_errors = risks_as_errors(config);
         let a = match audit(&comp, &rules.unwrap_or_default(), as_errors) {
             Ok(a) => a,
             Err(issues) => return (None, diagnostics(&issues)),

@@ -7,6 +7,7 @@ use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
+use super::cloud_shape::risks_as_errors;
 use super::topology_input::{self, check_selection, selection};
 use crate::convert::{diagnostics, json, read_state};
 use crate::provider::Context;
@@ -214,10 +215,7 @@ impl DataSource for PortmapFlows {
             Ok(c) => c,
             Err(issues) => return (None, diagnostics(&issues)),
         };
-        let as_errors = config
-            .get("fail_on_risk")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let as_errors = risks_as_errors(config);
         let mut issues = comp.issues.clone();
         issues.extend(portmap_core::cloud::risk::check_flows(
             &portmap_core::cloud::select(&comp, selected.as_ref()),
