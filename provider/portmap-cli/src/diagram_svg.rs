@@ -246,6 +246,12 @@ struct Canvas {
     edges: String,
     boxes: String,
     labels: String,
+    /// Node boxes as (x, y, width, height): what labels and edges avoid.
+    node_boxes: Vec<Area>,
+    /// Edge labels, placed once every box is known ([`Canvas::place_labels`]).
+    pending_labels: Vec<PendingLabel>,
+    /// Edges, drawn once every box is known ([`Canvas::draw_edges`]).
+    pending_edges: Vec<PendingEdge>,
     min: Option<(f64, f64)>,
     max: Option<(f64, f64)>,
     /// The last box drawn: its text follows.
@@ -261,6 +267,8 @@ impl Canvas {
     }
 
     fn finish(mut self) -> String {
+        self.place_labels();
+        self.draw_edges();
         self.draw_legend();
         let (x0, y0) = self.min.unwrap_or((0.0, 0.0));
         let (x1, y1) = self.max.unwrap_or((0.0, 0.0));
@@ -365,30 +373,228 @@ impl Canvas {
     }
 
     fn edge_text(&mut self, center: Point, text: &str) {
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
         if lines.is_empty() {
             return;
         }
         let w =
             lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * EDGE_CHAR_PX + 8.0;
         let h = lines.len() as f64 * EDGE_LINE_PX + 6.0;
-        let (x, y) = (center.x - w / 2.0, center.y - h / 2.0);
-        self.grow(x, y);
-        self.grow(x + w, y + h);
-        let _ = writeln!(
-            self.labels,
-            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#c8c8c8\" stroke-width=\"0.8\"/>"
-        );
-        for (i, line) in lines.iter().enumerate() {
-            let ly = y + 3.0 + (i as f64 + 1.0) * EDGE_LINE_PX - 3.5;
+        self.pending_labels.push(PendingLabel {
+            area: Area {
+                x: center.x - w / 2.0,
+                y: center.y - h / 2.0,
+                w,
+                h,
+            },
+            lines,
+        });
+    }
+
+    /// Writes the edge labels where layout-rs put them, or, where one would
+    /// overlap a label placed before it or a node box, at the nearest
+    /// position that overlaps neither: up or down first, then sideways.
+    fn place_labels(&mut self) {
+        let mut placed: Vec<Area> = Vec::new();
+        for label in std::mem::take(&mut self.pending_labels) {
+            let free = |a: &Area| {
+                placed
+                    .iter()
+                    .chain(&self.node_boxes)
+                    .all(|other| a.overlap(other) <= 1.0)
+            };
+            let area = label_offsets()
+                .map(|(dx, dy)| label.area.moved(dx, dy))
+                .find(|a| free(a))
+                .unwrap_or(label.area);
+            placed.push(area);
+            let Area { x, y, w, h } = area;
+            self.grow(x, y);
+            self.grow(x + w, y + h);
             let _ = writeln!(
                 self.labels,
-                "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" font-family=\"{MONO}\" font-size=\"{EDGE_FONT_PX}\" fill=\"#333333\">{}</text>",
-                center.x,
-                xml_escape(line)
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#c8c8c8\" stroke-width=\"0.8\"/>"
+            );
+            for (i, line) in label.lines.iter().enumerate() {
+                let ly = y + 3.0 + (i as f64 + 1.0) * EDGE_LINE_PX - 3.5;
+                let _ = writeln!(
+                    self.labels,
+                    "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" font-family=\"{MONO}\" font-size=\"{EDGE_FONT_PX}\" fill=\"#333333\">{}</text>",
+                    x + w / 2.0,
+                    xml_escape(line)
+                );
+            }
+        }
+    }
+
+    /// Writes the edges. An edge that would pass underneath a box other
+    /// than its own two (where it reads as an edge of that box) is drawn as
+    /// a line along its curve that steps around the box instead.
+    fn draw_edges(&mut self) {
+        for edge in std::mem::take(&mut self.pending_edges) {
+            let points = curve_points(&edge.path);
+            let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
+                continue;
+            };
+            let foreign: Vec<Area> = self
+                .node_boxes
+                .iter()
+                .filter(|b| !b.near(first, 3.0) && !b.near(last, 3.0))
+                .copied()
+                .collect();
+            let d = if points
+                .iter()
+                .any(|p| foreign.iter().any(|b| b.holds(*p, 0.0)))
+            {
+                let detour = around(points, &foreign);
+                let mut d = String::new();
+                for (i, (x, y)) in detour.iter().enumerate() {
+                    self.grow(*x, *y);
+                    let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M " } else { " L " });
+                }
+                d
+            } else {
+                edge.curve
+            };
+            let _ = writeln!(
+                self.edges,
+                "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.4\"{}/>",
+                edge.color, edge.attributes
             );
         }
     }
+}
+
+/// An axis-aligned rectangle of the picture.
+#[derive(Debug, Clone, Copy)]
+struct Area {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+impl Area {
+    /// The area two rectangles share (0 when they only touch).
+    fn overlap(&self, other: &Area) -> f64 {
+        let w = (self.x + self.w).min(other.x + other.w) - self.x.max(other.x);
+        let h = (self.y + self.h).min(other.y + other.h) - self.y.max(other.y);
+        if w > 0.0 && h > 0.0 { w * h } else { 0.0 }
+    }
+
+    fn moved(&self, dx: f64, dy: f64) -> Area {
+        Area {
+            x: self.x + dx,
+            y: self.y + dy,
+            ..*self
+        }
+    }
+
+    /// Whether a point lies inside, more than `margin` from every side.
+    fn holds(&self, (px, py): (f64, f64), margin: f64) -> bool {
+        px > self.x + margin
+            && px < self.x + self.w - margin
+            && py > self.y + margin
+            && py < self.y + self.h - margin
+    }
+
+    /// Whether a point lies inside or within `slack` of the border.
+    fn near(&self, p: (f64, f64), slack: f64) -> bool {
+        self.holds(p, -slack)
+    }
+}
+
+/// Where a label may go, nearest first: its own place, then up or down in
+/// steps of 8 px, then sideways in steps of 24 px.
+fn label_offsets() -> impl Iterator<Item = (f64, f64)> {
+    let vertical = (1..=10).flat_map(|k| [(0.0, 8.0 * f64::from(k)), (0.0, -8.0 * f64::from(k))]);
+    let sideways = (1..=10).flat_map(|k| [(24.0 * f64::from(k), 0.0), (-24.0 * f64::from(k), 0.0)]);
+    std::iter::once((0.0, 0.0)).chain(vertical).chain(sideways)
+}
+
+/// Points along an edge's curve as the SVG path draws it (`M`, one `C`,
+/// then `S` segments whose first control point mirrors the previous one).
+fn curve_points(path: &[(Point, Point)]) -> Vec<(f64, f64)> {
+    let (Some(first), Some(second)) = (path.first(), path.get(1)) else {
+        return Vec::new();
+    };
+    let cubic = |p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64), t: f64| {
+        let u = 1.0 - t;
+        (
+            u * u * u * p0.0 + 3.0 * u * u * t * p1.0 + 3.0 * u * t * t * p2.0 + t * t * t * p3.0,
+            u * u * u * p0.1 + 3.0 * u * u * t * p1.1 + 3.0 * u * t * t * p2.1 + t * t * t * p3.1,
+        )
+    };
+    let xy = |p: Point| (p.x, p.y);
+    let mut out = vec![xy(first.0)];
+    let mut segments = vec![(xy(first.1), xy(second.0), xy(second.1))];
+    let mut previous_control = xy(second.0);
+    let mut current = xy(second.1);
+    for p in path.iter().skip(2) {
+        let mirrored = (
+            2.0 * current.0 - previous_control.0,
+            2.0 * current.1 - previous_control.1,
+        );
+        segments.push((mirrored, xy(p.0), xy(p.1)));
+        previous_control = xy(p.0);
+        current = xy(p.1);
+    }
+    let mut start = xy(first.0);
+    for (c1, c2, end) in segments {
+        for step in 1..=24 {
+            out.push(cubic(start, c1, c2, end, f64::from(step) / 24.0));
+        }
+        start = end;
+    }
+    out
+}
+
+/// The points moved sideways out of the boxes they fall in, to 10 px
+/// beyond the nearer side: the line then runs along that side.
+fn around(mut points: Vec<(f64, f64)>, boxes: &[Area]) -> Vec<(f64, f64)> {
+    const CLEARANCE: f64 = 10.0;
+    // A point moved out of one box may land in a neighbour: a few rounds.
+    for _ in 0..4 {
+        let mut moved = false;
+        for p in &mut points {
+            for b in boxes {
+                if b.holds(*p, -CLEARANCE + 0.5) {
+                    let left = b.x - CLEARANCE;
+                    let right = b.x + b.w + CLEARANCE;
+                    p.0 = if p.0 - left < right - p.0 {
+                        left
+                    } else {
+                        right
+                    };
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    points
+}
+
+/// An edge label waiting for its place.
+struct PendingLabel {
+    area: Area,
+    lines: Vec<String>,
+}
+
+/// An edge waiting to be drawn: its path as layout-rs gave it, the SVG
+/// curve of that path, and its look.
+struct PendingEdge {
+    path: Vec<(Point, Point)>,
+    curve: String,
+    color: String,
+    /// ` stroke-dasharray=...`, ` marker-start=...`, ` marker-end=...`.
+    attributes: String,
 }
 
 impl RenderBackend for Canvas {
@@ -403,6 +609,12 @@ impl RenderBackend for Canvas {
         self.grow(xy.x, xy.y);
         self.grow(xy.x + size.x, xy.y + size.y);
         self.last_rect = Some((xy, size));
+        self.node_boxes.push(Area {
+            x: xy.x,
+            y: xy.y,
+            w: size.x,
+            h: size.y,
+        });
         let fill = look.fill_color.map(web).unwrap_or_else(|| "none".into());
         let _ = writeln!(
             self.boxes,
@@ -500,11 +712,12 @@ impl RenderBackend for Canvas {
         } else {
             ""
         };
-        let _ = writeln!(
-            self.edges,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.4\"{dash}{start}{end}/>",
-            web(look.line_color)
-        );
+        self.pending_edges.push(PendingEdge {
+            path: path.to_vec(),
+            curve: d,
+            color: web(look.line_color),
+            attributes: format!("{dash}{start}{end}"),
+        });
     }
 
     fn create_clip(&mut self, _: Point, _: Point, _: usize) -> ClipHandle {
