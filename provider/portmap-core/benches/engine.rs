@@ -28,10 +28,7 @@ use portmap_core::{Catalog, compute};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[path = "support/landing_zone.rs"]
-mod landing_zone;
-
-use landing_zone::{SIZES, landing_zone};
+use portmap_landing_zone::{SIZES, landing_zone};
 
 fn catalog() -> &'static Catalog {
     Catalog::builtin().expect("the built-in catalog loads")

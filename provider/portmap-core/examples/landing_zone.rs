@@ -1,5 +1,5 @@
 //! Generated landing zones for the benchmarks (the same generator as the
-//! criterion benches, `benches/support/landing_zone.rs`).
+//! criterion benches, the crate `portmap-landing-zone`).
 //!
 //! ```text
 //! cargo run --release -p portmap-core --example landing_zone -- write 1000 [yaml|json]
@@ -31,8 +31,7 @@ use std::time::Instant;
 use portmap_core::cloud::{aws, azure, gcp};
 use portmap_core::{Catalog, Topology, compute};
 
-#[path = "../benches/support/landing_zone.rs"]
-mod landing_zone;
+use portmap_landing_zone as landing_zone;
 
 /// The provider's allocator: the timings are the engine's as the provider
 /// runs it.
@@ -84,7 +83,7 @@ fn print_topology(t: &Topology, format: Option<&String>, what: &str) -> Result<(
         "json" => serde_json::to_string_pretty(t).map_err(|e| e.to_string())? + "\n",
         other => return Err(format!("write: unknown format {other:?} (yaml or json)")),
     };
-    print!("# A generated {what} (provider/portmap-core/benches/support/landing_zone.rs).\n{text}");
+    print!("# A generated {what} (provider/portmap-landing-zone/src/lib.rs).\n{text}");
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Generated landing zones for the benchmarks: realistic topologies of any
 //! size that mix all five built-in products.
 //!
-//! Shared by the criterion benches (`benches/engine.rs`, as a module) and the
+//! Shared by portmap-core's criterion benches (`benches/engine.rs`) and its
 //! `landing_zone` example (which writes a topology file for the end-to-end
 //! benchmark, `scripts/bench`), so both measure the same topologies.
 //!
@@ -41,7 +41,6 @@
 //! The same size always gives the same topology.
 
 // Each bench or example that includes this module uses part of it.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 
