@@ -216,22 +216,31 @@ fn finish<'c>(
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
 pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
+    let (mut conns, names) = connections_of_flows(r, flows);
+    let (parts, connections) = parts_of_connections(&mut conns);
+    // Already in key order, unless names break the ranking of
+    // `rules_in_key_order` (they cannot contain ':'): `from_rules` sorts
+    // what is not.
+    RuleMap::from_rules(rules_in_key_order(r, &names, &parts, &connections))
+}
+
+/// Every flow that needs rules, with what its rules need of it, read in one
+/// pass in the flows' order (reading the flows by connection instead would
+/// jump about memory), sorted so that each (from, to, protocol) connection
+/// is one run, its flows in order. Also each node's name as the flows share
+/// it: the rules share it too, and looking it up later is cheap where going
+/// back to a flow would miss the caches on large topologies.
+fn connections_of_flows<'f>(
+    r: &Resolved<'_>,
+    flows: &'f [FlowRecord<'_>],
+) -> (Vec<Conn<'f>>, Vec<Option<Rc<str>>>) {
     let index: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
-    // Every flow that needs rules, with what its rules need of it, read in
-    // one pass in the flows' order (reading the flows by connection instead
-    // would jump about memory). Sorted, each (from, to, protocol)
-    // connection is one run, its flows in order. A connection gives an
-    // egress rule on `from` and an ingress rule on `to` per contiguous
-    // range, and the two serve the same flows.
     let mut conns: Vec<Conn<'_>> = Vec::with_capacity(flows.len());
-    // Each node's name as the flows share it, taken in this pass: the rules
-    // share it too, and looking it up here later is cheap where going back
-    // to a flow would miss the caches on large topologies.
     let mut names: Vec<Option<Rc<str>>> = vec![None; r.nodes.len()];
     for (fi, f) in flows.iter().enumerate() {
         if !f.needs_rule() {
@@ -254,18 +263,32 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
         });
     }
     conns.sort_unstable_by_key(|c| c.order);
-    // What the two rules of a connection's range share: the range, the
-    // description (equal descriptions are one string) and the flow keys.
+    (conns, names)
+}
+
+/// One (from, to, protocol) connection: its nodes (indices into the
+/// resolved nodes) and its parts (a range of indices into the parts).
+struct Connection {
+    from: usize,
+    to: usize,
+    protocol: Protocol,
+    parts: std::ops::Range<usize>,
+}
+
+/// Each connection's contiguous port ranges, with what the egress and the
+/// ingress rule of a range share: the range, the description (equal
+/// descriptions are one string) and the keys of the flows it serves (taken
+/// out of `conns`).
+fn parts_of_connections(conns: &mut [Conn<'_>]) -> (Vec<Part>, Vec<Connection>) {
     let mut parts: Vec<Part> = Vec::new();
-    // Per connection: from, to, protocol, its parts.
-    let mut groups: Vec<(usize, usize, Protocol, std::ops::Range<usize>)> = Vec::new();
+    let mut connections: Vec<Connection> = Vec::new();
     let mut descriptions = Interner::default();
     let mut served: Vec<(&str, &str)> = Vec::new();
     let mut text = String::new();
     for group in conns
         .chunk_by_mut(|x, y| (x.order.0, x.order.1, x.order.2) == (y.order.0, y.order.1, y.order.2))
     {
-        let (a, b, proto, _) = group[0].order;
+        let (from, to, protocol, _) = group[0].order;
         let set = PortSet::from_ranges(group.iter().map(|c| c.ports));
         let start = parts.len();
         for range in set.ranges() {
@@ -286,12 +309,26 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
                 .collect();
             parts.push((*range, descriptions.intern(&text), keys));
         }
-        groups.push((a, b, proto, start..parts.len()));
+        connections.push(Connection {
+            from,
+            to,
+            protocol,
+            parts: start..parts.len(),
+        });
     }
-    // Both rules of every connection, in the order of their keys
-    // (`node:direction:peer:protocol:ports`): nodes ranked by `name:`,
-    // `egress` before `ingress`, `tcp` before `udp`. Made in that order,
-    // the map is built without sorting.
+    (parts, connections)
+}
+
+/// Both rules of every connection, in the order of their keys
+/// (`node:direction:peer:protocol:ports`): nodes ranked by `name:`, `egress`
+/// before `ingress`, `tcp` before `udp`. Made in that order, the map is
+/// built without sorting.
+fn rules_in_key_order(
+    r: &Resolved<'_>,
+    names: &[Option<Rc<str>>],
+    parts: &[Part],
+    connections: &[Connection],
+) -> Vec<Rule> {
     let mut order: Vec<usize> = (0..r.nodes.len()).collect();
     let with_colon = |i: usize| r.nodes[i].name.bytes().chain([b':']);
     order.sort_unstable_by(|&x, &y| with_colon(x).cmp(with_colon(y)));
@@ -299,13 +336,14 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     for (k, &i) in order.iter().enumerate() {
         rank[i] = k;
     }
-    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> = groups
+    // (node's rank, direction, peer's rank, protocol, connection).
+    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> = connections
         .iter()
         .enumerate()
-        .flat_map(|(g, &(a, b, proto, ..))| {
+        .flat_map(|(g, c)| {
             [
-                (rank[a], Direction::Egress, rank[b], proto, g),
-                (rank[b], Direction::Ingress, rank[a], proto, g),
+                (rank[c.from], Direction::Egress, rank[c.to], c.protocol, g),
+                (rank[c.to], Direction::Ingress, rank[c.from], c.protocol, g),
             ]
         })
         .collect();
@@ -318,10 +356,10 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
     let mut rules: Vec<Rule> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
-        let (a, b, _, ref range_parts) = groups[g];
+        let connection = &connections[g];
         let (node, peer) = match dir {
-            Direction::Egress => (a, b),
-            Direction::Ingress => (b, a),
+            Direction::Egress => (connection.from, connection.to),
+            Direction::Ingress => (connection.to, connection.from),
         };
         // Every node of a connection got its name in the first pass.
         let (Some(node_name), Some(peer_name)) = (&names[node], &names[peer]) else {
@@ -335,7 +373,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
             )
         });
         let first = rules.len();
-        for (range, description, served) in &parts[range_parts.clone()] {
+        for (range, description, served) in &parts[connection.parts.clone()] {
             key.clear();
             for part in [&**node_name, dir.as_str(), &**peer_name, proto.as_str()] {
                 key.push_str(part);
@@ -358,9 +396,7 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
         // The ranges ascend by number, their keys by text ("1000" < "443").
         rules[first..].sort_by(|x, y| x.key.cmp(&y.key));
     }
-    // Already in key order, unless names break the ranking above (they
-    // cannot contain ':'): `from_rules` sorts what is not.
-    RuleMap::from_rules(rules)
+    rules
 }
 
 /// Rules sorted by key, looked up by key: a map kept as one sorted vector
