@@ -633,87 +633,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
             settings,
             catalogs,
             format,
-        } => {
-            let catalog = load_catalog(&catalogs)?;
-            for p in &products {
-                if catalog.product(p).is_none() {
-                    let ids: Vec<&str> = catalog.products().iter().map(|p| p.id.as_str()).collect();
-                    eprintln!(
-                        "error: unknown product \"{p}\".{} Known products: {}.",
-                        portmap_core::suggest::did_you_mean(p, ids.iter().copied()),
-                        ids.join(", ")
-                    );
-                    return Err(Failure(exit::INVALID_INPUT));
-                }
-            }
-            let overrides = parse_overrides(&catalog, &settings)?;
-            let filter = if products.is_empty() {
-                None
-            } else {
-                Some(products.as_slice())
-            };
-            let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
-            match format {
-                Format::Json => write_out(&json(&out)?),
-                f => write_out(&report::catalog_document(&out, f.table())),
-            }
-        }
+        } => catalog_command(&products, &settings, &catalogs, format),
         Command::Flows {
             topology,
             catalogs,
             format,
             fail_on_risk,
             generated_at,
-        } => {
-            let catalog = load_catalog(&catalogs)?;
-            let (comp, file) = compute_file_located(&topology, &catalog)?;
-            let origin = topology.display().to_string();
-            let risks = portmap_core::cloud::risk::check_flows(&comp, fail_on_risk);
-            print_issues(&origin, &file.locate(&risks));
-            if has_errors(&risks) {
-                return Err(Failure(exit::INVALID_INPUT));
-            }
-            let generated_at = match generated_at {
-                Some(t) => Some(t),
-                None => source_date_epoch()?,
-            };
-            let info = report::RequestInfo {
-                topology: &origin,
-                version: env!("CARGO_PKG_VERSION"),
-                generated_at: generated_at.as_deref(),
-            };
-            flows_output(&comp, format, false, &info)
-        }
+        } => flows_command(&topology, &catalogs, format, fail_on_risk, generated_at),
         Command::Perimeter {
             topology,
             catalogs,
             format,
-        } => {
-            let catalog = load_catalog(&catalogs)?;
-            let (comp, file) = compute_file_located(&topology, &catalog)?;
-            let origin = topology.display().to_string();
-            let mut issues = portmap_core::cloud::risk::check_flows(&comp, false);
-            if portmap_core::perimeter::policies(&comp).is_empty() {
-                issues.push(portmap_core::perimeter::no_crossing_warning());
-            }
-            print_issues(&origin, &file.locate(&issues));
-            let text = match format {
-                PerimeterFormat::Json => {
-                    return write_json(&portmap_core::perimeter::PerimeterOutput::new(&comp));
-                }
-                PerimeterFormat::Nftables => portmap_core::nftables::perimeter_ruleset(&comp),
-                PerimeterFormat::Table => {
-                    portmap_core::perimeter::table(&comp).render(TableFormat::Text)
-                }
-                PerimeterFormat::Csv => {
-                    portmap_core::perimeter::table(&comp).render(TableFormat::Csv)
-                }
-                PerimeterFormat::Markdown => {
-                    portmap_core::perimeter::table(&comp).render(TableFormat::Markdown)
-                }
-            };
-            write_out(&text)
-        }
+        } => perimeter_command(&topology, &catalogs, format),
         Command::Rules {
             topology,
             catalogs,
@@ -796,38 +728,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             rule,
             port,
             protocol,
-        } => {
-            if protocol.is_some() && port.is_none() {
-                eprintln!("error: --protocol goes with --port");
-                return Err(Failure(exit::USAGE));
-            }
-            let catalog = load_catalog(&catalogs)?;
-            let protocol = protocol.map(ProtocolArg::protocol);
-            // For a port, only the flows and rules that explain it.
-            let comp = match (&rule, port) {
-                (None, Some(port)) => {
-                    compute_file_with(&topology, &catalog, |t, c| {
-                        portmap_core::compute_for_port(t, c, port, protocol)
-                    })?
-                    .0
-                }
-                _ => compute_file(&topology, &catalog)?,
-            };
-            let text = match (rule, port) {
-                (Some(key), _) => explain::rule(&comp, &key).map_err(|msg| {
-                    eprintln!("error: {msg}");
-                    Failure(exit::INVALID_INPUT)
-                })?,
-                (None, Some(port)) => {
-                    return write_with(|w| explain::write_port(&comp, port, protocol, w));
-                }
-                (None, None) => {
-                    eprintln!("error: give --rule KEY or --port N");
-                    return Err(Failure(exit::USAGE));
-                }
-            };
-            write_out(&text)
-        }
+        } => explain_command(&topology, &catalogs, rule, port, protocol),
         Command::Schema { topology: false } => write_out(&portmap_core::catalog::json_schema()),
         Command::Schema { topology: true } => write_out(&portmap_core::topology::json_schema()),
         Command::Completions { shell } => {
@@ -837,6 +738,134 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write_out(&String::from_utf8_lossy(&buf))
         }
     }
+}
+
+/// `portmap catalog`.
+fn catalog_command(
+    products: &[String],
+    settings: &[String],
+    catalogs: &[PathBuf],
+    format: Format,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    for p in products {
+        if catalog.product(p).is_none() {
+            let ids: Vec<&str> = catalog.products().iter().map(|p| p.id.as_str()).collect();
+            eprintln!(
+                "error: unknown product \"{p}\".{} Known products: {}.",
+                portmap_core::suggest::did_you_mean(p, ids.iter().copied()),
+                ids.join(", ")
+            );
+            return Err(Failure(exit::INVALID_INPUT));
+        }
+    }
+    let overrides = parse_overrides(&catalog, settings)?;
+    let filter = if products.is_empty() {
+        None
+    } else {
+        Some(products)
+    };
+    let out: CatalogOutput = catalog_output(&catalog, filter, &overrides);
+    match format {
+        Format::Json => write_out(&json(&out)?),
+        f => write_out(&report::catalog_document(&out, f.table())),
+    }
+}
+
+/// `portmap flows`.
+fn flows_command(
+    topology: &PathBuf,
+    catalogs: &[PathBuf],
+    format: Format,
+    fail_on_risk: bool,
+    generated_at: Option<String>,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let (comp, file) = compute_file_located(topology, &catalog)?;
+    let origin = topology.display().to_string();
+    let risks = portmap_core::cloud::risk::check_flows(&comp, fail_on_risk);
+    print_issues(&origin, &file.locate(&risks));
+    if has_errors(&risks) {
+        return Err(Failure(exit::INVALID_INPUT));
+    }
+    let generated_at = match generated_at {
+        Some(t) => Some(t),
+        None => source_date_epoch()?,
+    };
+    let info = report::RequestInfo {
+        topology: &origin,
+        version: env!("CARGO_PKG_VERSION"),
+        generated_at: generated_at.as_deref(),
+    };
+    flows_output(&comp, format, false, &info)
+}
+
+/// `portmap perimeter`.
+fn perimeter_command(
+    topology: &PathBuf,
+    catalogs: &[PathBuf],
+    format: PerimeterFormat,
+) -> Result<(), Failure> {
+    let catalog = load_catalog(catalogs)?;
+    let (comp, file) = compute_file_located(topology, &catalog)?;
+    let origin = topology.display().to_string();
+    let mut issues = portmap_core::cloud::risk::check_flows(&comp, false);
+    if portmap_core::perimeter::policies(&comp).is_empty() {
+        issues.push(portmap_core::perimeter::no_crossing_warning());
+    }
+    print_issues(&origin, &file.locate(&issues));
+    let text = match format {
+        PerimeterFormat::Json => {
+            return write_json(&portmap_core::perimeter::PerimeterOutput::new(&comp));
+        }
+        PerimeterFormat::Nftables => portmap_core::nftables::perimeter_ruleset(&comp),
+        PerimeterFormat::Table => portmap_core::perimeter::table(&comp).render(TableFormat::Text),
+        PerimeterFormat::Csv => portmap_core::perimeter::table(&comp).render(TableFormat::Csv),
+        PerimeterFormat::Markdown => {
+            portmap_core::perimeter::table(&comp).render(TableFormat::Markdown)
+        }
+    };
+    write_out(&text)
+}
+
+/// `portmap explain`.
+fn explain_command(
+    topology: &PathBuf,
+    catalogs: &[PathBuf],
+    rule: Option<String>,
+    port: Option<u16>,
+    protocol: Option<ProtocolArg>,
+) -> Result<(), Failure> {
+    if protocol.is_some() && port.is_none() {
+        eprintln!("error: --protocol goes with --port");
+        return Err(Failure(exit::USAGE));
+    }
+    let catalog = load_catalog(catalogs)?;
+    let protocol = protocol.map(ProtocolArg::protocol);
+    // For a port, only the flows and rules that explain it.
+    let comp = match (&rule, port) {
+        (None, Some(port)) => {
+            compute_file_with(topology, &catalog, |t, c| {
+                portmap_core::compute_for_port(t, c, port, protocol)
+            })?
+            .0
+        }
+        _ => compute_file(topology, &catalog)?,
+    };
+    let text = match (rule, port) {
+        (Some(key), _) => explain::rule(&comp, &key).map_err(|msg| {
+            eprintln!("error: {msg}");
+            Failure(exit::INVALID_INPUT)
+        })?,
+        (None, Some(port)) => {
+            return write_with(|w| explain::write_port(&comp, port, protocol, w));
+        }
+        (None, None) => {
+            eprintln!("error: give --rule KEY or --port N");
+            return Err(Failure(exit::USAGE));
+        }
+    };
+    write_out(&text)
 }
 
 fn parse_overrides(
