@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use portmap_core::Computation;
 use portmap_core::cloud::select;
-use portmap_core::issue::{Issue, Path, has_errors};
+use portmap_core::issue::{Issue, Path};
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
@@ -115,14 +115,10 @@ impl<S: Shape> DataSource for CloudShape<S> {
         let selected = selection(config);
         let mut issues = self.0.check_arguments(config);
         issues.extend(check_selection(config, selected.as_ref()));
-        if has_errors(&issues) {
-            return (None, diagnostics(&issues));
-        }
-        let comp = match topology_input::compute(ctx, config) {
+        let comp = match topology_input::compute_after(ctx, config, &mut issues) {
             Ok(c) => c,
-            Err(found) => return (None, diagnostics(&found)),
+            Err(diagnostics) => return (None, diagnostics),
         };
-        issues.extend(comp.issues.iter().cloned());
         let as_errors = risks_as_errors(config);
         let shaped = select(&comp, selected.as_ref());
         let rules = self

@@ -5,7 +5,7 @@
 //! shaping of the flows that cross a zone boundary.
 
 use portmap_core::Computation;
-use portmap_core::issue::{Issue, has_errors};
+use portmap_core::issue::Issue;
 use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, Block, Schema};
 use tfplugin::value::Value;
@@ -35,14 +35,10 @@ pub fn read(
     shape: &HubShape<'_>,
 ) -> (Option<Value>, Diagnostics) {
     let mut issues = argument_issues;
-    if has_errors(&issues) {
-        return (None, diagnostics(&issues));
-    }
-    let comp = match topology_input::compute(ctx, config) {
+    let comp = match topology_input::compute_after(ctx, config, &mut issues) {
         Ok(c) => c,
-        Err(found) => return (None, diagnostics(&found)),
+        Err(diagnostics) => return (None, diagnostics),
     };
-    issues.extend(comp.issues.iter().cloned());
     let as_errors = risks_as_errors(config);
     let (attrs, found) = shape(&comp, as_errors);
     issues.extend(found);

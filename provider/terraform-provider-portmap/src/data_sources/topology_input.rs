@@ -9,10 +9,11 @@ use portmap_core::topology::{
     CheckOptions, Exposure, Front, Installation, Node, NodeKind, ProductConfig, SettingInput,
     Topology, Unknowns, Zone, check, check_node_selection,
 };
+use tfplugin::diag::Diagnostics;
 use tfplugin::schema::{Attribute, ObjectNesting};
 use tfplugin::value::{Type, Value};
 
-use crate::convert::strings;
+use crate::convert::{diagnostics, strings};
 use crate::provider::Context;
 
 /// The input attributes: `nodes` (required), `products` and `installations`
@@ -640,6 +641,23 @@ pub fn compute<'c>(ctx: &'c Context, config: &Value) -> Result<Computation<'c>, 
 }
 
 /// The known names of `for_nodes` (`portmap_flows`,
+/// The computation of a read whose own arguments gave `issues`: none when
+/// those hold an error, or when the topology does not compute (then the
+/// diagnostics are the topology's). Otherwise the topology's warnings are
+/// added to `issues`.
+pub fn compute_after<'c>(
+    ctx: &'c Context,
+    config: &Value,
+    issues: &mut Vec<Issue>,
+) -> Result<Computation<'c>, Diagnostics> {
+    if has_errors(issues) {
+        return Err(diagnostics(issues));
+    }
+    let comp = compute(ctx, config).map_err(|found| diagnostics(&found))?;
+    issues.extend(comp.issues.iter().cloned());
+    Ok(comp)
+}
+
 /// `portmap_nftables_rulesets`); `None` when it is null (all nodes).
 pub fn selection(config: &Value) -> Option<BTreeSet<String>> {
     strings(config.get("for_nodes")).map(|names| names.into_iter().flatten().collect())
