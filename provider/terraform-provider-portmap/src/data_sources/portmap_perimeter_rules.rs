@@ -4,13 +4,12 @@
 
 use portmap_core::perimeter::PerimeterOutput;
 use tfplugin::diag::Diagnostics;
-use tfplugin::schema::{Attribute, Block, ObjectNesting, Schema};
+use tfplugin::schema::{Attribute, ObjectNesting, Schema};
 use tfplugin::value::{Type, Value};
 
 use super::DataSource;
-use super::cloud_shape::risks_as_errors;
-use super::topology_input;
-use crate::convert::{diagnostics, json, read_state};
+use super::{hub_shape, topology_input};
+use crate::convert::{diagnostics, json};
 use crate::provider::Context;
 
 /// `portmap_perimeter_rules` as a [`DataSource`]; the module documentation says what it computes.
@@ -92,25 +91,17 @@ impl DataSource for PortmapPerimeterRules {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new(
-                "The connections that cross a zone boundary (nodes' `zone`), in the vendor-neutral shape of perimeter firewalls (Palo Alto, Fortinet, Check Point, a hub appliance): an address object per node, a service object per protocol and port set, and allow policies per zone pair from source address objects to destination address objects with services. Every policy is an exact product: each of its sources needs each of its services to each of its destinations, so nothing it allows is wider than the flows. Flows inside a zone are left to the nodes' own firewalls (`portmap_flows`, the cloud shapes).",
-            )
-            .attributes(topology_input::attributes())
-            .attribute(topology_input::accepted_risks())
-            .attribute(super::cloud_shape::fail_on_risk())
-            .attribute(
+        hub_shape::schema(
+            "The connections that cross a zone boundary (nodes' `zone`), in the vendor-neutral shape of perimeter firewalls (Palo Alto, Fortinet, Check Point, a hub appliance): an address object per node, a service object per protocol and port set, and allow policies per zone pair from source address objects to destination address objects with services. Every policy is an exact product: each of its sources needs each of its services to each of its destinations, so nothing it allows is wider than the flows. Flows inside a zone are left to the nodes' own firewalls (`portmap_flows`, the cloud shapes).",
+            Vec::new(),
+            vec![
                 Attribute::nested("address_objects", ObjectNesting::Map, address_object_attributes(), "Address objects keyed by node name: the nodes some policy names.")
                     .make_computed(),
-            )
-            .attribute(
                 Attribute::nested("service_objects", ObjectNesting::Map, service_object_attributes(), "Service objects keyed by name (`tcp-443`, `tcp-80_443_5701-5703`): the protocol and port sets some policy uses.")
                     .make_computed(),
-            )
-            .attribute(
                 Attribute::nested("policies", ObjectNesting::List, policy_attributes(), "Allow policies, sorted by zone pair and key. Sources and destinations with the same services are merged only while the policy stays an exact product.")
                     .make_computed(),
-            ),
+            ],
         )
     }
 
@@ -118,38 +109,35 @@ impl DataSource for PortmapPerimeterRules {
         diagnostics(&topology_input::validate(ctx, config))
     }
 
+    /// Read through the hub shape. Unlike the Azure Firewall and AWS
+    /// Network Firewall shapes, validation gives no warning for addresses
+    /// unknown at plan (as before).
     fn read(&self, ctx: &Context, config: &Value) -> (Option<Value>, Diagnostics) {
-        let comp = match topology_input::compute(ctx, config) {
-            Ok(c) => c,
-            Err(issues) => return (None, diagnostics(&issues)),
-        };
-        let as_errors = risks_as_errors(config);
-        let mut issues = comp.issues.clone();
-        issues.extend(portmap_core::cloud::risk::check_flows(&comp, as_errors));
-        let out = PerimeterOutput::new(&comp);
-        if out.policies.is_empty() {
-            issues.push(portmap_core::perimeter::no_crossing_warning());
-        }
-        let diags = diagnostics(&issues);
-        if diags.has_errors() {
-            return (None, diags);
-        }
-        read_state(
+        hub_shape::read(
             self.type_name(),
             &self.schema(),
+            ctx,
             config,
-            vec![
-                (
-                    "address_objects",
-                    json(&out.address_objects, "address_objects"),
-                ),
-                (
-                    "service_objects",
-                    json(&out.service_objects, "service_objects"),
-                ),
-                ("policies", json(&out.policies, "policies")),
-            ],
-            diags,
+            Vec::new(),
+            &|comp, as_errors| {
+                let mut issues = portmap_core::cloud::risk::check_flows(comp, as_errors);
+                let out = PerimeterOutput::new(comp);
+                if out.policies.is_empty() {
+                    issues.push(portmap_core::perimeter::no_crossing_warning());
+                }
+                let attributes = vec![
+                    (
+                        "address_objects",
+                        json(&out.address_objects, "address_objects"),
+                    ),
+                    (
+                        "service_objects",
+                        json(&out.service_objects, "service_objects"),
+                    ),
+                    ("policies", json(&out.policies, "policies")),
+                ];
+                (attributes, issues)
+            },
         )
     }
 }
