@@ -172,12 +172,6 @@ pub fn compute_flows_where<'c>(
     r: &Resolved<'c>,
     keep: &mut dyn FnMut(Candidate) -> bool,
 ) -> FlowSet<'c> {
-    let mut out = FlowSet::default();
-    // Each node's name, shared by all its flows (and then its rules).
-    let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
-    // (installation's key name, settings) → (where it is configured, flows).
-    type EmptyPorts<'f> = BTreeMap<(String, String), (Path, Vec<&'f Flow>)>;
-    let mut empty_ports: EmptyPorts<'_> = BTreeMap::new();
     // The flows are planned first, each as an entry whose `order` sorts as
     // its key will (`product:flow:from>to:protocol:ports`): every part is
     // ranked by its text and the separator after it. Sorting the small
@@ -187,274 +181,443 @@ pub fn compute_flows_where<'c>(
     let key_names: Vec<String> = r.products.iter().map(ProductState::key_name).collect();
     let product_rank = ranks(&key_names, b":");
     let node_names: Vec<&str> = r.nodes.iter().map(|n| n.name.as_str()).collect();
-    let from_rank = ranks(&node_names, b">");
-    let to_rank = ranks(&node_names, b":");
-    let mut plans: Vec<Plan<'c>> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut planning = Planning {
+        r,
+        keep,
+        from_rank: ranks(&node_names, b">"),
+        to_rank: ranks(&node_names, b":"),
+        out: FlowSet::default(),
+        empty_ports: BTreeMap::new(),
+        plans: Vec::new(),
+        entries: Vec::new(),
+    };
     for (si, state) in r.products.iter().enumerate() {
         let product = state.product;
-        let pp = state.config_path();
-        let installation: Option<Rc<str>> = state.installation.as_deref().map(Rc::from);
-        let flow_rank = ranks(
-            &product
-                .flows
-                .iter()
-                .map(|f| f.id.as_str())
-                .collect::<Vec<_>>(),
-            b":",
-        );
-        // The configurations of node pairs with overrides, made once per
-        // pair of overrides (none without overrides).
-        let mut pair_configs: BTreeMap<Ends, PairConfig> = BTreeMap::new();
-        // Components the installation does without on purpose: their flows
-        // are left out like an optional party's, without a warning.
-        let deliberately_absent = deliberately_absent_components(product, &state.config);
+        let mut installation = InstallationPlanning {
+            state,
+            key_name: &key_names[si],
+            product_rank: product_rank[si],
+            flow_rank: ranks(
+                &product
+                    .flows
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>(),
+                b":",
+            ),
+            config_path: state.config_path(),
+            installation: state.installation.as_deref().map(Rc::from),
+            deliberately_absent: deliberately_absent_components(product, &state.config),
+            pair_configs: BTreeMap::new(),
+        };
         for (fi, flow) in product.flows.iter().enumerate() {
-            // Ports are checked for every flow, so a bad setting is reported
-            // even while the flow's feature is off.
-            let ports = match eval_ports(&flow.ports, &state.settings) {
-                Ok(p) => p,
-                Err(e) => {
-                    let used = flow_settings(flow);
-                    let path = match used.iter().find(|s| state.overridden.contains(**s)) {
-                        Some(s) => pp.attr("settings").key(s),
-                        None => pp.attr("settings"),
-                    };
-                    out.issues.push(port_error(product, flow, path, &e));
-                    continue;
-                }
-            };
-            let base_on = flow_condition_holds(&state.features, flow);
-            let overrides = !state.overrides.is_empty();
-            if !base_on && !overrides {
-                continue;
-            }
-            let from_nodes = state.nodes_of(&flow.from);
-            let to_nodes = state.nodes_of(&flow.to);
-            let from_full = format!("{}/{}", product.id, flow.from);
-            let to_full = format!("{}/{}", product.id, flow.to);
-            if from_nodes.is_empty() || to_nodes.is_empty() {
-                if (from_nodes.is_empty() && to_nodes.is_empty()) || !base_on {
-                    continue;
-                }
-                let (missing, present) = if from_nodes.is_empty() {
-                    (&flow.from, to_nodes)
-                } else {
-                    (&flow.to, from_nodes)
+            planning.plan_flow(&mut installation, fi, flow);
+        }
+    }
+    planning.finish()
+}
+
+/// The settings and flows of an installation whose ports come from an
+/// empty setting, by (installation's key name, settings): where it is
+/// configured, and the flows.
+type EmptyPorts<'c> = BTreeMap<(String, String), (Path, Vec<&'c Flow>)>;
+
+/// What [`compute_flows_where`] gathers while it plans the flows of every
+/// installation.
+struct Planning<'r, 'c, 'k> {
+    r: &'r Resolved<'c>,
+    keep: &'k mut dyn FnMut(Candidate) -> bool,
+    /// Each node's rank as the `from` part of a key, and as the `to` part.
+    from_rank: Vec<u32>,
+    to_rank: Vec<u32>,
+    /// Unresolved flows and issues so far (the flows are made at the end).
+    out: FlowSet<'c>,
+    empty_ports: EmptyPorts<'c>,
+    plans: Vec<Plan<'c>>,
+    entries: Vec<Entry>,
+}
+
+/// What the flows of one installation share while they are planned.
+struct InstallationPlanning<'s, 'c> {
+    state: &'s ProductState<'c>,
+    key_name: &'s str,
+    product_rank: u32,
+    /// Each catalog flow's rank as the flow part of a key.
+    flow_rank: Vec<u32>,
+    config_path: Path,
+    installation: Option<Rc<str>>,
+    /// Components the installation does without on purpose: their flows
+    /// are left out like an optional party's, without a warning.
+    deliberately_absent: BTreeSet<String>,
+    /// The configurations of node pairs with overrides, made once per
+    /// pair of overrides (none without overrides).
+    pair_configs: BTreeMap<Ends, PairConfig>,
+}
+
+/// The plans of one catalog flow's node pairs, by the pairs' overrides:
+/// `None` where the flow does not apply.
+#[derive(Default)]
+struct PairPlans {
+    plans: Vec<(Ends, Option<usize>)>,
+    /// Whether the flow is already listed among those with empty ports.
+    empty_reported: bool,
+}
+
+impl<'c> Planning<'_, 'c, '_> {
+    /// Plans the flows of one catalog flow in one installation.
+    fn plan_flow(&mut self, inst: &mut InstallationPlanning<'_, 'c>, fi: usize, flow: &'c Flow) {
+        let state = inst.state;
+        let product = state.product;
+        // Ports are checked for every flow, so a bad setting is reported
+        // even while the flow's feature is off.
+        let ports = match eval_ports(&flow.ports, &state.settings) {
+            Ok(p) => p,
+            Err(e) => {
+                let used = flow_settings(flow);
+                let path = match used.iter().find(|s| state.overridden.contains(**s)) {
+                    Some(s) => inst.config_path.attr("settings").key(s),
+                    None => inst.config_path.attr("settings"),
                 };
-                if product.component(missing).is_some_and(|c| c.optional)
-                    || deliberately_absent.contains(missing.as_str())
-                {
+                self.out.issues.push(port_error(product, flow, path, &e));
+                return;
+            }
+        };
+        let base_on = flow_condition_holds(&state.features, flow);
+        let overrides = !state.overrides.is_empty();
+        if !base_on && !overrides {
+            return;
+        }
+        let from_nodes = state.nodes_of(&flow.from);
+        let to_nodes = state.nodes_of(&flow.to);
+        let from_full = format!("{}/{}", product.id, flow.from);
+        let to_full = format!("{}/{}", product.id, flow.to);
+        if from_nodes.is_empty() || to_nodes.is_empty() {
+            if base_on && let Some(u) = self.unresolved(inst, flow, &ports, &from_full, &to_full) {
+                self.out.unresolved.push(u);
+            }
+            return;
+        }
+        if ports.is_empty() && !overrides {
+            self.report_empty_ports(inst, flow);
+            return;
+        }
+        let shared = Shared {
+            condition: flow.condition.as_ref().map(|c| c.to_string().into()),
+            citation: product.citation_text(flow).into(),
+            from_component: from_full.as_str().into(),
+            to_component: to_full.as_str().into(),
+            installation: inst.installation.clone(),
+        };
+        let mut pair_plans = PairPlans::default();
+        let mut plan_of = |this: &mut Self, inst: &mut InstallationPlanning<'_, 'c>, ends: Ends| {
+            this.pair_plan(
+                inst,
+                flow,
+                (base_on, &ports),
+                &shared,
+                &mut pair_plans,
+                ends,
+            )
+        };
+        let mut same_node_pair = false;
+        let mut applies = false;
+        if flow.scope == Scope::Host {
+            // Only a node's pair with itself makes flows, but every pair
+            // decides whether the flow applies, and the pairs meet the
+            // plans of their overrides in this order: the combinations of
+            // the two ends' overrides, each end's in the order of its
+            // nodes. Walking every pair instead costs the product of the
+            // ends' node counts.
+            let from_ends = overrides_in_order(state, from_nodes);
+            let to_ends = overrides_in_order(state, to_nodes);
+            for &from_end in &from_ends {
+                for &to_end in &to_ends {
+                    applies |= plan_of(self, inst, (from_end, to_end)).is_some();
+                }
+            }
+            debug_assert!(to_nodes.is_sorted(), "placements list nodes in order");
+            for &a in from_nodes {
+                if to_nodes.binary_search(&a).is_err() {
                     continue;
                 }
-                // A narrower party for one of its audiences is placed: the
-                // topology chose it instead of the broader component.
-                let narrower_placed = product.components.iter().any(|c| {
-                    c.part_of.as_deref() == Some(missing.as_str())
-                        && !state.nodes_of(&c.id).is_empty()
-                });
-                if narrower_placed {
-                    continue;
+                let ends = (state.override_of(a), state.override_of(a));
+                if let Some(pi) = plan_of(self, inst, ends) {
+                    same_node_pair = true;
+                    self.plan_entries(inst, fi, pi, a, a);
                 }
-                out.unresolved.push(Unresolved {
-                    key: format!("{}:{}", key_names[si], flow.id),
-                    product: product.id.clone(),
-                    flow: flow.id.clone(),
-                    from_component: from_full,
-                    to_component: to_full,
-                    missing_component: format!("{}/{}", product.id, missing),
-                    present_nodes: present.iter().map(|&i| r.nodes[i].name.clone()).collect(),
-                    protocol: flow
-                        .protocol
-                        .list()
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    ports: if ports.is_empty() {
-                        format!("(none: {})", flow_settings(flow).join(", "))
-                    } else {
-                        ports.to_string()
-                    },
-                    purpose: flow.purpose.clone(),
-                    citation: product.citation_text(flow),
-                });
-                continue;
             }
-            if ports.is_empty() && !overrides {
-                empty_ports
-                    .entry((key_names[si].clone(), flow_settings(flow).join(", ")))
-                    .or_insert_with(|| (pp.clone(), Vec::new()))
-                    .1
-                    .push(flow);
-                continue;
-            }
-            let mut same_node_pair = false;
-            let mut applies = false;
-            let mut protocols = flow.protocol.list();
-            protocols.sort_unstable_by_key(|p| p.as_str());
-            let shared = Shared {
-                condition: flow.condition.as_ref().map(|c| c.to_string().into()),
-                citation: product.citation_text(flow).into(),
-                from_component: from_full.as_str().into(),
-                to_component: to_full.as_str().into(),
-                installation: installation.clone(),
-            };
-            // The plan of each pair of overrides the flow's pairs have:
-            // `None` where the flow does not apply.
-            let mut pair_plans: Vec<(Ends, Option<usize>)> = Vec::new();
-            let mut empty_reported = false;
+        } else {
             for &a in from_nodes {
                 for &b in to_nodes {
-                    let ends = if overrides {
-                        (state.override_of(a), state.override_of(b))
-                    } else {
-                        (None, None)
-                    };
-                    let pi = match pair_plans.iter().find(|(e, _)| *e == ends) {
-                        Some(&(_, pi)) => pi,
-                        None => {
-                            let (on, pair_ports) = if ends == (None, None) {
-                                (base_on, Ok(ports.clone()))
-                            } else {
-                                let cfg = pair_configs
-                                    .entry(ends)
-                                    .or_insert_with(|| state.pair_config(ends.0, ends.1, &r.nodes));
-                                (
-                                    flow_condition_holds(&cfg.features, flow),
-                                    eval_ports(&flow.ports, &cfg.settings),
-                                )
-                            };
-                            let pi = match pair_ports {
-                                _ if !on => None,
-                                Err(e) => {
-                                    let used = flow_settings(flow);
-                                    let path = match used.first() {
-                                        Some(s) => state.setting_path(ends.0, ends.1, &r.nodes, s),
-                                        None => pp.attr("settings"),
-                                    };
-                                    out.issues.push(port_error(product, flow, path, &e));
-                                    None
-                                }
-                                Ok(p) if p.is_empty() => {
-                                    if !empty_reported {
-                                        empty_reported = true;
-                                        empty_ports
-                                            .entry((
-                                                key_names[si].clone(),
-                                                flow_settings(flow).join(", "),
-                                            ))
-                                            .or_insert_with(|| (pp.clone(), Vec::new()))
-                                            .1
-                                            .push(flow);
-                                    }
-                                    None
-                                }
-                                Ok(p) => {
-                                    plans.push(Plan::new(product, flow, p, &shared));
-                                    Some(plans.len() - 1)
-                                }
-                            };
-                            pair_plans.push((ends, pi));
-                            pi
-                        }
-                    };
-                    let Some(pi) = pi else {
+                    let ends = (state.override_of(a), state.override_of(b));
+                    let Some(pi) = plan_of(self, inst, ends) else {
                         continue;
                     };
                     applies = true;
-                    if flow.scope == Scope::Host && a != b {
-                        continue;
-                    }
                     // A component to itself (cluster members, node managers
                     // to each other) is a flow between members: one host
                     // does not talk to itself over it.
-                    if a == b
-                        && flow.from == flow.to
-                        && flow.scope != Scope::Host
-                        && r.nodes[a].kind == NodeKind::Host
-                    {
+                    if a == b && flow.from == flow.to && self.r.nodes[a].kind == NodeKind::Host {
                         continue;
                     }
-                    same_node_pair |= a == b;
-                    for (pr, &proto) in protocols.iter().enumerate() {
-                        for (ri, &rr) in plans[pi].range_rank.iter().enumerate() {
-                            if !keep(Candidate {
-                                from: a,
-                                to: b,
-                                protocol: proto,
-                                ports: plans[pi].ports.ranges()[ri],
-                            }) {
-                                continue;
-                            }
-                            entries.push(Entry {
-                                order: (
-                                    product_rank[si],
-                                    flow_rank[fi],
-                                    from_rank[a],
-                                    to_rank[b],
-                                    pr as u32,
-                                    rr,
-                                ),
-                                seq: entries.len(),
-                                plan: pi,
-                                from: a,
-                                to: b,
-                                protocol: proto,
-                                range: ri,
-                            });
-                        }
-                    }
+                    self.plan_entries(inst, fi, pi, a, b);
                 }
             }
-            if applies && flow.scope == Scope::Host && flow.firewall && !same_node_pair {
-                out.issues.push(Issue::warning(
-                    Path::root().attr("nodes"),
-                    format!("{from_full} and {to_full} run on different nodes"),
-                    format!(
-                        "{} flow {} ({}) connects two components on the same machine, but no node runs both, so it is left out. Place {} on the nodes that run {}.",
-                        product.id, flow.id, flow.purpose, to_full, from_full
+        }
+        if applies && flow.scope == Scope::Host && flow.firewall && !same_node_pair {
+            self.out.issues.push(Issue::warning(
+                Path::root().attr("nodes"),
+                format!("{from_full} and {to_full} run on different nodes"),
+                format!(
+                    "{} flow {} ({}) connects two components on the same machine, but no node runs both, so it is left out. Place {} on the nodes that run {}.",
+                    product.id, flow.id, flow.purpose, to_full, from_full
+                ),
+            ));
+        }
+    }
+
+    /// The plan of a flow between nodes with the overrides `ends`, made
+    /// the first time a pair with these overrides meets it: `None` where
+    /// the flow does not apply (its feature is off, or its ports are bad or
+    /// empty, which is reported once).
+    fn pair_plan(
+        &mut self,
+        inst: &mut InstallationPlanning<'_, 'c>,
+        flow: &'c Flow,
+        (base_on, ports): (bool, &PortSet),
+        shared: &Shared,
+        pair_plans: &mut PairPlans,
+        ends: Ends,
+    ) -> Option<usize> {
+        if let Some(&(_, pi)) = pair_plans.plans.iter().find(|(e, _)| *e == ends) {
+            return pi;
+        }
+        let state = inst.state;
+        let (on, pair_ports) = if ends == (None, None) {
+            (base_on, Ok(ports.clone()))
+        } else {
+            let cfg = inst
+                .pair_configs
+                .entry(ends)
+                .or_insert_with(|| state.pair_config(ends.0, ends.1, &self.r.nodes));
+            (
+                flow_condition_holds(&cfg.features, flow),
+                eval_ports(&flow.ports, &cfg.settings),
+            )
+        };
+        let pi = match pair_ports {
+            _ if !on => None,
+            Err(e) => {
+                let path = match flow_settings(flow).first() {
+                    Some(s) => state.setting_path(ends.0, ends.1, &self.r.nodes, s),
+                    None => inst.config_path.attr("settings"),
+                };
+                self.out
+                    .issues
+                    .push(port_error(state.product, flow, path, &e));
+                None
+            }
+            Ok(p) if p.is_empty() => {
+                if !pair_plans.empty_reported {
+                    pair_plans.empty_reported = true;
+                    self.report_empty_ports(inst, flow);
+                }
+                None
+            }
+            Ok(p) => {
+                self.plans.push(Plan::new(state.product, flow, p, shared));
+                Some(self.plans.len() - 1)
+            }
+        };
+        pair_plans.plans.push((ends, pi));
+        pi
+    }
+
+    /// The entries of the flows of plan `pi` from node `a` to node `b`:
+    /// one per protocol and port range that `keep` accepts.
+    fn plan_entries(
+        &mut self,
+        inst: &InstallationPlanning<'_, 'c>,
+        fi: usize,
+        pi: usize,
+        a: usize,
+        b: usize,
+    ) {
+        let plan = &self.plans[pi];
+        for (pr, &proto) in plan.protocols.iter().enumerate() {
+            for (ri, &rr) in plan.range_rank.iter().enumerate() {
+                if !(self.keep)(Candidate {
+                    from: a,
+                    to: b,
+                    protocol: proto,
+                    ports: plan.ports.ranges()[ri],
+                }) {
+                    continue;
+                }
+                self.entries.push(Entry {
+                    order: (
+                        inst.product_rank,
+                        inst.flow_rank[fi],
+                        self.from_rank[a],
+                        self.to_rank[b],
+                        pr as u32,
+                        rr,
                     ),
-                ));
+                    seq: self.entries.len(),
+                    plan: pi,
+                    from: a,
+                    to: b,
+                    protocol: proto,
+                    range: ri,
+                });
             }
         }
     }
-    for ((pid, settings), (config_path, flows)) in empty_ports {
-        let list: Vec<String> = flows
-            .iter()
-            .map(|f| format!("- {} ({})", f.id, f.purpose))
-            .collect();
-        out.issues.push(Issue::warning(
-            config_path.attr("settings"),
-            format!("{pid}: set {settings} to compute {} flow{}", flows.len(), if flows.len() == 1 { "" } else { "s" }),
-            format!(
-                "These flows are required, but their ports come from {settings}, which is empty (the vendor gives no number), so no rule is computed for them:\n{}\nSet {settings} in {config_path}.settings with the port numbers in use, e.g. \"1533\".",
-                list.join("\n")
-            ),
-        ));
+
+    /// Lists a flow among those whose ports come from an empty setting.
+    fn report_empty_ports(&mut self, inst: &InstallationPlanning<'_, 'c>, flow: &'c Flow) {
+        self.empty_ports
+            .entry((inst.key_name.to_string(), flow_settings(flow).join(", ")))
+            .or_insert_with(|| (inst.config_path.clone(), Vec::new()))
+            .1
+            .push(flow);
     }
-    // Entries with equal orders keep the order in which they were planned.
-    entries.sort_by_key(|e| e.order);
-    out.flows = make_flows(r, &names, &plans, &entries);
-    // The ranks order every key the catalog and the node name rules allow
-    // as its text does; should a catalog id hold a separator, the flows are
-    // sorted by their keys after all.
-    let in_order =
-        out.flows
-            .windows(2)
-            .zip(entries.windows(2))
-            .all(|(f, e)| match f[0].key.cmp(&f[1].key) {
+
+    /// A flow one of whose ends runs nowhere, unless that is on purpose: the
+    /// missing end is optional, deliberately absent, or stood in for by a
+    /// narrower party that is placed.
+    fn unresolved(
+        &self,
+        inst: &InstallationPlanning<'_, 'c>,
+        flow: &Flow,
+        ports: &PortSet,
+        from_full: &str,
+        to_full: &str,
+    ) -> Option<Unresolved> {
+        let state = inst.state;
+        let product = state.product;
+        let from_nodes = state.nodes_of(&flow.from);
+        let to_nodes = state.nodes_of(&flow.to);
+        let (missing, present) = match (from_nodes.is_empty(), to_nodes.is_empty()) {
+            (true, false) => (&flow.from, to_nodes),
+            (false, true) => (&flow.to, from_nodes),
+            _ => return None,
+        };
+        if product.component(missing).is_some_and(|c| c.optional)
+            || inst.deliberately_absent.contains(missing.as_str())
+        {
+            return None;
+        }
+        // A narrower party for one of its audiences is placed: the
+        // topology chose it instead of the broader component.
+        let narrower_placed = product.components.iter().any(|c| {
+            c.part_of.as_deref() == Some(missing.as_str()) && !state.nodes_of(&c.id).is_empty()
+        });
+        if narrower_placed {
+            return None;
+        }
+        Some(Unresolved {
+            key: format!("{}:{}", inst.key_name, flow.id),
+            product: product.id.clone(),
+            flow: flow.id.clone(),
+            from_component: from_full.to_string(),
+            to_component: to_full.to_string(),
+            missing_component: format!("{}/{}", product.id, missing),
+            present_nodes: present
+                .iter()
+                .map(|&i| self.r.nodes[i].name.clone())
+                .collect(),
+            protocol: flow
+                .protocol
+                .list()
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ports: if ports.is_empty() {
+                format!("(none: {})", flow_settings(flow).join(", "))
+            } else {
+                ports.to_string()
+            },
+            purpose: flow.purpose.clone(),
+            citation: product.citation_text(flow),
+        })
+    }
+
+    /// The flows of the planned entries in key order, the unresolved flows
+    /// and every warning.
+    fn finish(self) -> FlowSet<'c> {
+        let Planning {
+            r,
+            mut out,
+            empty_ports,
+            plans,
+            mut entries,
+            ..
+        } = self;
+        for ((pid, settings), (config_path, flows)) in empty_ports {
+            out.issues
+                .push(empty_ports_warning(&pid, &settings, &config_path, &flows));
+        }
+        // Entries with equal orders keep the order in which they were planned.
+        entries.sort_by_key(|e| e.order);
+        // Each node's name, shared by all its flows (and then its rules).
+        let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
+        out.flows = make_flows(r, &names, &plans, &entries);
+        // The ranks order every key the catalog and the node name rules allow
+        // as its text does; should a catalog id hold a separator, the flows are
+        // sorted by their keys after all.
+        let in_order = out.flows.windows(2).zip(entries.windows(2)).all(|(f, e)| {
+            match f[0].key.cmp(&f[1].key) {
                 Ordering::Less => true,
                 Ordering::Equal => e[0].order == e[1].order,
                 Ordering::Greater => false,
-            });
-    if !in_order {
-        out.flows = sorted_by_key(std::mem::take(&mut out.flows), &entries);
+            }
+        });
+        if !in_order {
+            out.flows = sorted_by_key(std::mem::take(&mut out.flows), &entries);
+        }
+        out.flows.dedup_by(|a, b| a.key == b.key);
+        out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
+        let warnings = unresolved_warnings(&out.unresolved);
+        out.issues.extend(warnings);
+        out
     }
-    out.flows.dedup_by(|a, b| a.key == b.key);
-    out.unresolved.sort_by(|a, b| a.key.cmp(&b.key));
-    out.issues.extend(unresolved_warnings(&out.unresolved));
-    out
+}
+
+/// The distinct overrides of `nodes` (`None` for a node without one), in
+/// the order of the nodes that first have them.
+fn overrides_in_order(state: &ProductState<'_>, nodes: &[usize]) -> Vec<Option<usize>> {
+    if state.overrides.is_empty() {
+        return vec![None];
+    }
+    let mut seen = BTreeSet::new();
+    nodes
+        .iter()
+        .map(|&n| state.override_of(n))
+        .filter(|o| seen.insert(*o))
+        .collect()
+}
+
+/// The warning for the flows of an installation whose ports come from
+/// `settings`, which are empty.
+fn empty_ports_warning(pid: &str, settings: &str, config_path: &Path, flows: &[&Flow]) -> Issue {
+    let list: Vec<String> = flows
+        .iter()
+        .map(|f| format!("- {} ({})", f.id, f.purpose))
+        .collect();
+    Issue::warning(
+        config_path.attr("settings"),
+        format!(
+            "{pid}: set {settings} to compute {} flow{}",
+            flows.len(),
+            if flows.len() == 1 { "" } else { "s" }
+        ),
+        format!(
+            "These flows are required, but their ports come from {settings}, which is empty (the vendor gives no number), so no rule is computed for them:\n{}\nSet {settings} in {config_path}.settings with the port numbers in use, e.g. \"1533\".",
+            list.join("\n")
+        ),
+    )
 }
 
 /// The overrides of a flow's two ends (indices into
@@ -479,6 +642,8 @@ struct Plan<'c> {
     ports: PortSet,
     /// The rank of each range of `ports` among them, as text.
     range_rank: Vec<u32>,
+    /// The flow's protocols, in the order of their names.
+    protocols: Vec<Protocol>,
     condition: Option<Rc<str>>,
     citation: Rc<str>,
     from_component: Rc<str>,
@@ -500,11 +665,14 @@ impl<'c> Plan<'c> {
                 .collect::<Vec<_>>(),
             &[],
         );
+        let mut protocols = flow.protocol.list();
+        protocols.sort_unstable_by_key(|p| p.as_str());
         Plan {
             product,
             flow,
             ports,
             range_rank,
+            protocols,
             condition: shared.condition.clone(),
             citation: shared.citation.clone(),
             from_component: shared.from_component.clone(),
