@@ -1,10 +1,10 @@
 //! Least-privilege rules: one per (node, direction, peer, protocol,
 //! contiguous port range), each serving exactly the flows that need it.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{
@@ -153,8 +153,7 @@ pub fn compute_for_port<'c>(
         |c: &Candidate| c.ports.contains(port) && protocol.is_none_or(|p| p == c.protocol);
     // First the connections of the flows that use the port (no flow made),
     // then every flow that uses it or belongs to one of them.
-    let mut conns: HashSet<(usize, usize, Protocol), BuildHasherDefault<WordHash>> =
-        HashSet::default();
+    let mut conns: FxHashSet<(usize, usize, Protocol)> = FxHashSet::default();
     compute_flows_where(&resolved, &mut |c| {
         if uses_port(&c) {
             conns.insert((c.from, c.to, c.protocol));
@@ -234,7 +233,7 @@ fn connections_of_flows<'f>(
     r: &Resolved<'_>,
     flows: &'f [FlowRecord<'_>],
 ) -> (Vec<Conn<'f>>, Vec<Option<Rc<str>>>) {
-    let index: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
+    let index: FxHashMap<&str, usize> = r
         .nodes
         .iter()
         .enumerate()
@@ -500,7 +499,7 @@ type PeerText = (Rc<[String]>, Option<Rc<str>>);
 /// allocation.
 #[derive(Default)]
 struct Interner {
-    set: std::collections::HashSet<Rc<str>, BuildHasherDefault<WordHash>>,
+    set: FxHashSet<Rc<str>>,
 }
 
 impl Interner {
@@ -511,52 +510,6 @@ impl Interner {
         let a: Rc<str> = Rc::from(text);
         self.set.insert(a.clone());
         a
-    }
-}
-
-/// A multiply-rotate hash over 8 bytes at a time (the scheme of rustc's
-/// `FxHasher`), for the interner and the lookups of the shapes. Keys are
-/// the provider's own texts and addresses, not chosen by an attacker, so
-/// std's default hasher (which guards against that) would only cost time;
-/// descriptions run to 255 bytes, so a byte-at-a-time hash (FNV) is slow.
-#[derive(Default)]
-pub(crate) struct WordHash(u64);
-
-impl WordHash {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
-    }
-}
-
-impl Hasher for WordHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut b = [0; 8];
-            b.copy_from_slice(w);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut b = [0; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            // The length keeps "a" and "a\0" apart.
-            self.add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
     }
 }
 
@@ -633,7 +586,7 @@ fn address_suspect(n: &ResolvedNode) -> bool {
 fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
     // Only nodes without addresses, or hosts that cover every address, can
     // get a warning: rules are counted for those alone (usually none).
-    let mut peers: HashMap<&str, usize, BuildHasherDefault<WordHash>> = r
+    let mut peers: FxHashMap<&str, usize> = r
         .nodes
         .iter()
         .filter(|n| address_suspect(n))
@@ -678,10 +631,9 @@ fn address_warnings(r: &Resolved<'_>, rules: &RuleMap) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Direction, Rule, RuleMap, WordHash};
+    use super::{Direction, Rule, RuleMap};
     use crate::catalog::Protocol;
     use crate::ports::PortRange;
-    use std::hash::{Hash, Hasher};
     use std::rc::Rc;
 
     fn rule(key: &str, description: &str) -> Rule {
@@ -719,33 +671,5 @@ mod tests {
         let pairs: Vec<(&str, &str)> = m.iter().map(|(k, r)| (&**k, &*r.key)).collect();
         assert_eq!(pairs, [("a:2", "a:2"), ("b:1", "b:1"), ("c:3", "c:3")]);
         assert!(RuleMap::from_rules(Vec::new()).is_empty());
-    }
-
-    fn hash(text: &str) -> u64 {
-        let mut h = WordHash::default();
-        text.hash(&mut h);
-        h.finish()
-    }
-
-    /// Texts that differ anywhere (in a full word, in the tail, only by
-    /// length or trailing zero bytes) hash differently.
-    #[test]
-    fn word_hash_tells_close_texts_apart() {
-        let texts = [
-            "",
-            "a",
-            "a\0",
-            "a\0\0\0\0\0\0\0",
-            "abcdefgh",
-            "abcdefgi",
-            "abcdefgh1",
-            "abcdefgh2",
-            "bbcdefgh1",
-            "tachyon: Switch; Background channel",
-            "tachyon: Switch; Background channel ",
-        ];
-        let hashes: std::collections::BTreeSet<u64> = texts.iter().map(|t| hash(t)).collect();
-        assert_eq!(hashes.len(), texts.len());
-        assert_eq!(hash("abcdefgh1"), hash("abcdefgh1"));
     }
 }

@@ -22,8 +22,9 @@
 //! ._-:/()#,@[]+=&;{}!$*" (Amazon EC2 API Reference, `IpRange` and
 //! `SecurityGroupRuleRequest`, Description).
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasherDefault;
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -31,7 +32,7 @@ use std::rc::Rc;
 
 use super::{Family, Index, Shaped, flow_records, node_path, risk};
 use crate::issue::Issue;
-use crate::rules::{Computation, Direction, WordHash, describe};
+use crate::rules::{Computation, Direction, describe};
 
 /// Default rules per security group, per direction and IP family.
 pub const DEFAULT_MAX_RULES: u32 = 60;
@@ -266,8 +267,7 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
     let mut served: BTreeMap<String, &[Rc<str>]> = BTreeMap::new();
     let nodes = super::node_index(c);
     // A description is shared by many rules: each is converted once.
-    let mut descriptions: HashMap<*const u8, String, BuildHasherDefault<WordHash>> =
-        HashMap::default();
+    let mut descriptions: FxHashMap<&str, String> = FxHashMap::default();
     for r in c.rules.values() {
         let Some(&peer) = nodes.get(&*r.peer) else {
             continue;
@@ -285,7 +285,7 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
             referenced_security_group_id: None,
             prefix_list_id: None,
             description: descriptions
-                .entry(r.description.as_ptr())
+                .entry(&r.description)
                 .or_insert_with(|| description(&r.description))
                 .clone(),
             flows: r.flows.iter().map(|k| k.to_string()).collect(),

@@ -27,15 +27,16 @@ pub mod gcp;
 pub(crate) mod hub;
 pub mod risk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::BuildHasherDefault;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::rc::Rc;
 
 use ipnet::IpNet;
 
 use crate::flows::FlowRecord;
 use crate::issue::{Issue, Path};
-use crate::rules::{Computation, Direction, WordHash};
+use crate::rules::{Computation, Direction};
 use crate::topology::ResolvedNode;
 
 /// The rules of one shape, by key, and the issues found while shaping.
@@ -202,13 +203,11 @@ pub(crate) struct Group<'a> {
 }
 
 /// The lookups a shape makes for every rule, hashed once instead of a
-/// binary search by name each time: nodes by name, and flows by their key
-/// (a rule's flow keys are the flows' own strings, so the address of the
-/// text finds the flow; any other string is looked up by value).
+/// binary search by name each time: nodes by name, and flows by key.
 pub(crate) struct Index<'a, 'c> {
     c: &'a Computation<'c>,
-    nodes: HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<WordHash>>,
-    flows: HashMap<*const u8, &'a FlowRecord<'c>, BuildHasherDefault<WordHash>>,
+    nodes: FxHashMap<&'a str, &'a ResolvedNode>,
+    flows: FxHashMap<&'a str, &'a FlowRecord<'c>>,
 }
 
 impl<'a, 'c> Index<'a, 'c> {
@@ -217,7 +216,7 @@ impl<'a, 'c> Index<'a, 'c> {
         Index {
             c,
             nodes: node_index(c),
-            flows: c.flows.iter().map(|f| (f.key.as_ptr(), f)).collect(),
+            flows: c.flows.iter().map(|f| (&*f.key, f)).collect(),
         }
     }
 
@@ -227,22 +226,13 @@ impl<'a, 'c> Index<'a, 'c> {
     }
 
     /// A flow by key.
-    pub(crate) fn flow(&self, key: &Rc<str>) -> Option<&'a FlowRecord<'c>> {
-        if let Some(&f) = self.flows.get(&key.as_ptr()) {
-            return Some(f);
-        }
-        let flows = &self.c.flows;
-        flows
-            .binary_search_by(|f| f.key.cmp(key))
-            .ok()
-            .map(|i| &flows[i])
+    pub(crate) fn flow(&self, key: &str) -> Option<&'a FlowRecord<'c>> {
+        self.flows.get(key).copied()
     }
 }
 
 /// The computation's nodes by name.
-pub(crate) fn node_index<'a>(
-    c: &'a Computation<'_>,
-) -> HashMap<&'a str, &'a ResolvedNode, BuildHasherDefault<WordHash>> {
+pub(crate) fn node_index<'a>(c: &'a Computation<'_>) -> FxHashMap<&'a str, &'a ResolvedNode> {
     c.resolved
         .nodes
         .iter()
@@ -319,8 +309,7 @@ pub(crate) fn unserved<'r>(
     served: impl Iterator<Item = (&'r str, Direction, &'r [String])>,
     reported: &std::collections::BTreeSet<(String, Direction, String)>,
 ) -> Vec<Issue> {
-    let mut done: std::collections::HashSet<(&str, Direction, &str)> =
-        std::collections::HashSet::new();
+    let mut done: FxHashSet<(&str, Direction, &str)> = FxHashSet::default();
     for (node, direction, flows) in served {
         for f in flows {
             done.insert((node, direction, f));
