@@ -1,14 +1,14 @@
 //! `portmap explain`: why a rule exists, and which flows use a port, down to
 //! the vendor document, table and row.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use portmap_core::catalog::{Flow, Product, Protocol};
 use portmap_core::flows::FlowRecord;
 use portmap_core::rules::{Computation, Direction, Rule};
 use portmap_core::suggest::nearest;
+use rustc_hash::FxHashMap;
 
 /// The explanation of the rule `key`, or an error message (with a "did you
 /// mean" when a key is close).
@@ -50,9 +50,10 @@ pub fn rule(c: &Computation<'_>, key: &str) -> Result<String, String> {
         flows.len(),
         if flows.len() == 1 { "" } else { "s" }
     );
+    let mut catalog = CatalogFlows::new(c);
     for f in flows {
         out.push('\n');
-        flow(&mut out, c, f);
+        flow(&mut out, &mut catalog, f);
     }
     Ok(out)
 }
@@ -111,6 +112,7 @@ pub fn write_port(
     }
     groups.sort_unstable();
     let rules = c.rules.as_slice();
+    let mut catalog = CatalogFlows::new(c);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -123,12 +125,27 @@ pub fn write_port(
     );
     for group in groups.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         let (ingress, egress) = (&rules[group[0].0], &rules[group[0].1]);
-        let _ = writeln!(out, "\nRules {}\n  and {}", ingress.key, egress.key);
         let r = ingress;
-        let _ = writeln!(out, "  {} → {}, {} {}", r.peer, r.node, r.protocol, r.ports);
+        for part in [
+            "\nRules ",
+            &ingress.key,
+            "\n  and ",
+            &egress.key,
+            "\n  ",
+            &r.peer,
+            " → ",
+            &r.node,
+            ", ",
+            r.protocol.as_str(),
+            " ",
+        ] {
+            out.push_str(part);
+        }
+        r.ports.push_to(&mut out);
+        out.push('\n');
         for &(_, _, fi) in group {
             out.push('\n');
-            flow(&mut out, c, flows[fi]);
+            flow(&mut out, &mut catalog, flows[fi]);
             flush_chunk(&mut out, w)?;
         }
     }
@@ -136,7 +153,7 @@ pub fn write_port(
         let _ = writeln!(out, "\nNo rule needed");
         for f in no_rule {
             out.push('\n');
-            flow(&mut out, c, f);
+            flow(&mut out, &mut catalog, f);
             flush_chunk(&mut out, w)?;
         }
     }
@@ -151,40 +168,11 @@ struct ServingRules {
     egress: Option<usize>,
 }
 
-/// Hashes the addresses of shared keys: one multiplication, its high bits
-/// folded into the low ones the table indexes by.
-#[derive(Default)]
-struct AddressHash(u64);
-
-impl Hasher for AddressHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_usize(usize::from(b) ^ (self.0 as usize).rotate_left(8));
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        let x = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = x ^ (x >> 29);
-    }
-}
-
 /// The rules serving each of `flows` (by position), found in one pass over
 /// the rules: linear in the rules' flow lists, where asking every rule for
-/// every flow was quadratic on meshes. A rule's flow keys are the flows'
-/// own shared strings, so they are found by address, cheaply on meshes of
-/// a million rules; a key that is an equal copy is found by its text.
+/// every flow was quadratic on meshes.
 fn serving_rules(c: &Computation<'_>, flows: &[&FlowRecord]) -> Vec<ServingRules> {
-    let by_address: HashMap<usize, usize, BuildHasherDefault<AddressHash>> = flows
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.key.as_ptr() as usize, i))
-        .collect();
-    let by_text: HashMap<&str, usize> = flows
+    let by_key: FxHashMap<&str, usize> = flows
         .iter()
         .enumerate()
         .map(|(i, f)| (&*f.key, i))
@@ -192,11 +180,7 @@ fn serving_rules(c: &Computation<'_>, flows: &[&FlowRecord]) -> Vec<ServingRules
     let mut serving = vec![ServingRules::default(); flows.len()];
     for (ri, rule) in c.rules.values().enumerate() {
         for key in rule.flows.iter() {
-            let found = match by_address.get(&(key.as_ptr() as usize)) {
-                Some(&i) if *flows[i].key == **key => Some(i),
-                _ => by_text.get(&**key).copied(),
-            };
-            let Some(i) = found else {
+            let Some(&i) = by_key.get(&**key) else {
                 continue;
             };
             let slot = match rule.direction {
@@ -211,13 +195,31 @@ fn serving_rules(c: &Computation<'_>, flows: &[&FlowRecord]) -> Vec<ServingRules
     serving
 }
 
+/// One line of an explanation: `name:` padded to 13 characters at
+/// `indent`, then the value (an empty name pads a continuation line).
 fn field(out: &mut String, indent: usize, name: &str, value: &str) {
-    let label = if name.is_empty() {
-        String::new()
-    } else {
-        format!("{name}:")
-    };
-    let _ = writeln!(out, "{:indent$}{label:<13} {value}", "");
+    field_of_parts(out, indent, name, &[value]);
+}
+
+/// [`field`] with a value made of `parts`, written one after the other
+/// without the formatting machinery: a port's explanation on a mesh runs
+/// to hundreds of thousands of flows.
+fn field_of_parts(out: &mut String, indent: usize, name: &str, parts: &[&str]) {
+    const LABEL_WIDTH: usize = 13;
+    const SPACES: &str = "                    ";
+    out.push_str(&SPACES[..indent.min(SPACES.len())]);
+    let mut width = 0;
+    if !name.is_empty() {
+        out.push_str(name);
+        out.push(':');
+        width = name.chars().count() + 1;
+    }
+    out.push_str(&SPACES[..LABEL_WIDTH.saturating_sub(width)]);
+    out.push(' ');
+    for part in parts {
+        out.push_str(part);
+    }
+    out.push('\n');
 }
 
 fn addresses(c: &Computation<'_>, node: &str) -> String {
@@ -258,38 +260,95 @@ fn catalog_flow<'c>(c: &Computation<'c>, f: &FlowRecord) -> Option<(&'c Product,
     Some((state.product, flow))
 }
 
+/// The catalog's product and flow of each flow explained, looked up once
+/// per catalog flow, with the product's line of the explanation.
+struct CatalogFlows<'a, 'c> {
+    c: &'a Computation<'c>,
+    found: FxHashMap<(&'a str, &'a str), Option<CatalogFlow<'c>>>,
+}
+
+/// A flow's product and catalog flow, and the product as the explanation
+/// names it: `Name (id)`.
+#[derive(Clone)]
+struct CatalogFlow<'c> {
+    product: &'c Product,
+    flow: &'c Flow,
+    product_line: Rc<str>,
+}
+
+impl<'a, 'c> CatalogFlows<'a, 'c> {
+    fn new(c: &'a Computation<'c>) -> Self {
+        CatalogFlows {
+            c,
+            found: FxHashMap::default(),
+        }
+    }
+
+    fn of(&mut self, f: &'a FlowRecord) -> Option<CatalogFlow<'c>> {
+        let c = self.c;
+        self.found
+            .entry((f.product, f.flow))
+            .or_insert_with(|| {
+                catalog_flow(c, f).map(|(product, flow)| CatalogFlow {
+                    product,
+                    flow,
+                    product_line: format!("{} ({})", product.name, product.id).into(),
+                })
+            })
+            .clone()
+    }
+}
+
 /// One flow: key, ends, purpose, condition, citations and note.
-fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
-    let _ = writeln!(
-        out,
-        "  Flow {} ({} → {}, {} {})",
-        f.key, f.from_node, f.to_node, f.protocol, f.ports
-    );
-    let found = catalog_flow(c, f);
-    let product = match found {
-        Some((p, _)) => format!("{} ({})", p.name, p.id),
-        None => f.product.to_string(),
+fn flow<'a>(out: &mut String, catalog: &mut CatalogFlows<'a, '_>, f: &'a FlowRecord) {
+    let mut ports = String::new();
+    f.ports.push_to(&mut ports);
+    let protocol = f.protocol.as_str();
+    for part in [
+        "  Flow ",
+        &f.key,
+        " (",
+        &f.from_node,
+        " → ",
+        &f.to_node,
+        ", ",
+        protocol,
+        " ",
+        &ports,
+        ")\n",
+    ] {
+        out.push_str(part);
+    }
+    let found = catalog.of(f);
+    let product = match &found {
+        Some(cf) => &*cf.product_line,
+        None => f.product,
     };
-    field(out, 4, "Product", &product);
+    field(out, 4, "Product", product);
     if let Some(name) = &f.installation {
         field(out, 4, "Installation", name);
     }
     field(out, 4, "Catalog flow", f.flow);
-    field(
+    field_of_parts(
         out,
         4,
         "Components",
-        &format!(
-            "{} on {} → {} on {}",
-            f.from_component, f.from_node, f.to_component, f.to_node
-        ),
+        &[
+            &f.from_component,
+            " on ",
+            &f.from_node,
+            " → ",
+            &f.to_component,
+            " on ",
+            &f.to_node,
+        ],
     );
     field(out, 4, "Purpose", f.purpose);
-    field(
+    field_of_parts(
         out,
         4,
         "Protocol",
-        &format!("{} {} ({})", f.protocol, f.ports, f.app_protocol),
+        &[protocol, " ", &ports, " (", f.app_protocol, ")"],
     );
     field(
         out,
@@ -306,13 +365,16 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
         field(out, 4, "No rule", why);
     }
     match found {
-        Some((p, flow)) => {
-            field(
+        Some(CatalogFlow {
+            product: p, flow, ..
+        }) => {
+            field_of_parts(
                 out,
                 4,
                 "Document",
-                &format!("{} \"{}\"", p.source.document, p.source.title),
+                &[&p.source.document, " \"", &p.source.title, "\""],
             );
+            let mut row = String::new();
             for (i, cite) in flow.citations.iter().enumerate() {
                 let title = p
                     .table(&cite.table)
@@ -323,12 +385,9 @@ fn flow(out: &mut String, c: &Computation<'_>, f: &FlowRecord) {
                     (0, _) => "Vendor rows",
                     _ => "",
                 };
-                field(
-                    out,
-                    4,
-                    name,
-                    &format!("table \"{title}\", row {}", cite.row),
-                );
+                row.clear();
+                let _ = write!(row, "{}", cite.row);
+                field_of_parts(out, 4, name, &["table \"", title, "\", row ", &row]);
             }
             if let Some(note) = &flow.note {
                 field(out, 4, "Note", note.trim());
