@@ -165,13 +165,31 @@ pub struct Candidate {
     pub ports: PortRange,
 }
 
-/// [`compute_flows`], making only the flows `keep` accepts: the same
+/// What [`compute_flows_where`] asks of each flow before it makes it. Any
+/// `FnMut(Candidate) -> bool` is one that accepts every plan.
+pub trait FlowFilter {
+    /// Whether any flow of a catalog flow with these protocols and ports
+    /// may be kept: `false` skips its node pairs without offering their
+    /// candidates to [`FlowFilter::keep`] one by one.
+    fn may_keep(&mut self, protocols: &[Protocol], ports: &PortSet) -> bool {
+        let _ = (protocols, ports);
+        true
+    }
+
+    /// Whether to make the flow of this candidate.
+    fn keep(&mut self, candidate: Candidate) -> bool;
+}
+
+impl<F: FnMut(Candidate) -> bool> FlowFilter for F {
+    fn keep(&mut self, candidate: Candidate) -> bool {
+        self(candidate)
+    }
+}
+
+/// [`compute_flows`], making only the flows `filter` accepts: the same
 /// unresolved flows and issues (they do not depend on the filter), and the
 /// accepted flows exactly as `compute_flows` makes them, in the same order.
-pub fn compute_flows_where<'c>(
-    r: &Resolved<'c>,
-    keep: &mut dyn FnMut(Candidate) -> bool,
-) -> FlowSet<'c> {
+pub fn compute_flows_where<'c>(r: &Resolved<'c>, filter: &mut dyn FlowFilter) -> FlowSet<'c> {
     // The flows are planned first, each as an entry whose `order` sorts as
     // its key will (`product:flow:from>to:protocol:ports`): every part is
     // ranked by its text and the separator after it. Sorting the small
@@ -183,12 +201,13 @@ pub fn compute_flows_where<'c>(
     let node_names: Vec<&str> = r.nodes.iter().map(|n| n.name.as_str()).collect();
     let mut planning = Planning {
         r,
-        keep,
+        filter,
         from_rank: ranks(&node_names, b">"),
         to_rank: ranks(&node_names, b":"),
         out: FlowSet::default(),
         empty_ports: BTreeMap::new(),
         plans: Vec::new(),
+        plans_kept: Vec::new(),
         entries: Vec::new(),
     };
     for (si, state) in r.products.iter().enumerate() {
@@ -226,7 +245,7 @@ type EmptyPorts<'c> = BTreeMap<(String, String), (Path, Vec<&'c Flow>)>;
 /// installation.
 struct Planning<'r, 'c, 'k> {
     r: &'r Resolved<'c>,
-    keep: &'k mut dyn FnMut(Candidate) -> bool,
+    filter: &'k mut dyn FlowFilter,
     /// Each node's rank as the `from` part of a key, and as the `to` part.
     from_rank: Vec<u32>,
     to_rank: Vec<u32>,
@@ -234,6 +253,8 @@ struct Planning<'r, 'c, 'k> {
     out: FlowSet<'c>,
     empty_ports: EmptyPorts<'c>,
     plans: Vec<Plan<'c>>,
+    /// Whether the filter may keep flows of each plan (by index).
+    plans_kept: Vec<bool>,
     entries: Vec<Entry>,
 }
 
@@ -347,6 +368,20 @@ impl<'c> Planning<'_, 'c, '_> {
                 }
             }
         } else {
+            // The plans of every combination of the ends' overrides, in the
+            // order the pairs meet them: when the filter may keep none of
+            // them, the pairs are not walked.
+            let mut any_kept = false;
+            for &from_end in &overrides_in_order(state, from_nodes) {
+                for &to_end in &overrides_in_order(state, to_nodes) {
+                    if let Some(pi) = plan_of(self, inst, (from_end, to_end)) {
+                        any_kept |= self.plans_kept[pi];
+                    }
+                }
+            }
+            if !any_kept {
+                return;
+            }
             for &a in from_nodes {
                 for &b in to_nodes {
                     let ends = (state.override_of(a), state.override_of(b));
@@ -425,7 +460,10 @@ impl<'c> Planning<'_, 'c, '_> {
                 None
             }
             Ok(p) => {
-                self.plans.push(Plan::new(state.product, flow, p, shared));
+                let plan = Plan::new(state.product, flow, p, shared);
+                let kept = self.filter.may_keep(&plan.protocols, &plan.ports);
+                self.plans.push(plan);
+                self.plans_kept.push(kept);
                 Some(self.plans.len() - 1)
             }
         };
@@ -434,7 +472,7 @@ impl<'c> Planning<'_, 'c, '_> {
     }
 
     /// The entries of the flows of plan `pi` from node `a` to node `b`:
-    /// one per protocol and port range that `keep` accepts.
+    /// one per protocol and port range that the filter keeps.
     fn plan_entries(
         &mut self,
         inst: &InstallationPlanning<'_, 'c>,
@@ -443,10 +481,13 @@ impl<'c> Planning<'_, 'c, '_> {
         a: usize,
         b: usize,
     ) {
+        if !self.plans_kept[pi] {
+            return;
+        }
         let plan = &self.plans[pi];
         for (pr, &proto) in plan.protocols.iter().enumerate() {
             for (ri, &rr) in plan.range_rank.iter().enumerate() {
-                if !(self.keep)(Candidate {
+                if !self.filter.keep(Candidate {
                     from: a,
                     to: b,
                     protocol: proto,

@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{
-    Candidate, FlowRecord, FlowSet, Unresolved, compute_flows, compute_flows_where,
+    Candidate, FlowFilter, FlowRecord, FlowSet, Unresolved, compute_flows, compute_flows_where,
 };
 use crate::issue::{Issue, has_errors};
 use crate::ports::{PortRange, PortSet};
@@ -149,21 +149,49 @@ pub fn compute_for_port<'c>(
         let flows = compute_flows(&resolved);
         return finish(resolved, issues, flows);
     }
-    let uses_port =
-        |c: &Candidate| c.ports.contains(port) && protocol.is_none_or(|p| p == c.protocol);
     // First the connections of the flows that use the port (no flow made),
     // then every flow that uses it or belongs to one of them.
-    let mut conns: FxHashSet<(usize, usize, Protocol)> = FxHashSet::default();
-    compute_flows_where(&resolved, &mut |c| {
-        if uses_port(&c) {
-            conns.insert((c.from, c.to, c.protocol));
-        }
-        false
-    });
-    let flows = compute_flows_where(&resolved, &mut |c| {
-        uses_port(&c) || conns.contains(&(c.from, c.to, c.protocol))
+    let mut first_pass = PortConnections {
+        port,
+        protocol,
+        connections: FxHashSet::default(),
+    };
+    compute_flows_where(&resolved, &mut first_pass);
+    let PortConnections { connections, .. } = first_pass;
+    let flows = compute_flows_where(&resolved, &mut |c: Candidate| {
+        uses_port(port, protocol, &c) || connections.contains(&(c.from, c.to, c.protocol))
     });
     finish(resolved, issues, flows)
+}
+
+/// Whether a candidate flow is on `port` (of `protocol`, if given).
+fn uses_port(port: u16, protocol: Option<Protocol>, c: &Candidate) -> bool {
+    c.ports.contains(port) && protocol.is_none_or(|p| p == c.protocol)
+}
+
+/// The first pass of [`compute_for_port`]: the connections (from, to,
+/// protocol) of the flows on the port, keeping no flow; catalog flows
+/// whose ports or protocols rule the port out are skipped whole.
+struct PortConnections {
+    port: u16,
+    protocol: Option<Protocol>,
+    connections: FxHashSet<(usize, usize, Protocol)>,
+}
+
+impl FlowFilter for PortConnections {
+    fn may_keep(&mut self, protocols: &[Protocol], ports: &PortSet) -> bool {
+        ports.contains(self.port)
+            && protocols
+                .iter()
+                .any(|p| self.protocol.is_none_or(|q| q == *p))
+    }
+
+    fn keep(&mut self, c: Candidate) -> bool {
+        if uses_port(self.port, self.protocol, &c) {
+            self.connections.insert((c.from, c.to, c.protocol));
+        }
+        false
+    }
 }
 
 /// Whether leaving flows out, as [`compute_for_port`] does, changes neither
