@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portmap_core::Catalog;
-use portmap_core::ports::PortSet;
-use portmap_core::rules::Direction;
 use portmap_core::topology::{Installation, Node, NodeKind, ProductConfig, Topology};
 use proptest::prelude::*;
+
+mod support;
 
 fn catalog() -> &'static Catalog {
     Catalog::builtin().expect("built-in catalog")
@@ -133,22 +133,6 @@ fn topology() -> impl Strategy<Value = Topology> {
         })
 }
 
-/// Traffic from one node to another over one protocol.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Pair {
-    from_node: String,
-    to_node: String,
-    protocol: String,
-}
-
-fn pair(from_node: &str, to_node: &str, protocol: &str) -> Pair {
-    Pair {
-        from_node: from_node.to_string(),
-        to_node: to_node.to_string(),
-        protocol: protocol.to_string(),
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -201,19 +185,8 @@ proptest! {
     #[test]
     fn rules_allow_exactly_what_flows_require(t in topology()) {
         let Ok(c) = portmap_core::compute(&t, catalog()) else { return Ok(()) };
-        let mut required: BTreeMap<Pair, PortSet> = BTreeMap::new();
-        for f in c.flows.iter().filter(|f| f.needs_rule()) {
-            required.entry(pair(&f.from_node, &f.to_node, &f.protocol.to_string())).or_default().insert(f.ports);
-        }
-        let mut ingress: BTreeMap<Pair, PortSet> = BTreeMap::new();
-        let mut egress: BTreeMap<Pair, PortSet> = BTreeMap::new();
-        for r in c.rules.values() {
-            let side = match r.direction {
-                Direction::Ingress => ingress.entry(pair(&r.peer, &r.node, &r.protocol.to_string())),
-                Direction::Egress => egress.entry(pair(&r.node, &r.peer, &r.protocol.to_string())),
-            };
-            side.or_default().insert(r.ports);
-        }
+        let required = support::required_by_flows(&c);
+        let (ingress, egress) = support::allowed_by_rules(&c);
         prop_assert_eq!(&ingress, &required);
         prop_assert_eq!(&egress, &required);
     }
