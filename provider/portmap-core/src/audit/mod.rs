@@ -424,14 +424,70 @@ pub fn audit(
     if has_errors(&issues) {
         return Err(issues);
     }
-    let node = |name: &str| c.node(name);
+    let (allowed, views) = allowed_by_existing(c, &checked);
+    issues.extend(risk::check_existing(c, &views, risks_as_errors));
+    let required = Required::of(c);
+    // What the existing rules allow at each place, together.
+    let mut existing_at: BTreeMap<Place, Space> = BTreeMap::new();
+    for (e, s) in checked.iter().zip(&allowed) {
+        let all = existing_at
+            .entry((e.rule.node.clone(), e.direction))
+            .or_default();
+        *all = all.union(s);
+    }
+    let judged = judge_existing(&checked, &allowed, &required);
+    let missing = missing_rules(c, &required, &existing_at);
+    // Flows wholly allowed at every side.
+    let mut flow_ok: BTreeMap<&str, bool> = BTreeMap::new();
+    for side in &required.flow_sides {
+        let have = existing_at.get(&side.place).unwrap_or(&EMPTY);
+        let ok = side.space.minus(have).is_empty();
+        let e = flow_ok.entry(side.flow).or_insert(true);
+        *e = *e && ok;
+    }
+    let (a4, a6, x4, x6) = allowed_and_excess_space(&existing_at, &required);
+    let share = |x: f64, a: f64| if a > 0.0 { x / a } else { 0.0 };
+    let summary = Summary {
+        existing_rules: existing.len(),
+        justified_rules: judged.justified,
+        rules_to_narrow: judged.narrow,
+        rules_to_delete: judged.delete,
+        required_rules: c.rules.len(),
+        required_rules_allowed: c.rules.len() - missing.len(),
+        missing_rules: missing.len(),
+        required_flows: flow_ok.len(),
+        flows_allowed: flow_ok.values().filter(|&&ok| ok).count(),
+        allowed_space_ipv4: a4,
+        excess_space_ipv4: x4,
+        excess_share_ipv4: share(x4, a4),
+        allowed_space_ipv6: a6,
+        excess_space_ipv6: x6,
+        excess_share_ipv6: share(x6, a6),
+    };
+    issues.extend(c.issues.iter().cloned());
+    Ok(Audit {
+        covered: judged.covered,
+        excess: judged.excess,
+        missing,
+        summary,
+        issues,
+    })
+}
 
-    // What each existing rule allows.
+/// Nothing allowed.
+static EMPTY: Space = Space::EMPTY;
+
+/// What each existing rule allows (by position in `checked`), and the
+/// rules on nodes of the topology as the risk checks see them.
+fn allowed_by_existing<'a, 'c>(
+    c: &'a Computation<'c>,
+    checked: &'a [Checked<'a>],
+) -> (Vec<Space>, Vec<ExistingView<'a>>) {
     let mut allowed: Vec<Space> = Vec::with_capacity(checked.len());
     let mut views = Vec::new();
-    for e in &checked {
+    for e in checked {
         let mut addrs = Addrs::of_nets(&e.nets);
-        if let Some(peer) = e.rule.peer.as_deref().and_then(node) {
+        if let Some(peer) = e.rule.peer.as_deref().and_then(|name| c.node(name)) {
             addrs = addrs.union(&node_addrs(peer));
         }
         let mut s = Space::default();
@@ -439,7 +495,7 @@ pub fn audit(
             s = s.union(&Space::cell(p, e.ports, addrs.clone()));
         }
         allowed.push(s);
-        if let Some(n) = node(&e.rule.node) {
+        if let Some(n) = c.node(&e.rule.node) {
             let ports_of = |p: Proto| e.protos.contains(&p).then_some(e.ports);
             views.push(ExistingView {
                 path: rule_path(e.index),
@@ -453,106 +509,153 @@ pub fn audit(
             });
         }
     }
-    issues.extend(risk::check_existing(c, &views, risks_as_errors));
+    (allowed, views)
+}
 
-    // What is required, per place, per rule and per flow side.
-    let mut required: BTreeMap<Place, Space> = BTreeMap::new();
-    let mut rule_space: Vec<Space> = Vec::with_capacity(c.rules.len());
-    // (place, flow key, flow side's space)
-    let mut flow_sides: Vec<(Place, &str, Space)> = Vec::new();
-    for r in c.rules.values() {
-        let addrs = node(&r.peer).map(node_addrs).unwrap_or_default();
-        let s = Space::cell(proto_of(r.protocol), r.ports, addrs.clone());
-        let place = (r.node.to_string(), r.direction);
-        let all = required.entry(place.clone()).or_default();
-        *all = all.union(&s);
-        rule_space.push(s);
-        for f in c.rule_flows(r) {
-            flow_sides.push((
-                place.clone(),
-                &f.key,
-                Space::cell(proto_of(f.protocol), f.ports, addrs.clone()),
-            ));
+/// What the computation requires: per place (node and direction), per
+/// rule (in the rule map's order) and per side of each flow.
+struct Required<'a> {
+    at: BTreeMap<Place, Space>,
+    rules: Vec<Space>,
+    flow_sides: Vec<FlowSide<'a>>,
+}
+
+/// One side of a flow: the place whose rule serves it, and what it needs
+/// there.
+struct FlowSide<'a> {
+    place: Place,
+    flow: &'a str,
+    space: Space,
+}
+
+impl<'a> Required<'a> {
+    fn of(c: &'a Computation<'_>) -> Self {
+        let mut at: BTreeMap<Place, Space> = BTreeMap::new();
+        let mut rules: Vec<Space> = Vec::with_capacity(c.rules.len());
+        let mut flow_sides = Vec::new();
+        for r in c.rules.values() {
+            let addrs = c.node(&r.peer).map(node_addrs).unwrap_or_default();
+            let s = Space::cell(proto_of(r.protocol), r.ports, addrs.clone());
+            let place = (r.node.to_string(), r.direction);
+            let all = at.entry(place.clone()).or_default();
+            *all = all.union(&s);
+            rules.push(s);
+            for f in c.rule_flows(r) {
+                flow_sides.push(FlowSide {
+                    place: place.clone(),
+                    flow: &f.key,
+                    space: Space::cell(proto_of(f.protocol), f.ports, addrs.clone()),
+                });
+            }
+        }
+        Required {
+            at,
+            rules,
+            flow_sides,
         }
     }
 
-    // Existing rules per place.
-    let mut existing_at: BTreeMap<Place, Space> = BTreeMap::new();
-    for (e, s) in checked.iter().zip(&allowed) {
-        let all = existing_at
-            .entry((e.rule.node.clone(), e.direction))
-            .or_default();
-        *all = all.union(s);
+    fn at(&self, place: &Place) -> &Space {
+        self.at.get(place).unwrap_or(&EMPTY)
     }
+}
 
-    let empty = Space::default();
-    let mut covered = BTreeMap::new();
-    let mut excess = Vec::new();
-    let (mut justified, mut narrow, mut delete) = (0, 0, 0);
-    for (e, s) in checked.iter().zip(&allowed) {
+/// Each existing rule judged against what its place requires.
+struct Judged {
+    /// Existing rule id → keys of the flows it allows (at least partly).
+    covered: BTreeMap<String, Vec<String>>,
+    /// The rules that allow more than required, widest exposure first.
+    excess: Vec<Excess>,
+    justified: usize,
+    narrow: usize,
+    delete: usize,
+}
+
+fn judge_existing(checked: &[Checked<'_>], allowed: &[Space], required: &Required<'_>) -> Judged {
+    let mut judged = Judged {
+        covered: BTreeMap::new(),
+        excess: Vec::new(),
+        justified: 0,
+        narrow: 0,
+        delete: 0,
+    };
+    for (e, s) in checked.iter().zip(allowed) {
         let place = (e.rule.node.clone(), e.direction);
-        let req = required.get(&place).unwrap_or(&empty);
-        let flows: BTreeSet<&str> = flow_sides
+        let flows: BTreeSet<&str> = required
+            .flow_sides
             .iter()
-            .filter(|(p, _, fs)| *p == place && !fs.intersect(s).is_empty())
-            .map(|(_, k, _)| *k)
+            .filter(|side| side.place == place && !side.space.intersect(s).is_empty())
+            .map(|side| side.flow)
             .collect();
-        covered.insert(
+        judged.covered.insert(
             e.rule.id.clone(),
             flows.iter().map(|k| k.to_string()).collect(),
         );
-        let x = s.minus(req);
+        let x = s.minus(required.at(&place));
         if x.is_empty() {
-            justified += 1;
+            judged.justified += 1;
             continue;
         }
         let action = if flows.is_empty() {
-            delete += 1;
+            judged.delete += 1;
             "delete"
         } else {
-            narrow += 1;
+            judged.narrow += 1;
             "narrow"
         };
-        let (v4, v6) = x.measure();
-        let mut sensitive = Vec::new();
-        if let Some(tcp) = x.parts().get(&Proto::Tcp) {
-            for &(from, to, _, service) in WELL_KNOWN_SENSITIVE {
-                let r = PortRange { from, to };
-                if tcp.iter().any(|(p, _)| p.overlaps(&r)) {
-                    sensitive.push(format!("tcp/{r} ({service})"));
-                }
-            }
-        }
-        let all_ports =
-            e.protos.len() > 1 || (e.protos[0].has_ports() && e.ports == PortRange::new(0, 65535));
-        excess.push(Excess {
-            id: e.rule.id.clone(),
-            node: e.rule.node.clone(),
-            direction: e.direction.as_str().to_string(),
-            action: action.to_string(),
-            any_address: e.nets.iter().any(|n| n.prefix_len() == 0),
-            all_ports,
-            sensitive_ports: sensitive,
-            space_ipv4: v4,
-            space_ipv6: v6,
-            openings: openings(&x),
-        });
+        judged.excess.push(excess_of(e, &x, action));
     }
     // Widest exposure first: any address, all ports, sensitive ports, then
     // the larger unjustified space, then by id.
-    excess.sort_by(|a, b| {
+    judged.excess.sort_by(|a, b| {
         (b.any_address, b.all_ports, !b.sensitive_ports.is_empty())
             .cmp(&(a.any_address, a.all_ports, !a.sensitive_ports.is_empty()))
             .then(b.space_ipv4.total_cmp(&a.space_ipv4))
             .then(b.space_ipv6.total_cmp(&a.space_ipv6))
             .then(a.id.cmp(&b.id))
     });
+    judged
+}
 
+/// An existing rule that allows `x` beyond what is required.
+fn excess_of(e: &Checked<'_>, x: &Space, action: &str) -> Excess {
+    let (v4, v6) = x.measure();
+    let mut sensitive = Vec::new();
+    if let Some(tcp) = x.parts().get(&Proto::Tcp) {
+        for &(from, to, _, service) in WELL_KNOWN_SENSITIVE {
+            let r = PortRange { from, to };
+            if tcp.iter().any(|(p, _)| p.overlaps(&r)) {
+                sensitive.push(format!("tcp/{r} ({service})"));
+            }
+        }
+    }
+    let all_ports =
+        e.protos.len() > 1 || (e.protos[0].has_ports() && e.ports == PortRange::new(0, 65535));
+    Excess {
+        id: e.rule.id.clone(),
+        node: e.rule.node.clone(),
+        direction: e.direction.as_str().to_string(),
+        action: action.to_string(),
+        any_address: e.nets.iter().any(|n| n.prefix_len() == 0),
+        all_ports,
+        sensitive_ports: sensitive,
+        space_ipv4: v4,
+        space_ipv6: v6,
+        openings: openings(x),
+    }
+}
+
+/// The required rules the existing ones do not wholly allow, by key.
+fn missing_rules(
+    c: &Computation<'_>,
+    required: &Required<'_>,
+    existing_at: &BTreeMap<Place, Space>,
+) -> BTreeMap<String, Missing> {
     let mut missing = BTreeMap::new();
-    for (r, s) in c.rules.values().zip(&rule_space) {
+    for (r, s) in c.rules.values().zip(&required.rules) {
         let have = existing_at
             .get(&(r.node.to_string(), r.direction))
-            .unwrap_or(&empty);
+            .unwrap_or(&EMPTY);
         let gap = s.minus(have);
         if gap.is_empty() {
             continue;
@@ -575,51 +678,25 @@ pub fn audit(
             },
         );
     }
+    missing
+}
 
-    // Flows wholly allowed at every side.
-    let mut flow_ok: BTreeMap<&str, bool> = BTreeMap::new();
-    for (place, k, fs) in &flow_sides {
-        let have = existing_at.get(place).unwrap_or(&empty);
-        let ok = fs.minus(have).is_empty();
-        let e = flow_ok.entry(k).or_insert(true);
-        *e = *e && ok;
-    }
-
+/// The address space the existing rules allow, and how much of it no flow
+/// requires: (allowed IPv4, allowed IPv6, excess IPv4, excess IPv6).
+fn allowed_and_excess_space(
+    existing_at: &BTreeMap<Place, Space>,
+    required: &Required<'_>,
+) -> (f64, f64, f64, f64) {
     let (mut a4, mut a6, mut x4, mut x6) = (0.0, 0.0, 0.0, 0.0);
-    for (place, have) in &existing_at {
+    for (place, have) in existing_at {
         let (v4, v6) = have.measure();
-        let (w4, w6) = have.minus(required.get(place).unwrap_or(&empty)).measure();
+        let (w4, w6) = have.minus(required.at(place)).measure();
         a4 += v4;
         a6 += v6;
         x4 += w4;
         x6 += w6;
     }
-    let share = |x: f64, a: f64| if a > 0.0 { x / a } else { 0.0 };
-    let summary = Summary {
-        existing_rules: existing.len(),
-        justified_rules: justified,
-        rules_to_narrow: narrow,
-        rules_to_delete: delete,
-        required_rules: c.rules.len(),
-        required_rules_allowed: c.rules.len() - missing.len(),
-        missing_rules: missing.len(),
-        required_flows: flow_ok.len(),
-        flows_allowed: flow_ok.values().filter(|&&ok| ok).count(),
-        allowed_space_ipv4: a4,
-        excess_space_ipv4: x4,
-        excess_share_ipv4: share(x4, a4),
-        allowed_space_ipv6: a6,
-        excess_space_ipv6: x6,
-        excess_share_ipv6: share(x6, a6),
-    };
-    issues.extend(c.issues.iter().cloned());
-    Ok(Audit {
-        covered,
-        excess,
-        missing,
-        summary,
-        issues,
-    })
+    (a4, a6, x4, x6)
 }
 
 #[cfg(test)]

@@ -268,6 +268,9 @@ enum Op {
 }
 
 impl Space {
+    /// Nothing.
+    pub const EMPTY: Space = Space(BTreeMap::new());
+
     /// One box: a protocol, a port range and addresses.
     pub fn cell(proto: Proto, ports: PortRange, addrs: Addrs) -> Space {
         let ports = if proto.has_ports() {
