@@ -282,6 +282,8 @@ fn md_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// A product's catalog page: its facts, notes and source tables, then a
+/// table each of components, settings, features, feature groups and flows.
 fn product_page(p: &Product) -> String {
     let mut s = front_matter(
         &format!("{} - catalog - {PROVIDER}", p.name),
@@ -305,6 +307,16 @@ fn product_page(p: &Product) -> String {
     for t in &p.source.tables {
         let _ = writeln!(s, "| `{}` | {} | {} |", t.id, md_cell(&t.title), t.rows);
     }
+    product_components(&mut s, p);
+    product_settings(&mut s, p);
+    product_features(&mut s, p);
+    product_feature_groups(&mut s, p);
+    product_flows(&mut s, p);
+    s
+}
+
+/// The "Components" section of a product page.
+fn product_components(s: &mut String, p: &Product) {
     s.push_str("\n## Components\n\nPlace them on nodes as `nodes.<name>.components`.\n\n| Component | Name | Role | Description |\n|---|---|---|---|\n");
     for c in &p.components {
         let mut desc = c.description.trim().to_string();
@@ -333,6 +345,10 @@ fn product_page(p: &Product) -> String {
             md_cell(&desc)
         );
     }
+}
+
+/// The "Settings" section of a product page (none without settings).
+fn product_settings(s: &mut String, p: &Product) {
     if !p.settings.is_empty() {
         s.push_str("\n## Settings\n\nOverride them in `products[\"");
         s.push_str(&p.id);
@@ -355,6 +371,10 @@ fn product_page(p: &Product) -> String {
             );
         }
     }
+}
+
+/// The "Features" section of a product page (none without features).
+fn product_features(s: &mut String, p: &Product) {
     if !p.features.is_empty() {
         s.push_str("\n## Features\n\nEnable them in `products[\"");
         s.push_str(&p.id);
@@ -380,6 +400,10 @@ fn product_page(p: &Product) -> String {
             );
         }
     }
+}
+
+/// The "Feature groups" section of a product page (none without groups).
+fn product_feature_groups(s: &mut String, p: &Product) {
     if !p.groups.is_empty() {
         s.push_str("\n### Feature groups\n\nIn an **exclusive** group the features are alternatives: enabling one turns the group's other features off, including one on by default or switched on automatically, unless they are enabled too. In a group that is not exclusive each feature is on or off by itself: a feature on by default stays on until it is listed in `disabled_features`.\n\n| Group | Name | Exclusive | Features | Required with | Description |\n|---|---|---|---|---|---|\n");
         for g in &p.groups {
@@ -412,6 +436,10 @@ fn product_page(p: &Product) -> String {
             );
         }
     }
+}
+
+/// The "Flows" section of a product page.
+fn product_flows(s: &mut String, p: &Product) {
     s.push_str("\n## Flows\n\nPorts are shown as the catalog writes them; `{setting}` is a setting's value (default above). \"Rule\" says whether a network rule is computed when the two ends run on different nodes.\n\n| Flow | From → To | Protocol | Ports | Application protocol | Condition | Rule | Vendor reference |\n|---|---|---|---|---|---|---|---|\n");
     for f in &p.flows {
         let protos = f
@@ -447,7 +475,6 @@ fn product_page(p: &Product) -> String {
             md_cell(&reference)
         );
     }
-    s
 }
 
 /// Expands a guide template: lines `{{example PATH}}` become a fenced copy
