@@ -12,7 +12,8 @@
 //!   versions come from the provider binary's go-plugin handshake, with the
 //!   magic cookie of the protocol crate (`tfplugin::server`).
 //! - `bench` (feature `dist`): the performance benchmarks (engine, CLI,
-//!   provider process, plans, criterion), every number against its target; the provider's handshake
+//!   provider process, plans, each data source against Terraform's floor,
+//!   criterion), every number against its target; the provider's handshake
 //!   uses the same magic cookie constants.
 //! - `msrv` (feature `dist`): no locked dependency needs a newer Rust than
 //!   the declared `rust-version` (`cargo xtask msrv`, run by CI).

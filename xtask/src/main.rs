@@ -18,9 +18,9 @@ Usage:
       else .venv/bin/terraform (scripts/setup)
   cargo xtask msrv
       fails when a locked dependency needs a newer Rust than the declared rust-version (scripts/test)
-  cargo xtask bench [--runs N] [--engine-rounds N] [--cli-rounds N]
-                    [--no-engine] [--no-cli] [--no-plan] [--no-criterion] [--json FILE]
-      the performance benchmarks, every number against its target (scripts/bench; about 15 minutes)
+  cargo xtask bench [--runs N] [--engine-rounds N] [--cli-rounds N] [--floor-runs N] [--floor-nodes N]
+                    [--no-engine] [--no-cli] [--no-plan] [--no-floor] [--no-criterion] [--json FILE]
+      the performance benchmarks, every number against its target (scripts/bench; about 20 minutes)
   cargo xtask plugin-cookie
       KEY=VALUE, the go-plugin magic cookie Terraform starts providers with
 

@@ -6,13 +6,15 @@
 //! Stages, each in its module: [`engine`] (the core in process),
 //! [`cli_stage`] (the `portmap` command on large inputs),
 //! [`process_stage`] (the provider's start and idle memory), [`plans`]
-//! (`terraform plan` A, A2, B, C, C1) and [`criterion`]; [`report`]
+//! (`terraform plan` A, A2, B, C, C1), [`floor`] (each data source against
+//! Terraform's floor for the same values) and [`criterion`]; [`report`]
 //! prints them, `--json FILE` writes them with the keys of the Python
 //! script this replaced.
 
 pub mod cli_stage;
 pub mod criterion;
 pub mod engine;
+pub mod floor;
 pub mod options;
 pub mod plans;
 pub mod process_stage;
@@ -206,6 +208,9 @@ pub struct BenchResults {
     /// The plan stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<plans::PlanResults>,
+    /// The floor stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<floor::FloorResults>,
     /// The criterion stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub criterion: Option<criterion::CriterionResults>,
@@ -288,7 +293,7 @@ fn build_release_binaries(
 /// `cargo xtask bench [OPTIONS]`.
 pub fn bench_main(args: &[String]) -> Result<(), Failure> {
     let options = options::parse_bench_arguments(args)?;
-    if options.runs < 10 {
+    if options.runs < 10 || options.floor_runs < 10 {
         log("fewer than 10 plan runs: a smoke run, not a measurement");
     }
     let root = crate::repo_root();
@@ -333,7 +338,7 @@ fn run_stages(
         tools,
         options.runs.max(MINIMUM_HANDSHAKE_RUNS),
     )?);
-    if options.plan {
+    if options.plan || options.floor {
         let terraform = tools.terraform()?;
         let runner = terraform_runs::TerraformRunner::with_cli_configuration(
             &terraform,
@@ -347,6 +352,14 @@ fn run_stages(
     }
     if options.plan {
         results.plan = Some(plans::run_plan_stage(tools, options.runs)?);
+    }
+    if options.floor {
+        results.floor = Some(floor::run_floor_stage(
+            tools,
+            options.floor_nodes,
+            options.floor_runs,
+            true,
+        )?);
     }
     if options.criterion {
         results.criterion = Some(criterion::run_criterion_stage(tools)?);

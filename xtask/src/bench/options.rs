@@ -19,12 +19,19 @@ pub struct BenchOptions {
     pub engine_rounds: usize,
     /// `--cli-rounds N`: interleaved rounds of the CLI commands.
     pub cli_rounds: usize,
+    /// `--floor-runs N`: timed plans per directory of the floor stage.
+    pub floor_runs: usize,
+    /// `--floor-nodes N`: the size of the landing zone the floor stage's
+    /// data sources read.
+    pub floor_nodes: usize,
     /// Not `--no-engine`.
     pub engine: bool,
     /// Not `--no-cli`.
     pub cli: bool,
     /// Not `--no-plan`.
     pub plan: bool,
+    /// Not `--no-floor`.
+    pub floor: bool,
     /// Not `--no-criterion`.
     pub criterion: bool,
     /// `--json FILE`: every number, as JSON, written there too.
@@ -37,9 +44,12 @@ impl Default for BenchOptions {
             runs: 12,
             engine_rounds: 15,
             cli_rounds: 3,
+            floor_runs: 8,
+            floor_nodes: 100,
             engine: true,
             cli: true,
             plan: true,
+            floor: true,
             criterion: true,
             json: None,
         }
@@ -75,10 +85,13 @@ pub fn parse_bench_arguments(args: &[String]) -> Result<BenchOptions, Failure> {
             "--runs" => options.runs = positive_count(arg, &value("a number")?)?,
             "--engine-rounds" => options.engine_rounds = positive_count(arg, &value("a number")?)?,
             "--cli-rounds" => options.cli_rounds = positive_count(arg, &value("a number")?)?,
+            "--floor-runs" => options.floor_runs = positive_count(arg, &value("a number")?)?,
+            "--floor-nodes" => options.floor_nodes = positive_count(arg, &value("a number")?)?,
             "--json" => options.json = Some(PathBuf::from(value("a file")?)),
             "--no-engine" => options.engine = false,
             "--no-cli" => options.cli = false,
             "--no-plan" => options.plan = false,
+            "--no-floor" => options.floor = false,
             "--no-criterion" => options.criterion = false,
             "-h" | "--help" => return Err(bench_usage_failure("")),
             other => {
@@ -115,8 +128,17 @@ mod tests {
     #[test]
     fn no_arguments_run_everything_with_the_documented_defaults() {
         let o = parse(&[]).unwrap();
-        assert_eq!((o.runs, o.engine_rounds, o.cli_rounds), (12, 15, 3));
-        assert!(o.engine && o.cli && o.plan && o.criterion);
+        assert_eq!(
+            (
+                o.runs,
+                o.engine_rounds,
+                o.cli_rounds,
+                o.floor_runs,
+                o.floor_nodes
+            ),
+            (12, 15, 3, 8, 100)
+        );
+        assert!(o.engine && o.cli && o.plan && o.floor && o.criterion);
         assert_eq!(o.json, None);
     }
 
@@ -130,9 +152,14 @@ mod tests {
             "2",
             "--cli-rounds",
             "3",
+            "--floor-runs",
+            "4",
+            "--floor-nodes",
+            "30",
             "--no-plan",
             "--no-engine",
             "--no-cli",
+            "--no-floor",
             "--json",
             "out.json",
         ])
@@ -143,9 +170,12 @@ mod tests {
                 runs: 1,
                 engine_rounds: 2,
                 cli_rounds: 3,
+                floor_runs: 4,
+                floor_nodes: 30,
                 engine: false,
                 cli: false,
                 plan: false,
+                floor: false,
                 criterion: false,
                 json: Some(PathBuf::from("out.json")),
             }
@@ -165,8 +195,8 @@ mod tests {
             "bench: --runs needs a number"
         );
         assert_eq!(
-            usage_message(parse(&["--cli-rounds", "0"])),
-            "bench: --cli-rounds needs a whole number of at least 1, not \"0\""
+            usage_message(parse(&["--floor-runs", "0"])),
+            "bench: --floor-runs needs a whole number of at least 1, not \"0\""
         );
         assert!(usage_message(parse(&["--engine-rounds", "many"])).contains("\"many\""));
     }
@@ -175,6 +205,6 @@ mod tests {
     fn help_is_the_usage_without_a_message() {
         assert_eq!(usage_message(parse(&["--help"])), "");
         assert_eq!(usage_message(parse(&["-h"])), "");
-        assert!(BENCH_USAGE.contains("--no-criterion"));
+        assert!(BENCH_USAGE.contains("--no-floor"));
     }
 }

@@ -7,9 +7,10 @@ use super::BenchResults;
 use super::cli_stage::{CliResult, EXPLAIN_MESH_SITES, EXPLAIN_ZONE_NODES, MESH_SITES};
 use super::criterion::CriterionResults;
 use super::engine::{ENGINE_SIZES, EngineResults, engine_number};
+use super::floor::FloorResults;
 use super::plans::PlanResults;
 use super::process_stage::ProcessResults;
-use super::summary::verdict_against_limit;
+use super::summary::{ratio_line_against_target, verdict_against_limit};
 
 /// The targets the report judges against (docs/performance.md).
 pub mod targets {
@@ -72,6 +73,9 @@ pub fn report_text(results: &BenchResults) -> String {
     }
     if let Some(p) = &results.plan {
         out.push_str(&plan_section(p));
+    }
+    if let Some(f) = &results.floor {
+        out.push_str(&floor_section(f));
     }
     out
 }
@@ -354,4 +358,100 @@ fn plan_section(pl: &PlanResults) -> String {
         );
     }
     out
+}
+
+/// The floor stage's section: a table, then one target line per case.
+pub fn floor_section(f: &FloorResults) -> String {
+    let mut out = format!(
+        "\n-- floor: each data source against the same configuration reading its values from a JSON file \
+         (zoned {}-node landing zone; ms, medians of {} interleaved runs)\n",
+        f.nodes, f.runs
+    );
+    let _ = writeln!(
+        out,
+        "{:<36} {:>6} {:>10} {:>10} {:>10} {:>7}",
+        "data source", "nodes", "JSON KiB", "plan", "floor", "ratio"
+    );
+    for c in &f.cases {
+        let _ = writeln!(
+            out,
+            "{:<36} {:>6} {:>10.0} {:>10.0} {:>10.0} {:>7.3}",
+            c.name,
+            c.nodes,
+            c.result_bytes as f64 / 1024.0,
+            c.plan_ms.median,
+            c.floor_ms.median,
+            c.ratio
+        );
+    }
+    for c in &f.cases {
+        let label = format!("target: {} ({} nodes) within its floor", c.name, c.nodes);
+        let _ = writeln!(
+            out,
+            "{}",
+            ratio_line_against_target(&label, c.plan_ms.median, c.floor_ms.median, f.target)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::super::floor::FloorCaseResult;
+    use super::super::summary::Summary;
+    use super::*;
+
+    fn summary(median: f64) -> Summary {
+        Summary {
+            median,
+            min: median - 1.0,
+            max: median + 1.0,
+            runs: 3,
+        }
+    }
+
+    #[test]
+    fn the_floor_section_has_one_judged_line_per_case() {
+        let f = FloorResults {
+            nodes: 100,
+            runs: 3,
+            target: 1.1,
+            cases: vec![
+                FloorCaseResult {
+                    name: "portmap_flows".into(),
+                    data_source: "portmap_flows".into(),
+                    nodes: 100,
+                    result_bytes: 2048,
+                    plan_ms: summary(1500.0),
+                    floor_ms: summary(1000.0),
+                    ratio: 1.5,
+                },
+                FloorCaseResult {
+                    name: "portmap_nftables_rulesets".into(),
+                    data_source: "portmap_nftables_rulesets".into(),
+                    nodes: 100,
+                    result_bytes: 1024,
+                    plan_ms: summary(1050.0),
+                    floor_ms: summary(1000.0),
+                    ratio: 1.05,
+                },
+            ],
+        };
+        let text = floor_section(&f);
+        assert!(text.contains("zoned 100-node landing zone"), "{text}");
+        assert!(text.contains(
+            "target: portmap_flows (100 nodes) within its floor: 1,500 / 1,000 ms = x1.500 (target <= x1.1), MISSED"
+        ), "{text}");
+        assert!(text.contains(
+            "target: portmap_nftables_rulesets (100 nodes) within its floor: 1,050 / 1,000 ms = x1.050 (target <= x1.1), met"
+        ), "{text}");
+        let table_row = text
+            .lines()
+            .find(|l| l.starts_with("portmap_flows "))
+            .unwrap();
+        assert!(table_row.ends_with("1.500"), "{table_row}");
+        assert!(table_row.contains(" 2 "), "{table_row}");
+    }
 }
