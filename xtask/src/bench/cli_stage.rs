@@ -74,7 +74,7 @@ pub fn measure_command(program: &Path, args: &[String]) -> Result<MeasuredRun, F
         .wait()
         .map_err(|e| Failure::Error(format!("bench: waiting for {}: {e}", program.display())))?;
     let wall_s = start.elapsed().as_secs_f64();
-    let peak_kib = watcher.finish();
+    let (peak_kib, _) = watcher.finish();
     if !status.success() {
         return Err(Failure::Error(format!(
             "bench: {} {} failed ({status})",

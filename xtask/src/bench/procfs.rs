@@ -7,7 +7,10 @@
 //!   what counts: a lower bound by at most what the process grows in its
 //!   last interval);
 //! - CPU time of waited-for children: `cutime` and `cstime` of
-//!   `/proc/self/stat`, in clock ticks ([`waited_children_cpu_ms`]);
+//!   `/proc/self/stat`, in clock ticks ([`waited_children_cpu_ms`]), which
+//!   are too coarse for a process that uses a few ms, so also the time on
+//!   CPU of the child's live threads (`/proc/<pid>/task/*/schedstat`, ns),
+//!   read while it runs;
 //! - the load average (`/proc/loadavg`) and the machine's memory
 //!   (`/proc/meminfo`).
 
@@ -80,26 +83,66 @@ pub fn waited_children_cpu_ms() -> Option<f64> {
     Some(waited_children_ticks_of(&text)? as f64 * 1000.0 / CLOCK_TICKS_PER_SECOND)
 }
 
-/// Reads a process's `VmHWM` on a thread, every [`PEAK_POLL_INTERVAL`],
-/// until [`PeakWatcher::finish`].
+/// The time on CPU, in ns, of a `/proc/<pid>/task/<tid>/schedstat` text
+/// (its first field).
+pub fn schedstat_cpu_ns(schedstat_text: &str) -> Option<u64> {
+    schedstat_text.split_whitespace().next()?.parse().ok()
+}
+
+/// The time on CPU, in ns, of the live threads of process `pid`.
+pub fn live_threads_cpu_ns(pid: u32) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    Some(
+        tasks
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+            .filter_map(|text| schedstat_cpu_ns(&text))
+            .sum(),
+    )
+}
+
+/// Reads a process's `VmHWM` (and, when asked, the CPU time of its live
+/// threads) on a thread, every [`PEAK_POLL_INTERVAL`], until
+/// [`PeakWatcher::finish`].
 #[derive(Debug)]
 pub struct PeakWatcher {
     stop: Arc<AtomicBool>,
     peak_kib: Arc<AtomicU64>,
+    cpu_ns: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl PeakWatcher {
-    /// Starts watching `pid`.
+    /// Starts watching the peak memory of `pid`.
     pub fn watch(pid: u32) -> PeakWatcher {
+        PeakWatcher::start(pid, false)
+    }
+
+    /// Starts watching the peak memory and the CPU time of `pid`: the
+    /// largest sum over its live threads seen, in ns (a thread that ends
+    /// takes its time with it, so a lower bound; the provider's threads
+    /// live as long as it does).
+    pub fn watch_with_cpu(pid: u32) -> PeakWatcher {
+        PeakWatcher::start(pid, true)
+    }
+
+    fn start(pid: u32, with_cpu: bool) -> PeakWatcher {
         let stop = Arc::new(AtomicBool::new(false));
         let peak_kib = Arc::new(AtomicU64::new(0));
+        let cpu_ns = Arc::new(AtomicU64::new(0));
         let thread = {
-            let (stop, peak_kib) = (Arc::clone(&stop), Arc::clone(&peak_kib));
+            let (stop, peak_kib, cpu_ns) = (
+                Arc::clone(&stop),
+                Arc::clone(&peak_kib),
+                Arc::clone(&cpu_ns),
+            );
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     if let Some(kib) = process_status_kib(pid, "VmHWM") {
                         peak_kib.fetch_max(kib, Ordering::Relaxed);
+                    }
+                    if with_cpu && let Some(ns) = live_threads_cpu_ns(pid) {
+                        cpu_ns.fetch_max(ns, Ordering::Relaxed);
                     }
                     std::thread::sleep(PEAK_POLL_INTERVAL);
                 }
@@ -108,18 +151,23 @@ impl PeakWatcher {
         PeakWatcher {
             stop,
             peak_kib,
+            cpu_ns,
             thread: Some(thread),
         }
     }
 
     /// Stops watching (call it once the process has exited) and returns
-    /// the largest `VmHWM` read, in KiB (0 when none could be read).
-    pub fn finish(mut self) -> u64 {
+    /// the largest `VmHWM` read, in KiB, and the largest CPU time of the
+    /// live threads, in ns (0 when none could be read or not asked).
+    pub fn finish(mut self) -> (u64, u64) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        self.peak_kib.load(Ordering::Relaxed)
+        (
+            self.peak_kib.load(Ordering::Relaxed),
+            self.cpu_ns.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -177,10 +225,19 @@ mod tests {
             .arg("x=$(head -c 67108864 /dev/zero | tr '\\0' a); sleep 0.2")
             .spawn()
             .unwrap();
-        let watcher = PeakWatcher::watch(child.id());
+        let watcher = PeakWatcher::watch_with_cpu(child.id());
         child.wait().unwrap();
-        let peak = watcher.finish();
+        let (peak, cpu_ns) = watcher.finish();
         // The shell itself holds the 64 MiB string at least once.
         assert!(peak >= 64 * 1024, "{peak} KiB");
+        // It took some CPU time to read it (scheduled at least once).
+        assert!(cpu_ns > 0, "{cpu_ns} ns");
+    }
+
+    #[test]
+    fn schedstat_gives_ns_on_cpu_first() {
+        assert_eq!(schedstat_cpu_ns("123456789 2000 17\n"), Some(123_456_789));
+        assert_eq!(schedstat_cpu_ns(""), None);
+        assert!(live_threads_cpu_ns(std::process::id()).unwrap() > 0);
     }
 }
