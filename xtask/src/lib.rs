@@ -1,7 +1,7 @@
 //! The project's tooling, in Rust: `cargo xtask release`, `cargo xtask
-//! install-mirror` and `cargo xtask terraform-path` (the alias is in
-//! `.cargo/config.toml`; `scripts/release` and `scripts/install-mirror` run
-//! them).
+//! install-mirror`, `cargo xtask bench` and `cargo xtask terraform-path`
+//! (the alias is in `.cargo/config.toml`; `scripts/release`,
+//! `scripts/install-mirror` and `scripts/bench` run them).
 //!
 //! - [`terraform`]: which Terraform (or OpenTofu) the project runs, the one
 //!   lookup the scripts (`cargo xtask terraform-path`) and the acceptance
@@ -11,6 +11,10 @@
 //!   `SHA256SUMS` and its signature, and filesystem mirrors; the protocol
 //!   versions come from the provider binary's go-plugin handshake, with the
 //!   magic cookie of the protocol crate (`tfplugin::server`).
+//! - `bench` (feature `dist`): the performance benchmarks (engine, CLI,
+//!   provider process, plans, each data source against Terraform's floor,
+//!   criterion), every number against its target; the provider's handshake
+//!   uses the same magic cookie constants.
 //! - `msrv` (feature `dist`): no locked dependency needs a newer Rust than
 //!   the declared `rust-version` (`cargo xtask msrv`, run by CI).
 
@@ -20,6 +24,8 @@
 
 pub mod terraform;
 
+#[cfg(feature = "dist")]
+pub mod bench;
 #[cfg(feature = "dist")]
 pub mod dist;
 #[cfg(feature = "dist")]

@@ -18,8 +18,11 @@ Usage:
       else .venv/bin/terraform (scripts/setup)
   cargo xtask msrv
       fails when a locked dependency needs a newer Rust than the declared rust-version (scripts/test)
+  cargo xtask bench [--runs N] [--engine-rounds N] [--cli-rounds N] [--floor-runs N] [--floor-nodes N]
+                    [--no-engine] [--no-cli] [--no-plan] [--no-floor] [--no-criterion] [--json FILE]
+      the performance benchmarks, every number against its target (scripts/bench; about 20 minutes)
   cargo xtask plugin-cookie
-      KEY=VALUE, the go-plugin magic cookie Terraform starts providers with (scripts/bench)
+      KEY=VALUE, the go-plugin magic cookie Terraform starts providers with
 
 `cargo xtask COMMAND --help` tells more.
 ";
@@ -48,6 +51,12 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("release") => finish(dist::release_main(rest)),
         Some("install-mirror") => finish(dist::mirror_main(rest)),
+        Some("bench") => finish(xtask::bench::bench_main(rest)),
+        // Hidden: what the plan stage of `bench` runs instead of the provider.
+        Some("bench-wrap") => match xtask::bench::plans::bench_wrap_main(rest) {
+            Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            Err(f) => finish(Err(f)),
+        },
         Some("terraform-path") => match xtask::terraform::terraform_path() {
             Ok(p) if rest.is_empty() => {
                 println!("{}", p.display());
