@@ -293,8 +293,10 @@ fn build_release_binaries(
 /// `cargo xtask bench [OPTIONS]`.
 pub fn bench_main(args: &[String]) -> Result<(), Failure> {
     let options = options::parse_bench_arguments(args)?;
-    if options.runs < 10 || options.floor_runs < 10 {
-        log("fewer than 10 plan runs: a smoke run, not a measurement");
+    // Fewer rounds than the defaults' order of magnitude: medians of so few
+    // plans on a shared machine are not a measurement.
+    if options.runs < 10 || options.floor_runs < 5 {
+        log("fewer than 10 plan runs (or 5 floor runs): a smoke run, not a measurement");
     }
     let root = crate::repo_root();
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
