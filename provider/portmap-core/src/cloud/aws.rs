@@ -262,9 +262,11 @@ pub fn description(text: &str) -> String {
 
 /// Shapes the computation's rules for AWS.
 pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
-    let mut rules = BTreeMap::new();
+    // Gathered in a list and made maps at once (sorting a list that is
+    // nearly in order already), not inserted one by one.
+    let mut rules: Vec<(String, AwsRule)> = Vec::new();
     // The computation's flow keys of each rule, to describe merged rules.
-    let mut served: BTreeMap<String, &[Rc<str>]> = BTreeMap::new();
+    let mut served: Vec<(String, &[Rc<str>])> = Vec::new();
     let nodes = super::node_index(c);
     // A description is shared by many rules: each is converted once.
     let mut descriptions: FxHashMap<&str, String> = FxHashMap::default();
@@ -304,21 +306,30 @@ pub fn shape(c: &Computation<'_>, o: &AwsOptions) -> Shaped<AwsRule> {
                 }
             };
             let key = format!("{}:ref", r.key);
-            served.insert(key.clone(), &r.flows);
-            rules.insert(key, rule);
+            served.push((key.clone(), &r.flows));
+            rules.push((key, rule));
             continue;
         }
-        for net in &peer.cidrs {
+        // The rule has the peer's addresses as text already, in the order
+        // of the peer's `cidrs`.
+        debug_assert_eq!(peer.cidrs.len(), r.peer_cidrs.len());
+        for (net, text) in peer.cidrs.iter().zip(r.peer_cidrs.iter()) {
             let mut rule = base.clone();
             match Family::of(net) {
-                Family::V4 => rule.cidr_ipv4 = Some(net.to_string()),
-                Family::V6 => rule.cidr_ipv6 = Some(net.to_string()),
+                Family::V4 => rule.cidr_ipv4 = Some(text.clone()),
+                Family::V6 => rule.cidr_ipv6 = Some(text.clone()),
             }
-            let key = format!("{}:{net}", r.key);
-            served.insert(key.clone(), &r.flows);
-            rules.insert(key, rule);
+            let mut key = String::with_capacity(r.key.len() + 1 + text.len());
+            key.push_str(&r.key);
+            key.push(':');
+            key.push_str(text);
+            served.push((key.clone(), &r.flows));
+            rules.push((key, rule));
         }
     }
+    // Of equal keys the last is kept, as inserting each into a map would.
+    let served: BTreeMap<String, &[Rc<str>]> = served.into_iter().collect();
+    let rules: BTreeMap<String, AwsRule> = rules.into_iter().collect();
     let ix = Index::new(c);
     let mut rules = merge_duplicates(rules, &served, &ix);
     if o.path_mtu_discovery {
@@ -391,14 +402,15 @@ fn merge_duplicates(
     served: &BTreeMap<String, &[Rc<str>]>,
     ix: &Index<'_, '_>,
 ) -> BTreeMap<String, AwsRule> {
-    let mut first: BTreeMap<Content<'_>, &str> = BTreeMap::new();
+    // The first key (in key order) of each content; only looked up.
+    let mut first: FxHashMap<Content<'_>, &str> = FxHashMap::default();
     let mut merged: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (k, r) in &rules {
         match first.entry(content(r)) {
-            std::collections::btree_map::Entry::Vacant(e) => {
+            std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(k);
             }
-            std::collections::btree_map::Entry::Occupied(e) => {
+            std::collections::hash_map::Entry::Occupied(e) => {
                 merged.entry(*e.get()).or_default().push(k);
             }
         }
