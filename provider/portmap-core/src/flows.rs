@@ -340,66 +340,12 @@ impl<'c> Planning<'_, 'c, '_> {
                 ends,
             )
         };
-        let mut same_node_pair = false;
-        let mut applies = false;
-        if flow.scope == Scope::Host {
-            // Only a node's pair with itself makes flows, but every pair
-            // decides whether the flow applies, and the pairs meet the
-            // plans of their overrides in this order: the combinations of
-            // the two ends' overrides, each end's in the order of its
-            // nodes. Walking every pair instead costs the product of the
-            // ends' node counts.
-            let from_ends = overrides_in_order(state, from_nodes);
-            let to_ends = overrides_in_order(state, to_nodes);
-            for &from_end in &from_ends {
-                for &to_end in &to_ends {
-                    applies |= plan_of(self, inst, (from_end, to_end)).is_some();
-                }
-            }
-            debug_assert!(to_nodes.is_sorted(), "placements list nodes in order");
-            for &a in from_nodes {
-                if to_nodes.binary_search(&a).is_err() {
-                    continue;
-                }
-                let ends = (state.override_of(a), state.override_of(a));
-                if let Some(pi) = plan_of(self, inst, ends) {
-                    same_node_pair = true;
-                    self.plan_entries(inst, fi, pi, a, a);
-                }
-            }
-        } else {
-            // The plans of every combination of the ends' overrides, in the
-            // order the pairs meet them: when the filter may keep none of
-            // them, the pairs are not walked.
-            let mut any_kept = false;
-            for &from_end in &overrides_in_order(state, from_nodes) {
-                for &to_end in &overrides_in_order(state, to_nodes) {
-                    if let Some(pi) = plan_of(self, inst, (from_end, to_end)) {
-                        any_kept |= self.plans_kept[pi];
-                    }
-                }
-            }
-            if !any_kept {
-                return;
-            }
-            for &a in from_nodes {
-                for &b in to_nodes {
-                    let ends = (state.override_of(a), state.override_of(b));
-                    let Some(pi) = plan_of(self, inst, ends) else {
-                        continue;
-                    };
-                    applies = true;
-                    // A component to itself (cluster members, node managers
-                    // to each other) is a flow between members: one host
-                    // does not talk to itself over it.
-                    if a == b && flow.from == flow.to && self.r.nodes[a].kind == NodeKind::Host {
-                        continue;
-                    }
-                    self.plan_entries(inst, fi, pi, a, b);
-                }
-            }
+        if flow.scope != Scope::Host {
+            self.plan_pairs(inst, fi, flow, &mut plan_of);
+            return;
         }
-        if applies && flow.scope == Scope::Host && flow.firewall && !same_node_pair {
+        let (applies, same_node_pair) = self.plan_host_pairs(inst, fi, flow, &mut plan_of);
+        if applies && flow.firewall && !same_node_pair {
             self.out.issues.push(Issue::warning(
                 Path::root().attr("nodes"),
                 format!("{from_full} and {to_full} run on different nodes"),
@@ -409,6 +355,90 @@ impl<'c> Planning<'_, 'c, '_> {
                 ),
             ));
         }
+    }
+
+    /// The entries of a catalog flow between the nodes of its two ends,
+    /// every pair of them. `plan_of` gives the plan of a pair by its ends'
+    /// overrides.
+    fn plan_pairs(
+        &mut self,
+        inst: &mut InstallationPlanning<'_, 'c>,
+        fi: usize,
+        flow: &'c Flow,
+        plan_of: &mut impl FnMut(&mut Self, &mut InstallationPlanning<'_, 'c>, Ends) -> Option<usize>,
+    ) {
+        let state = inst.state;
+        let from_nodes = state.nodes_of(&flow.from);
+        let to_nodes = state.nodes_of(&flow.to);
+        // The plans of every combination of the ends' overrides, in the
+        // order the pairs meet them: when the filter may keep none of
+        // them, the pairs are not walked.
+        let mut any_kept = false;
+        for &from_end in &overrides_in_order(state, from_nodes) {
+            for &to_end in &overrides_in_order(state, to_nodes) {
+                if let Some(pi) = plan_of(self, inst, (from_end, to_end)) {
+                    any_kept |= self.plans_kept[pi];
+                }
+            }
+        }
+        if !any_kept {
+            return;
+        }
+        for &a in from_nodes {
+            for &b in to_nodes {
+                let ends = (state.override_of(a), state.override_of(b));
+                let Some(pi) = plan_of(self, inst, ends) else {
+                    continue;
+                };
+                // A component to itself (cluster members, node managers
+                // to each other) is a flow between members: one host
+                // does not talk to itself over it.
+                if a == b && flow.from == flow.to && self.r.nodes[a].kind == NodeKind::Host {
+                    continue;
+                }
+                self.plan_entries(inst, fi, pi, a, b);
+            }
+        }
+    }
+
+    /// The entries of a flow between two components of one machine
+    /// (`scope: host`): a node paired with itself only. Returns whether
+    /// the flow applies to some pair of its ends' nodes, and whether some
+    /// node runs both ends.
+    fn plan_host_pairs(
+        &mut self,
+        inst: &mut InstallationPlanning<'_, 'c>,
+        fi: usize,
+        flow: &'c Flow,
+        plan_of: &mut impl FnMut(&mut Self, &mut InstallationPlanning<'_, 'c>, Ends) -> Option<usize>,
+    ) -> (bool, bool) {
+        let state = inst.state;
+        let from_nodes = state.nodes_of(&flow.from);
+        let to_nodes = state.nodes_of(&flow.to);
+        // Every pair decides whether the flow applies, and the pairs meet
+        // the plans of their overrides in this order: the combinations of
+        // the two ends' overrides, each end's in the order of its nodes.
+        // Walking every pair instead costs the product of the ends' node
+        // counts.
+        let mut applies = false;
+        for &from_end in &overrides_in_order(state, from_nodes) {
+            for &to_end in &overrides_in_order(state, to_nodes) {
+                applies |= plan_of(self, inst, (from_end, to_end)).is_some();
+            }
+        }
+        debug_assert!(to_nodes.is_sorted(), "placements list nodes in order");
+        let mut same_node_pair = false;
+        for &a in from_nodes {
+            if to_nodes.binary_search(&a).is_err() {
+                continue;
+            }
+            let ends = (state.override_of(a), state.override_of(a));
+            if let Some(pi) = plan_of(self, inst, ends) {
+                same_node_pair = true;
+                self.plan_entries(inst, fi, pi, a, a);
+            }
+        }
+        (applies, same_node_pair)
     }
 
     /// The plan of a flow between nodes with the overrides `ends`, made
