@@ -370,18 +370,10 @@ impl<'c> Planning<'_, 'c, '_> {
         let state = inst.state;
         let from_nodes = state.nodes_of(&flow.from);
         let to_nodes = state.nodes_of(&flow.to);
-        // The plans of every combination of the ends' overrides, in the
-        // order the pairs meet them: when the filter may keep none of
-        // them, the pairs are not walked.
-        let mut any_kept = false;
-        for &from_end in &overrides_in_order(state, from_nodes) {
-            for &to_end in &overrides_in_order(state, to_nodes) {
-                if let Some(pi) = plan_of(self, inst, (from_end, to_end)) {
-                    any_kept |= self.plans_kept[pi];
-                }
-            }
-        }
-        if !any_kept {
+        // When the filter may keep none of the plans, the pairs are not
+        // walked.
+        let plans = self.plan_every_combination(inst, flow, plan_of);
+        if !plans.iter().flatten().any(|&pi| self.plans_kept[pi]) {
             return;
         }
         for &a in from_nodes {
@@ -415,17 +407,13 @@ impl<'c> Planning<'_, 'c, '_> {
         let state = inst.state;
         let from_nodes = state.nodes_of(&flow.from);
         let to_nodes = state.nodes_of(&flow.to);
-        // Every pair decides whether the flow applies, and the pairs meet
-        // the plans of their overrides in this order: the combinations of
-        // the two ends' overrides, each end's in the order of its nodes.
-        // Walking every pair instead costs the product of the ends' node
-        // counts.
-        let mut applies = false;
-        for &from_end in &overrides_in_order(state, from_nodes) {
-            for &to_end in &overrides_in_order(state, to_nodes) {
-                applies |= plan_of(self, inst, (from_end, to_end)).is_some();
-            }
-        }
+        // Every pair decides whether the flow applies; its plan is its
+        // combination's. Walking every pair instead costs the product of
+        // the ends' node counts.
+        let applies = self
+            .plan_every_combination(inst, flow, plan_of)
+            .iter()
+            .any(Option::is_some);
         debug_assert!(to_nodes.is_sorted(), "placements list nodes in order");
         let mut same_node_pair = false;
         for &a in from_nodes {
@@ -439,6 +427,28 @@ impl<'c> Planning<'_, 'c, '_> {
             }
         }
         (applies, same_node_pair)
+    }
+
+    /// The plans of every combination of the two ends' overrides, made in
+    /// the order the node pairs meet them (the combinations of the ends'
+    /// overrides, each end's in the order of its nodes): `None` where the
+    /// flow does not apply.
+    fn plan_every_combination(
+        &mut self,
+        inst: &mut InstallationPlanning<'_, 'c>,
+        flow: &'c Flow,
+        plan_of: &mut impl FnMut(&mut Self, &mut InstallationPlanning<'_, 'c>, Ends) -> Option<usize>,
+    ) -> Vec<Option<usize>> {
+        let state = inst.state;
+        let from_ends = overrides_in_order(state, state.nodes_of(&flow.from));
+        let to_ends = overrides_in_order(state, state.nodes_of(&flow.to));
+        let mut plans = Vec::with_capacity(from_ends.len() * to_ends.len());
+        for &from_end in &from_ends {
+            for &to_end in &to_ends {
+                plans.push(plan_of(self, inst, (from_end, to_end)));
+            }
+        }
+        plans
     }
 
     /// The plan of a flow between nodes with the overrides `ends`, made
