@@ -236,10 +236,7 @@ impl Workspace {
             .prefix("portmap-acc-")
             .tempdir()
             .expect("temp dir");
-        let cfg = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            provider_dir().display()
-        );
+        let cfg = xtask::terraform::dev_overrides_configuration(provider_dir());
         std::fs::write(dir.path().join(".terraformrc"), cfg).expect("write CLI config");
         Workspace { dir }
     }

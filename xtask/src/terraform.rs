@@ -24,6 +24,22 @@ pub const ON_PATH: [&str; 2] = ["terraform", "tofu"];
 /// The shim `scripts/setup` installs, relative to the workspace root.
 pub const SHIM: &str = ".venv/bin/terraform";
 
+/// The Terraform CLI configuration (`.terraformrc`) that installs
+/// `portmap/portmap` from `provider_directory`, the directory holding a
+/// built `terraform-provider-portmap` (`dev_overrides`), and every other
+/// provider as usual: what the acceptance harness and the benchmarks run
+/// Terraform with.
+pub fn dev_overrides_configuration(provider_directory: &Path) -> String {
+    let quoted = provider_directory
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
+    format!(
+        "provider_installation {{\n  dev_overrides {{\n    \"portmap/portmap\" = \"{quoted}\"\n  }}\n  direct {{}}\n}}\n"
+    )
+}
+
 /// The Terraform to run, from this process's environment and the
 /// workspace's shim; the error says how to get one.
 pub fn terraform_path() -> Result<PathBuf, String> {
@@ -110,6 +126,17 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect();
         find(|k| vars.get(k).cloned(), shim)
+    }
+
+    #[test]
+    fn dev_overrides_name_the_provider_directory_quoted() {
+        let text = dev_overrides_configuration(Path::new("/t/release \"x\" \\y"));
+        assert!(
+            text.contains("\"portmap/portmap\" = \"/t/release \\\"x\\\" \\\\y\""),
+            "{text}"
+        );
+        assert!(text.starts_with("provider_installation {"));
+        assert!(text.contains("direct {}"));
     }
 
     #[test]

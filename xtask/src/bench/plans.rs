@@ -10,9 +10,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::summary::{Summary, median_of_samples};
-use super::terraform_runs::{TerraformRunner, dev_overrides_configuration};
+use super::terraform_runs::TerraformRunner;
 use super::{BenchTools, log, output_of_checked, summary_or_empty, write_file};
 use crate::dist::Failure;
+use crate::terraform::dev_overrides_configuration;
 
 /// The plan directories, in the order of each round.
 pub const PLAN_DIRECTORIES: [&str; 5] = ["A", "A2", "B", "C", "C1"];

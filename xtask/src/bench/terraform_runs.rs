@@ -11,16 +11,6 @@ use crate::dist::Failure;
 /// The arguments of every timed plan.
 pub const PLAN_ARGUMENTS: [&str; 4] = ["plan", "-input=false", "-no-color", "-lock=false"];
 
-/// The Terraform CLI configuration that installs `portmap/portmap` from
-/// `provider_directory` (which holds `terraform-provider-portmap`), and
-/// every other provider as usual.
-pub fn dev_overrides_configuration(provider_directory: &Path) -> String {
-    format!(
-        "provider_installation {{\n  dev_overrides {{\n    \"portmap/portmap\" = {}\n  }}\n  direct {{}}\n}}\n",
-        serde_json::Value::String(provider_directory.display().to_string())
-    )
-}
-
 /// One Terraform and the environment it runs with.
 #[derive(Debug, Clone)]
 pub struct TerraformRunner {
@@ -131,20 +121,4 @@ fn checked_terraform_output(
         directory.display(),
         String::from_utf8_lossy(&output.stderr)
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dev_overrides_name_the_provider_directory_quoted() {
-        let text = dev_overrides_configuration(Path::new("/t/release \"x\""));
-        assert!(
-            text.contains("\"portmap/portmap\" = \"/t/release \\\"x\\\"\""),
-            "{text}"
-        );
-        assert!(text.starts_with("provider_installation {"));
-        assert!(text.contains("direct {}"));
-    }
 }
