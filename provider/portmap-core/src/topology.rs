@@ -1,6 +1,7 @@
 //! Topologies: where components run. The same shape is the `nodes` and
 //! `products` arguments of the data sources and the CLI's topology file.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ipnet::IpNet;
@@ -648,78 +649,9 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
             "Declare at least one node with the components that run on it, e.g. nodes = { app = { components = [\"tachyon-5/server\"] } }.",
         ));
     }
-    let mut lower_names: BTreeMap<String, &str> = BTreeMap::new();
+    let mut lower_names: BTreeMap<Cow<'_, str>, &str> = BTreeMap::new();
     for (name, node) in &t.nodes {
-        let node_path = nodes_path(name);
-        if let Err(e) = check_node_name(name) {
-            issues.push(Issue::error(
-                node_path.clone(),
-                format!("Invalid node name \"{name}\""),
-                e,
-            ));
-        }
-        if let Some(other) = lower_names.insert(name.to_lowercase(), name) {
-            issues.push(Issue::error(
-                node_path.clone(),
-                format!("Node names \"{other}\" and \"{name}\" differ only in case"),
-                "Node names become parts of rule keys and cloud rule names, some of which are case-insensitive; use distinct names.",
-            ));
-        }
-        let components_path = node_path.attr("components");
-        if !unknown(&components_path) {
-            if node.components.is_empty() {
-                issues.push(Issue::error(
-                    components_path.clone(),
-                    format!("Node \"{name}\" runs no components"),
-                    "A node exists to place components; list the product components that run on it (see data.portmap_catalog), or remove the node.",
-                ));
-            }
-            let mut seen = BTreeSet::new();
-            for c in &node.components {
-                if !seen.insert(c.as_str()) {
-                    issues.push(Issue::warning(
-                        components_path.clone(),
-                        format!("Component \"{c}\" is listed twice on node \"{name}\""),
-                        "",
-                    ));
-                    continue;
-                }
-                if let Some(issue) =
-                    check_component_id(c, catalog, opts.strict_products, &components_path)
-                {
-                    issues.push(issue);
-                }
-            }
-        }
-        for (i, cidr) in node.cidrs.iter().enumerate() {
-            let p = node_path.attr("cidrs").index(i);
-            if unknown(&p) {
-                continue;
-            }
-            if let Err(e) = parse_cidr(cidr) {
-                issues.push(Issue::error(p, format!("Invalid address \"{cidr}\""), e));
-            }
-        }
-        if !unknown(&node_path.attr("cidrs")) {
-            let mut seen = BTreeSet::new();
-            for (i, cidr) in node.cidrs.iter().enumerate() {
-                if let Ok(n) = parse_cidr(cidr)
-                    && !seen.insert(n)
-                {
-                    issues.push(Issue::warning(
-                        node_path.attr("cidrs").index(i),
-                        format!("Address {n} is listed twice"),
-                        "",
-                    ));
-                }
-            }
-        }
-        if let Some(r) = &node.reference {
-            let p = node_path.attr("ref");
-            if !unknown(&p) && r.trim().is_empty() {
-                issues.push(Issue::error(p, "Empty ref", "Leave ref out (null) or give the security group, application security group or network tag id."));
-            }
-        }
+        check_node(name, node, catalog, opts, &mut lower_names, &mut issues);
     }
 
     warn_nodes_sharing_an_address(t, opts, &mut issues);
@@ -745,6 +677,99 @@ pub fn check(t: &Topology, catalog: &Catalog, opts: &CheckOptions) -> Vec<Issue>
     check_accepted_risks(t, opts, &mut issues);
     check_zones(t, catalog, opts, &mut issues);
     issues
+}
+
+/// The checks of one node: its name (and its case against the names in
+/// `lower_names`), components, addresses and reference. The paths of the
+/// diagnostics are made only for an issue or when something is unknown:
+/// 10,000s of nodes without issues make none.
+fn check_node<'t>(
+    name: &'t str,
+    node: &Node,
+    catalog: &Catalog,
+    opts: &CheckOptions,
+    lower_names: &mut BTreeMap<Cow<'t, str>, &'t str>,
+    issues: &mut Vec<Issue>,
+) {
+    let node_path = || nodes_path(name);
+    let unknown = |p: &dyn Fn() -> Path| opts.unknowns.any() && opts.unknowns.covers(&p());
+    if let Err(e) = check_node_name(name) {
+        issues.push(Issue::error(
+            node_path(),
+            format!("Invalid node name \"{name}\""),
+            e,
+        ));
+    }
+    let lower = if name.bytes().any(|b| b.is_ascii_uppercase()) || !name.is_ascii() {
+        Cow::Owned(name.to_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    };
+    if let Some(other) = lower_names.insert(lower, name) {
+        issues.push(Issue::error(
+            node_path(),
+            format!("Node names \"{other}\" and \"{name}\" differ only in case"),
+            "Node names become parts of rule keys and cloud rule names, some of which are case-insensitive; use distinct names.",
+        ));
+    }
+    let components_path = || node_path().attr("components");
+    if !unknown(&components_path) {
+        if node.components.is_empty() {
+            issues.push(Issue::error(
+                components_path(),
+                format!("Node \"{name}\" runs no components"),
+                "A node exists to place components; list the product components that run on it (see data.portmap_catalog), or remove the node.",
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        for c in &node.components {
+            if !seen.insert(c.as_str()) {
+                issues.push(Issue::warning(
+                    components_path(),
+                    format!("Component \"{c}\" is listed twice on node \"{name}\""),
+                    "",
+                ));
+                continue;
+            }
+            // A component of the catalog has no issue.
+            if catalog.component(c).is_none()
+                && let Some(issue) =
+                    check_component_id(c, catalog, opts.strict_products, &components_path())
+            {
+                issues.push(issue);
+            }
+        }
+    }
+    let cidrs_path = || node_path().attr("cidrs");
+    for (i, cidr) in node.cidrs.iter().enumerate() {
+        let p = || cidrs_path().index(i);
+        if unknown(&p) {
+            continue;
+        }
+        if let Err(e) = parse_cidr(cidr) {
+            issues.push(Issue::error(p(), format!("Invalid address \"{cidr}\""), e));
+        }
+    }
+    if !unknown(&cidrs_path) {
+        let mut seen = BTreeSet::new();
+        for (i, cidr) in node.cidrs.iter().enumerate() {
+            if let Ok(n) = parse_cidr(cidr)
+                && !seen.insert(n)
+            {
+                issues.push(Issue::warning(
+                    cidrs_path().index(i),
+                    format!("Address {n} is listed twice"),
+                    "",
+                ));
+            }
+        }
+    }
+    if let Some(r) = &node.reference {
+        let p = || node_path().attr("ref");
+        if !unknown(&p) && r.trim().is_empty() {
+            issues.push(Issue::error(p(), "Empty ref", "Leave ref out (null) or give the security group, application security group or network tag id."));
+        }
+    }
 }
 
 /// Checks a zone name: the rules of node names (zone names end up in
@@ -788,85 +813,102 @@ fn check_zones(t: &Topology, catalog: &Catalog, opts: &CheckOptions, issues: &mu
         }
     }
     for (name, node) in &t.nodes {
-        let node_path = nodes_path(name);
-        let zone_path = node_path.attr("zone");
-        if !unknown(&zone_path) {
-            if let Some(z) = &node.zone
-                && let Err(e) = check_zone_name(z)
-            {
-                issues.push(Issue::error(
-                    zone_path.clone(),
-                    format!("Invalid zone name \"{z}\""),
-                    e,
-                ));
-            }
-            let zone = node.zone.as_deref().unwrap_or(DEFAULT_ZONE);
-            if policy_known && !t.zones.is_empty() && !t.zones.contains_key(zone) {
-                let (path, summary) = match &node.zone {
-                    Some(_) => (
-                        zone_path.clone(),
-                        format!(
-                            "Node \"{name}\" is in zone \"{zone}\", which zones does not declare"
-                        ),
-                    ),
-                    None => (
-                        node_path.clone(),
-                        format!(
-                            "Node \"{name}\" has no zone, and zones does not declare zone \"{DEFAULT_ZONE}\""
-                        ),
-                    ),
-                };
-                issues.push(Issue::error(
-                    path,
-                    summary,
+        check_node_zone_and_fronts(name, node, t, catalog, opts, policy_known, issues);
+    }
+}
+
+/// The zone and the fronted components of one node. As in [`check_node`],
+/// paths are made only for an issue or when something is unknown.
+fn check_node_zone_and_fronts(
+    name: &str,
+    node: &Node,
+    t: &Topology,
+    catalog: &Catalog,
+    opts: &CheckOptions,
+    policy_known: bool,
+    issues: &mut Vec<Issue>,
+) {
+    let unknown = |p: &dyn Fn() -> Path| opts.unknowns.any() && opts.unknowns.covers(&p());
+    let declared = || t.zones.keys().map(String::as_str);
+    let node_path = || nodes_path(name);
+    let zone_path = || node_path().attr("zone");
+    if !unknown(&zone_path) {
+        if let Some(z) = &node.zone
+            && let Err(e) = check_zone_name(z)
+        {
+            issues.push(Issue::error(
+                zone_path(),
+                format!("Invalid zone name \"{z}\""),
+                e,
+            ));
+        }
+        let zone = node.zone.as_deref().unwrap_or(DEFAULT_ZONE);
+        if policy_known && !t.zones.is_empty() && !t.zones.contains_key(zone) {
+            let (path, summary) = match &node.zone {
+                Some(_) => (
+                    zone_path(),
+                    format!("Node \"{name}\" is in zone \"{zone}\", which zones does not declare"),
+                ),
+                None => (
+                    node_path(),
                     format!(
-                        "With a zone policy (zones), every node's zone is declared there, so that what may reach it is written down.{} Declared zones: {}. Give the node one of them, or declare \"{zone}\" with the zones it accepts connections from.",
-                        did_you_mean(zone, declared()),
-                        join_or_none(declared())
+                        "Node \"{name}\" has no zone, and zones does not declare zone \"{DEFAULT_ZONE}\""
                     ),
-                ));
-            }
+                ),
+            };
+            issues.push(Issue::error(
+                path,
+                summary,
+                format!(
+                    "With a zone policy (zones), every node's zone is declared there, so that what may reach it is written down.{} Declared zones: {}. Give the node one of them, or declare \"{zone}\" with the zones it accepts connections from.",
+                    did_you_mean(zone, declared()),
+                    join_or_none(declared())
+                ),
+            ));
         }
-        let fronts_path = node_path.attr("fronts");
-        if unknown(&fronts_path) {
-            continue;
-        }
-        let mut seen = BTreeSet::new();
-        for (i, front) in node.fronts.iter().enumerate() {
-            let p = fronts_path.index(i);
-            let component_path = p.attr("component");
-            if !unknown(&component_path) {
-                if let Some(issue) = check_component_id(
-                    &front.component,
-                    catalog,
-                    opts.strict_products,
-                    &component_path,
-                ) {
-                    issues.push(issue);
-                } else if !seen.insert(front.component.as_str()) {
-                    issues.push(Issue::error(
-                        component_path.clone(),
-                        format!("Node \"{name}\" fronts \"{}\" twice", front.component),
-                        "List each fronted component once; give all its listener ports in one listen_ports.",
-                    ));
-                } else if node.components.contains(&front.component) {
-                    issues.push(Issue::error(
-                        component_path.clone(),
-                        format!("Node \"{name}\" fronts \"{}\", which it runs itself", front.component),
-                        "A node fronts components that run on other nodes (the servers behind a reverse proxy or load balancer). Remove the component from the node's components or from fronts.",
-                    ));
-                }
-            }
-            let lp = p.attr("listen_ports");
-            if let Some(ports) = front.listen_ports.as_deref().filter(|_| !unknown(&lp))
-                && let Err(e) = crate::ports::PortSet::parse(ports)
-            {
+    }
+    let fronts_path = || node_path().attr("fronts");
+    if node.fronts.is_empty() || unknown(&fronts_path) {
+        return;
+    }
+    let mut seen = BTreeSet::new();
+    for (i, front) in node.fronts.iter().enumerate() {
+        let p = fronts_path().index(i);
+        let component_path = p.attr("component");
+        if !opts.unknowns.covers(&component_path) {
+            if let Some(issue) = check_component_id(
+                &front.component,
+                catalog,
+                opts.strict_products,
+                &component_path,
+            ) {
+                issues.push(issue);
+            } else if !seen.insert(front.component.as_str()) {
                 issues.push(Issue::error(
-                    lp,
-                    format!("Invalid listen_ports \"{ports}\""),
-                    e,
+                    component_path.clone(),
+                    format!("Node \"{name}\" fronts \"{}\" twice", front.component),
+                    "List each fronted component once; give all its listener ports in one listen_ports.",
+                ));
+            } else if node.components.contains(&front.component) {
+                issues.push(Issue::error(
+                    component_path.clone(),
+                    format!("Node \"{name}\" fronts \"{}\", which it runs itself", front.component),
+                    "A node fronts components that run on other nodes (the servers behind a reverse proxy or load balancer). Remove the component from the node's components or from fronts.",
                 ));
             }
+        }
+        let lp = p.attr("listen_ports");
+        if let Some(ports) = front
+            .listen_ports
+            .as_deref()
+            .filter(|_| !opts.unknowns.covers(&lp))
+            && let Err(e) = crate::ports::PortSet::parse(ports)
+        {
+            issues.push(Issue::error(
+                lp,
+                format!("Invalid listen_ports \"{ports}\""),
+                e,
+            ));
         }
     }
 }
@@ -1788,15 +1830,17 @@ fn warn_absent_components_placed(
 /// as clients and as a cloud service).
 fn warn_nodes_sharing_an_address(t: &Topology, opts: &CheckOptions, issues: &mut Vec<Issue>) {
     let mut first_node_of_address: BTreeMap<IpNet, &str> = BTreeMap::new();
+    // Paths are made only for a warning or when something is unknown.
+    let unknown = |p: &dyn Fn() -> Path| opts.unknowns.any() && opts.unknowns.covers(&p());
     for (name, node) in &t.nodes {
-        let cidrs_path = nodes_path(name).attr("cidrs");
-        if opts.unknowns.covers(&cidrs_path) {
+        let cidrs_path = || nodes_path(name).attr("cidrs");
+        if unknown(&cidrs_path) {
             continue;
         }
         let mut own_addresses = BTreeSet::new();
         for (i, cidr) in node.cidrs.iter().enumerate() {
-            let path = cidrs_path.index(i);
-            if opts.unknowns.covers(&path) {
+            let path = || cidrs_path().index(i);
+            if unknown(&path) {
                 continue;
             }
             let Ok(address) = parse_cidr(cidr) else {
@@ -1807,7 +1851,7 @@ fn warn_nodes_sharing_an_address(t: &Topology, opts: &CheckOptions, issues: &mut
             }
             match first_node_of_address.get(&address) {
                 Some(other) => issues.push(Issue::warning(
-                    path,
+                    path(),
                     format!("Address {address} is also an address of node \"{other}\""),
                     format!(
                         "Nodes \"{other}\" and \"{name}\" both have the address {address}, so the rules of each also admit the other. If they are one server, place both sets of components on one node; otherwise give each its own address."
