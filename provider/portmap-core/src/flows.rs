@@ -544,12 +544,12 @@ impl<'c> Planning<'_, 'c, '_> {
                         pr as u32,
                         rr,
                     ),
-                    seq: self.entries.len(),
-                    plan: pi,
-                    from: a,
-                    to: b,
+                    seq: index_u32(self.entries.len()),
+                    plan: index_u32(pi),
+                    from: index_u32(a),
+                    to: index_u32(b),
                     protocol: proto,
-                    range: ri,
+                    range: index_u32(ri),
                 });
             }
         }
@@ -640,8 +640,9 @@ impl<'c> Planning<'_, 'c, '_> {
             out.issues
                 .push(empty_ports_warning(&pid, &settings, &config_path, &flows));
         }
-        // Entries with equal orders keep the order in which they were planned.
-        entries.sort_by_key(|e| e.order);
+        // Entries with equal orders keep the order in which they were
+        // planned (`seq`), without the buffer of a stable sort.
+        entries.sort_unstable_by_key(|e| (e.order, e.seq));
         // Each node's name, shared by all its flows (and then its rules).
         let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
         out.flows = make_flows(r, &names, &plans, &entries);
@@ -780,12 +781,19 @@ struct Entry {
     /// Ranks of product, flow, `from` and `to` node, protocol and range.
     order: (u32, u32, u32, u32, u32, u32),
     /// Its place in the order in which flows are planned.
-    seq: usize,
-    plan: usize,
-    from: usize,
-    to: usize,
+    seq: u32,
+    plan: u32,
+    from: u32,
+    to: u32,
     protocol: Protocol,
-    range: usize,
+    range: u32,
+}
+
+/// An index into a vector, as the `u32` an [`Entry`] holds: an entry takes
+/// 48 bytes instead of 72, and there are 100,000s of them. Vectors of 2^32
+/// nodes, plans or entries do not fit in memory.
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// For each text, its rank among `texts` when each is followed by `sep`,
@@ -825,10 +833,10 @@ fn make_flows<'c>(
             to_component,
             installation,
             ..
-        } = &plans[e.plan];
-        let (a, b) = (e.from, e.to);
+        } = &plans[e.plan as usize];
+        let (a, b) = (e.from as usize, e.to as usize);
         let (na, nb) = (&r.nodes[a], &r.nodes[b]);
-        let range = ports.ranges()[e.range];
+        let range = ports.ranges()[e.range as usize];
         // `product:flow:from>to:protocol:ports`, built without the
         // formatting machinery, then copied at its exact size.
         key.clear();
