@@ -243,8 +243,8 @@ fn finish<'c>(
 /// and A an egress rule to B; ports of the same (node, direction, peer,
 /// protocol) merge into maximal contiguous ranges of required ports only.
 pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
-    let (mut conns, names) = connections_of_flows(r, flows);
-    let (parts, connections) = parts_of_connections(&mut conns);
+    let (mut conns, order, names) = connections_of_flows(r, flows);
+    let (parts, connections) = parts_of_connections(&mut conns, &order);
     // Already in key order, unless names break the ranking of
     // `rules_in_key_order` (they cannot contain ':'): `from_rules` sorts
     // what is not.
@@ -253,14 +253,15 @@ pub fn shape_rules(r: &Resolved<'_>, flows: &[FlowRecord<'_>]) -> RuleMap {
 
 /// Every flow that needs rules, with what its rules need of it, read in one
 /// pass in the flows' order (reading the flows by connection instead would
-/// jump about memory), sorted so that each (from, to, protocol) connection
-/// is one run, its flows in order. Also each node's name as the flows share
-/// it: the rules share it too, and looking it up later is cheap where going
-/// back to a flow would miss the caches on large topologies.
+/// jump about memory), and the order in which to read them so that each
+/// (from, to, protocol) connection is one run, its flows in order. Also
+/// each node's name as the flows share it: the rules share it too, and
+/// looking it up later is cheap where going back to a flow would miss the
+/// caches on large topologies.
 fn connections_of_flows<'f>(
     r: &Resolved<'_>,
     flows: &'f [FlowRecord<'_>],
-) -> (Vec<Conn<'f>>, Vec<Option<Rc<str>>>) {
+) -> (Vec<Conn<'f>>, Vec<ConnOrder>, Vec<Option<Rc<str>>>) {
     let index: FxHashMap<&str, usize> = r
         .nodes
         .iter()
@@ -268,8 +269,9 @@ fn connections_of_flows<'f>(
         .map(|(i, n)| (n.name.as_str(), i))
         .collect();
     let mut conns: Vec<Conn<'_>> = Vec::with_capacity(flows.len());
+    let mut order: Vec<ConnOrder> = Vec::with_capacity(flows.len());
     let mut names: Vec<Option<Rc<str>>> = vec![None; r.nodes.len()];
-    for (fi, f) in flows.iter().enumerate() {
+    for f in flows {
         if !f.needs_rule() {
             continue;
         }
@@ -281,16 +283,67 @@ fn connections_of_flows<'f>(
                 names[i] = Some(name.clone());
             }
         }
+        order.push((
+            index_u32(a),
+            index_u32(b),
+            f.protocol,
+            index_u32(conns.len()),
+        ));
         conns.push(Conn {
-            order: (a, b, f.protocol, fi),
             ports: f.ports,
             product: f.product,
             purpose: f.purpose,
             key: Some(f.key.clone()),
         });
     }
-    conns.sort_unstable_by_key(|c| c.order);
-    (conns, names)
+    // By `from` node first (counted, in linear time), then each node's few
+    // by the rest: sorting the whole list compared 100,000s of keys.
+    let order = sorted_by_bucket(
+        &order,
+        r.nodes.len(),
+        |o| o.0 as usize,
+        |run| run.sort_unstable(),
+    );
+    (conns, order, names)
+}
+
+/// Where a flow's rules go, and its place among the conns: (from node, to
+/// node, protocol, index into the conns).
+type ConnOrder = (u32, u32, Protocol, u32);
+
+/// `items` sorted by `bucket` (each less than `buckets`) in linear time,
+/// keeping the order of items with one bucket, then each bucket's run
+/// sorted by `sort_run`.
+fn sorted_by_bucket<T: Copy>(
+    items: &[T],
+    buckets: usize,
+    bucket: impl Fn(&T) -> usize,
+    mut sort_run: impl FnMut(&mut [T]),
+) -> Vec<T> {
+    let Some(&first) = items.first() else {
+        return Vec::new();
+    };
+    // starts[b] is where bucket b begins; starts[buckets] is the end.
+    let mut starts = vec![0usize; buckets + 1];
+    for x in items {
+        starts[bucket(x) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut sorted = vec![first; items.len()];
+    let mut next = starts.clone();
+    for x in items {
+        let b = bucket(x);
+        sorted[next[b]] = *x;
+        next[b] += 1;
+    }
+    for run in starts.windows(2) {
+        if run[1] - run[0] > 1 {
+            sort_run(&mut sorted[run[0]..run[1]]);
+        }
+    }
+    sorted
 }
 
 /// One (from, to, protocol) connection: its nodes (indices into the
@@ -306,23 +359,25 @@ struct Connection {
 /// ingress rule of a range share: the range, the description (equal
 /// descriptions are one string) and the keys of the flows it serves (taken
 /// out of `conns`).
-fn parts_of_connections(conns: &mut [Conn<'_>]) -> (Vec<Part>, Vec<Connection>) {
+fn parts_of_connections(
+    conns: &mut [Conn<'_>],
+    order: &[ConnOrder],
+) -> (Vec<Part>, Vec<Connection>) {
     let mut parts: Vec<Part> = Vec::new();
     let mut connections: Vec<Connection> = Vec::new();
     let mut descriptions = Interner::default();
     let mut served: Vec<(&str, &str)> = Vec::new();
     let mut text = String::new();
-    for group in conns
-        .chunk_by_mut(|x, y| (x.order.0, x.order.1, x.order.2) == (y.order.0, y.order.1, y.order.2))
-    {
-        let (from, to, protocol, _) = group[0].order;
-        let set = PortSet::from_ranges(group.iter().map(|c| c.ports));
+    for group in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        let (from, to, protocol, _) = group[0];
+        let set = PortSet::from_ranges(group.iter().map(|o| conns[o.3 as usize].ports));
         let start = parts.len();
         for range in set.ranges() {
             served.clear();
             served.extend(
                 group
                     .iter()
+                    .map(|o| &conns[o.3 as usize])
                     .filter(|c| range.overlaps(&c.ports))
                     .map(|c| (c.product, c.purpose)),
             );
@@ -330,15 +385,21 @@ fn parts_of_connections(conns: &mut [Conn<'_>]) -> (Vec<Part>, Vec<Connection>) 
             // A flow's ports are one contiguous range, so they lie in one
             // range of the set: each key moves to exactly one part.
             let keys: Rc<[Rc<str>]> = group
-                .iter_mut()
-                .filter(|c| range.overlaps(&c.ports))
-                .filter_map(|c| c.key.take())
+                .iter()
+                .filter_map(|o| {
+                    let c = &mut conns[o.3 as usize];
+                    if range.overlaps(&c.ports) {
+                        c.key.take()
+                    } else {
+                        None
+                    }
+                })
                 .collect();
             parts.push((*range, descriptions.intern(&text), keys));
         }
         connections.push(Connection {
-            from,
-            to,
+            from: from as usize,
+            to: to as usize,
             protocol,
             parts: start..parts.len(),
         });
@@ -359,31 +420,42 @@ fn rules_in_key_order(
     let mut order: Vec<usize> = (0..r.nodes.len()).collect();
     let with_colon = |i: usize| r.nodes[i].name.bytes().chain([b':']);
     order.sort_unstable_by(|&x, &y| with_colon(x).cmp(with_colon(y)));
-    let mut rank = vec![0; r.nodes.len()];
+    let mut rank: Vec<u32> = vec![0; r.nodes.len()];
     for (k, &i) in order.iter().enumerate() {
-        rank[i] = k;
+        rank[i] = index_u32(k);
     }
-    // (node's rank, direction, peer's rank, protocol, connection).
-    let mut sides: Vec<(usize, Direction, usize, Protocol, usize)> = connections
+    // (node's rank, direction, peer's rank, protocol, connection): 16
+    // bytes, two per connection, sorted.
+    let sides: Vec<(u32, Direction, u32, Protocol, u32)> = connections
         .iter()
         .enumerate()
         .flat_map(|(g, c)| {
+            let g = index_u32(g);
             [
                 (rank[c.from], Direction::Egress, rank[c.to], c.protocol, g),
                 (rank[c.to], Direction::Ingress, rank[c.from], c.protocol, g),
             ]
         })
         .collect();
-    sides.sort_unstable_by_key(|&(node, dir, peer, proto, _)| {
-        (node, dir == Direction::Ingress, peer, proto)
-    });
+    // By node first (counted), then each node's few sides; no two sides
+    // are equal in (node, direction, peer, protocol).
+    let sides = sorted_by_bucket(
+        &sides,
+        r.nodes.len(),
+        |s| s.0 as usize,
+        |run| {
+            run.sort_unstable_by_key(|&(_, dir, peer, proto, _)| {
+                (dir == Direction::Ingress, peer, proto)
+            })
+        },
+    );
     // Each node's addresses as text and its reference, made once: a node is
     // the peer of many rules, which share them.
     let mut peers: Vec<Option<PeerText>> = vec![None; r.nodes.len()];
     let mut rules: Vec<Rule> = Vec::with_capacity(2 * parts.len());
     let mut key = String::new();
     for &(_, dir, _, proto, g) in &sides {
-        let connection = &connections[g];
+        let connection = &connections[g as usize];
         let (node, peer) = match dir {
             Direction::Egress => (connection.from, connection.to),
             Direction::Ingress => (connection.to, connection.from),
@@ -395,7 +467,7 @@ fn rules_in_key_order(
         let (peer_cidrs, peer_ref) = peers[peer].get_or_insert_with(|| {
             let n = &r.nodes[peer];
             (
-                n.cidrs.iter().map(|c| c.to_string()).collect(),
+                n.cidrs.iter().map(cidr_text).collect(),
                 n.reference.as_deref().map(Rc::from),
             )
         });
@@ -424,6 +496,42 @@ fn rules_in_key_order(
         rules[first..].sort_by(|x, y| x.key.cmp(&y.key));
     }
     rules
+}
+
+/// A CIDR as it displays (`10.0.1.0/24`): IPv4 without the formatting
+/// machinery, which took a tenth of rule shaping; IPv6, whose display
+/// compresses zeros, by `Display`.
+fn cidr_text(net: &ipnet::IpNet) -> String {
+    let ipnet::IpNet::V4(v4) = net else {
+        return net.to_string();
+    };
+    let mut text = String::with_capacity(18);
+    for (i, octet) in v4.addr().octets().into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        push_decimal(&mut text, octet);
+    }
+    text.push('/');
+    push_decimal(&mut text, v4.prefix_len());
+    text
+}
+
+/// Appends a number below 256 in decimal.
+fn push_decimal(text: &mut String, n: u8) {
+    if n >= 100 {
+        text.push(char::from(b'0' + n / 100));
+    }
+    if n >= 10 {
+        text.push(char::from(b'0' + n / 10 % 10));
+    }
+    text.push(char::from(b'0' + n % 10));
+}
+
+/// An index as the `u32` the sorted intermediates hold, to halve their
+/// size; vectors of 2^32 nodes or connections do not fit in memory.
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Rules sorted by key, looked up by key: a map kept as one sorted vector
@@ -505,11 +613,9 @@ impl<'a> IntoIterator for &'a RuleMap {
     }
 }
 
-/// A flow that needs rules, as rule shaping reads it: (from node, to node,
-/// protocol, flow index), and the flow's ports, product, purpose and key
-/// (taken by the part that serves it).
+/// A flow that needs rules, as rule shaping reads it: its ports, product,
+/// purpose and key (taken by the part that serves it).
 struct Conn<'f> {
-    order: (usize, usize, Protocol, usize),
     ports: PortRange,
     product: &'f str,
     purpose: &'f str,
@@ -676,6 +782,28 @@ mod tests {
             ports: PortRange { from: 1, to: 1 },
             description: description.into(),
             flows: Rc::from(Vec::new()),
+        }
+    }
+
+    /// The IPv4 text of a CIDR is what `Display` prints, for every octet
+    /// value in every place and every prefix length; IPv6 goes to `Display`.
+    #[test]
+    fn cidr_text_is_what_display_prints() {
+        let mut nets: Vec<ipnet::IpNet> = Vec::new();
+        for n in 0..=255u8 {
+            for place in 0..4 {
+                let mut octets = [10, 0, 1, 0];
+                octets[place] = n;
+                let addr = std::net::Ipv4Addr::from(octets);
+                nets.push(ipnet::Ipv4Net::new(addr, n % 33).unwrap().into());
+            }
+        }
+        nets.push("0.0.0.0/0".parse().unwrap());
+        nets.push("255.255.255.255/32".parse().unwrap());
+        nets.push("2001:db8::/64".parse().unwrap());
+        nets.push("::ffff:10.0.0.1/128".parse().unwrap());
+        for net in nets {
+            assert_eq!(super::cidr_text(&net), net.to_string());
         }
     }
 
