@@ -641,8 +641,9 @@ impl<'c> Planning<'_, 'c, '_> {
                 .push(empty_ports_warning(&pid, &settings, &config_path, &flows));
         }
         // Entries with equal orders keep the order in which they were
-        // planned (`seq`), without the buffer of a stable sort.
-        entries.sort_unstable_by_key(|e| (e.order, e.seq));
+        // planned. They come in runs already in order (one catalog flow's
+        // node pairs), which the stable sort merges.
+        entries.sort_by_key(|e| e.order);
         // Each node's name, shared by all its flows (and then its rules).
         let names: Vec<Rc<str>> = r.nodes.iter().map(|n| Rc::from(n.name.as_str())).collect();
         out.flows = make_flows(r, &names, &plans, &entries);
