@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{
     Candidate, FlowFilter, FlowRecord, FlowSet, Unresolved, compute_flows, compute_flows_where,
+    index_u32,
 };
 use crate::issue::{Issue, has_errors};
 use crate::ports::{PortRange, PortSet};
@@ -528,12 +529,6 @@ fn push_decimal(text: &mut String, n: u8) {
     text.push(char::from(b'0' + n % 10));
 }
 
-/// An index as the `u32` the sorted intermediates hold, to halve their
-/// size; vectors of 2^32 nodes or connections do not fit in memory.
-fn index_u32(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
-}
-
 /// Rules sorted by key, looked up by key: a map kept as one sorted vector
 /// (a rule's key is its own `key`), so building it moves no rule and it
 /// holds no copy of the keys.
@@ -783,6 +778,28 @@ mod tests {
             description: description.into(),
             flows: Rc::from(Vec::new()),
         }
+    }
+
+    /// Counting by bucket and sorting each bucket's run gives the order a
+    /// full sort gives, for items with equal keys too; items of one
+    /// bucket keep their order when the run is not sorted further.
+    #[test]
+    fn sorted_by_bucket_is_a_sort() {
+        let items: Vec<(u32, u32)> = (0..500u32)
+            .map(|i| ((i * 7919) % 13, (i * 104_729) % 5))
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        let sorted =
+            super::sorted_by_bucket(&items, 13, |x| x.0 as usize, |run| run.sort_unstable());
+        assert_eq!(sorted, expected);
+        let grouped = super::sorted_by_bucket(&items, 13, |x| x.0 as usize, |_| {});
+        let mut stable = items.clone();
+        stable.sort_by_key(|x| x.0);
+        assert_eq!(grouped, stable);
+        assert!(
+            super::sorted_by_bucket(&[] as &[(u32, u32)], 3, |x| x.0 as usize, |_| {}).is_empty()
+        );
     }
 
     /// The IPv4 text of a CIDR is what `Display` prints, for every octet
