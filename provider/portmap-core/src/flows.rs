@@ -800,7 +800,7 @@ pub(crate) fn index_u32(i: usize) -> u32 {
 
 /// For each text, its rank among `texts` when each is followed by `sep`,
 /// compared as bytes; equal texts have equal ranks.
-fn ranks<T: AsRef<str>>(texts: &[T], sep: &[u8]) -> Vec<u32> {
+pub(crate) fn ranks<T: AsRef<str>>(texts: &[T], sep: &[u8]) -> Vec<u32> {
     let with_sep = |i: usize| texts[i].as_ref().bytes().chain(sep.iter().copied());
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_unstable_by(|&x, &y| with_sep(x).cmp(with_sep(y)));

@@ -54,16 +54,17 @@ impl PortRange {
     /// Appends the range as it displays (`443` or `5701-5703`) without the
     /// formatting machinery: every flow and rule key ends with one.
     pub fn push_to(&self, out: &mut String) {
-        push_port(out, self.from);
+        push_decimal(out, self.from);
         if self.to != self.from {
             out.push('-');
-            push_port(out, self.to);
+            push_decimal(out, self.to);
         }
     }
 }
 
-/// Appends a port number in decimal.
-fn push_port(out: &mut String, port: u16) {
+/// Appends a number in decimal (a port, an address octet, a prefix
+/// length) without the formatting machinery.
+pub(crate) fn push_decimal(out: &mut String, port: u16) {
     let mut digits = [0u8; 5];
     let mut i = digits.len();
     let mut n = port;

@@ -9,10 +9,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::catalog::{Catalog, Protocol};
 use crate::flows::{
     Candidate, FlowFilter, FlowRecord, FlowSet, Unresolved, compute_flows, compute_flows_where,
-    index_u32,
+    index_u32, ranks,
 };
 use crate::issue::{Issue, has_errors};
-use crate::ports::{PortRange, PortSet};
+use crate::ports::{PortRange, PortSet, push_decimal};
 use crate::topology::{Exposure, NodeKind, Resolved, ResolvedNode, Topology, resolve};
 
 /// Traffic direction, seen from the rule's node.
@@ -418,13 +418,8 @@ fn rules_in_key_order(
     parts: &[Part],
     connections: &[Connection],
 ) -> Vec<Rule> {
-    let mut order: Vec<usize> = (0..r.nodes.len()).collect();
-    let with_colon = |i: usize| r.nodes[i].name.bytes().chain([b':']);
-    order.sort_unstable_by(|&x, &y| with_colon(x).cmp(with_colon(y)));
-    let mut rank: Vec<u32> = vec![0; r.nodes.len()];
-    for (k, &i) in order.iter().enumerate() {
-        rank[i] = index_u32(k);
-    }
+    let node_names: Vec<&str> = r.nodes.iter().map(|n| n.name.as_str()).collect();
+    let rank = ranks(&node_names, b":");
     // (node's rank, direction, peer's rank, protocol, connection): 16
     // bytes, two per connection, sorted.
     let sides: Vec<(u32, Direction, u32, Protocol, u32)> = connections
@@ -511,22 +506,11 @@ fn cidr_text(net: &ipnet::IpNet) -> String {
         if i > 0 {
             text.push('.');
         }
-        push_decimal(&mut text, octet);
+        push_decimal(&mut text, u16::from(octet));
     }
     text.push('/');
-    push_decimal(&mut text, v4.prefix_len());
+    push_decimal(&mut text, u16::from(v4.prefix_len()));
     text
-}
-
-/// Appends a number below 256 in decimal.
-fn push_decimal(text: &mut String, n: u8) {
-    if n >= 100 {
-        text.push(char::from(b'0' + n / 100));
-    }
-    if n >= 10 {
-        text.push(char::from(b'0' + n / 10 % 10));
-    }
-    text.push(char::from(b'0' + n % 10));
 }
 
 /// Rules sorted by key, looked up by key: a map kept as one sorted vector
